@@ -1,0 +1,18 @@
+/** The values used when neither the environment, the config file nor a URL says otherwise. */
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_LOG_LEVEL = 'info';
+export const DEFAULT_FTP_PORT = 21;
+/** RFC 4217 §1 / IANA "ftps" (implicit TLS). */
+export const DEFAULT_FTPS_IMPLICIT_PORT = 990;
+
+export const DEFAULT_TEXT_EXTENSIONS: readonly string[] = [
+  '.txt', '.csv', '.tsv', '.html', '.htm', '.xml', '.json', '.md', '.log', '.ini',
+  '.conf', '.yaml', '.yml', '.css', '.js', '.sql', '.sh', '.bat', '.properties',
+];
+
+export const DEFAULT_POOL = { max: 8, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 10_000 } as const;
+export const DEFAULT_TIMEOUTS = { connectMs: 10_000, commandMs: 30_000, dataMs: 60_000 } as const;
+export const DEFAULT_LIMITS = { maxUploadBytes: null, maxFiles: 20, maxFields: 100, maxFieldSize: 1024 * 1024 } as const;
+export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;

@@ -1,0 +1,89 @@
+/**
+ * The typed, frozen configuration every other module receives. Only
+ * `loadConfig()` builds one; nothing else reads the environment or the file.
+ */
+
+export type DataMode = 'auto' | 'passive' | 'active';
+export type TypeOption = 'binary' | 'ascii' | 'auto';
+export type Eol = 'lf' | 'crlf';
+export type TlsMode = 'none' | 'explicit' | 'implicit';
+export type TlsMaxVersion = 'TLSv1.2' | 'TLSv1.3';
+export type ApiKeyScope = 'read' | 'write';
+
+export interface PoolConfig {
+  max: number;
+  min: number;
+  idleTimeoutMs: number;
+  acquireTimeoutMs: number;
+}
+
+export interface TlsConfig {
+  mode: TlsMode;
+  rejectUnauthorized: boolean;
+  /** PEM text, read at load time from the file path the configuration names. */
+  ca: string | null;
+  maxVersion: TlsMaxVersion | null;
+}
+
+export interface TimeoutsConfig {
+  connectMs: number;
+  commandMs: number;
+  dataMs: number;
+}
+
+export interface ServerConfig {
+  /** "default" for FTP_URL; the config-file key otherwise. */
+  name: string;
+  host: string;
+  /** 21, or 990 when the TLS mode is implicit, unless the URL names one. */
+  port: number;
+  /** null: pass-through, the caller's HTTP Basic credentials log in. */
+  user: string | null;
+  /** Percent-decoded from the URL. */
+  password: string | null;
+  /** Absolute FTP path, normalised: no trailing slash except for '/'. */
+  root: string;
+  mode: DataMode;
+  type: TypeOption;
+  eol: Eol;
+  readOnly: boolean;
+  /** Control-channel encoding, an iconv-lite name. */
+  encoding: string;
+  /** IP address advertised in EPRT/PORT; null: the control socket's local address. */
+  activeAddress: string | null;
+  /** Inclusive local port range for active mode; null: any free port. */
+  activePorts: readonly [number, number] | null;
+  /** Extensions (lower case, with the dot) that `type=auto` transfers as ASCII. */
+  textExtensions: readonly string[];
+  pool: PoolConfig;
+  tls: TlsConfig;
+  timeouts: TimeoutsConfig;
+}
+
+export interface ApiKey {
+  key: string;
+  /** `write` implies read. */
+  scope: ApiKeyScope;
+}
+
+export interface LimitsConfig {
+  /** Per file; null = unlimited. */
+  maxUploadBytes: number | null;
+  /** File parts per multipart request. */
+  maxFiles: number;
+  /** Non-file parts per multipart request. */
+  maxFields: number;
+  /** Bytes per non-file multipart part. */
+  maxFieldSize: number;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  logLevel: string;
+  servers: readonly ServerConfig[];
+  auth: { apiKeys: readonly ApiKey[]; disabled: boolean };
+  cors: { origins: readonly string[] };
+  limits: LimitsConfig;
+  shutdownGraceMs: number;
+}
