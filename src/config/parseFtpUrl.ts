@@ -83,7 +83,7 @@ export function parseFtpUrl(text: string, setting: string): ParsedFtpUrl {
     port: explicitPort(text.trim(), url, setting),
     user,
     password,
-    root: rootFromPath(url.pathname, setting),
+    root: rootFromPath(rawPath(text.trim()), url.pathname, setting),
     schemeTls: url.protocol === 'ftps:' ? 'implicit' : 'none',
     options,
   };
@@ -114,8 +114,19 @@ function explicitPort(text: string, url: URL, setting: string): number | null {
   return /:0*21$/.test(hostPort) ? 21 : null;
 }
 
+/** The path as written: the URL parser resolves "/a/../b" to "/b" silently. */
+function rawPath(text: string): string {
+  const afterScheme = text.slice(text.indexOf('://') + 3);
+  const slash = afterScheme.search(/[/?#]/);
+  if (slash === -1 || afterScheme[slash] !== '/') return '';
+  return afterScheme.slice(slash).split(/[?#]/, 1)[0] ?? '';
+}
+
 /** "/outbox/" → "/outbox"; "" → "/"; percent-decoded per segment. */
-function rootFromPath(pathname: string, setting: string): string {
+function rootFromPath(written: string, pathname: string, setting: string): string {
+  if (written.split(/[/\\]/).some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment))) {
+    throw new ConfigError(setting, 'the root path must not contain "." or ".."');
+  }
   const segments: string[] = [];
   for (const raw of pathname.split('/')) {
     if (raw === '') continue;
