@@ -1,0 +1,257 @@
+import { randomUUID } from 'node:crypto';
+import diagnostics_channel from 'node:diagnostics_channel';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import pino from 'pino';
+import type { DestinationStream, Logger } from 'pino';
+import { ftpChannels } from '../ftp/diagnostics.js';
+import type { FtpCommandEvent, FtpReplyEvent, FtpSessionEvent, FtpTransferEvent } from '../ftp/diagnostics.js';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The request id: a valid incoming `X-Request-Id`, else a fresh UUID. Set by `requestLogger`. */
+      id: string;
+      /** A child logger carrying `reqId`. Set by `requestLogger`. */
+      log: Logger;
+    }
+  }
+}
+
+/**
+ * Field paths whose values pino replaces before serialising. Headers appear
+ * both at top level (`{ headers }`) and under `req`/`res`; credentials under
+ * any object one or two levels deep.
+ */
+export const REDACT_PATHS: readonly string[] = [
+  ...['authorization', 'proxy-authorization', 'x-api-key', 'cookie', 'set-cookie'].flatMap((h) => [
+    `headers["${h}"]`,
+    `req.headers["${h}"]`,
+    `res.headers["${h}"]`,
+    `*.headers["${h}"]`,
+  ]),
+  'authorization',
+  'apiKey',
+  'apiKeys',
+  'password',
+  'pass',
+  '*.authorization',
+  '*.apiKey',
+  '*.apiKeys',
+  '*.password',
+  '*.pass',
+  '*.*.password',
+  '*.*.apiKey',
+];
+
+/** `scheme://user:secret@host` → `scheme://user:***@host`, anywhere in a string. */
+const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):[^\s@/]*@/gi;
+/** `Bearer xyz` / `Basic xyz` as it could appear inside a message. */
+const AUTH_VALUE = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g;
+
+/** Masks credentials that may hide inside free text (error messages, URLs). */
+export function scrubSecrets(text: string): string {
+  return text.replace(URL_CREDENTIALS, '$1:***@').replace(AUTH_VALUE, '$1 ***');
+}
+
+function scrubFields(object: Record<string, unknown>): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  for (const [key, value] of Object.entries(object)) {
+    if (typeof value !== 'string') continue;
+    const clean = scrubSecrets(value);
+    if (clean !== value) (out ??= { ...object })[key] = clean;
+  }
+  return out ?? object;
+}
+
+const errSerializer = (err: Error): Record<string, unknown> => scrubFields(pino.stdSerializers.err(err) as unknown as Record<string, unknown>);
+
+/**
+ * The gateway's logger. `destination` defaults to stdout (tests pass a stream).
+ * Redaction is by field path (`REDACT_PATHS`) plus a scrub of credentials in
+ * the message and top-level string fields, because URLs with user-info turn
+ * up in error messages.
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
+    level,
+    base: undefined,
+    redact: { paths: [...REDACT_PATHS], censor: '[REDACTED]' },
+    serializers: { err: errSerializer, error: errSerializer },
+    formatters: { log: (object) => scrubFields(object) },
+    hooks: {
+      logMethod(args, method) {
+        const scrubbed = args.map((arg) => (typeof arg === 'string' ? scrubSecrets(arg) : arg)) as Parameters<typeof method>;
+        return method.apply(this, scrubbed);
+      },
+    },
+  };
+  return destination === undefined ? pino(options) : pino(options, destination);
+}
+
+/** PASS and ACCT arrive masked from the FTP layer; mask again so a regression there cannot reach a log. */
+function maskCommand(verb: string, text: string): string {
+  const upper = verb.toUpperCase();
+  return upper === 'PASS' || upper === 'ACCT' || /^\s*(PASS|ACCT)\b/i.test(text) ? `${upper} ****` : scrubSecrets(text);
+}
+
+/**
+ * Debug-level logs of the FTP conversation, from the FTP layer's diagnostics
+ * channels. Returns the unsubscribe function.
+ */
+export function subscribeFtpLogging(logger: Logger): () => void {
+  const ftp = logger.child({ component: 'ftp' });
+  const handlers: Array<[diagnostics_channel.Channel, (message: unknown) => void]> = [
+    [
+      ftpChannels.command,
+      (message) => {
+        if (!ftp.isLevelEnabled('debug')) return;
+        const e = message as FtpCommandEvent;
+        ftp.debug({ sessionId: e.sessionId, host: e.host, command: maskCommand(e.verb, e.text) }, 'ftp command');
+      },
+    ],
+    [
+      ftpChannels.reply,
+      (message) => {
+        if (!ftp.isLevelEnabled('debug')) return;
+        const e = message as FtpReplyEvent;
+        // The reply to PASS never echoes the password on the servers we know, but scrub URLs anyway.
+        ftp.debug({ sessionId: e.sessionId, host: e.host, verb: e.verb, code: e.code, reply: scrubSecrets(e.message) }, 'ftp reply');
+      },
+    ],
+    [
+      ftpChannels.session,
+      (message) => {
+        if (!ftp.isLevelEnabled('debug')) return;
+        const e = message as FtpSessionEvent;
+        ftp.debug({ sessionId: e.sessionId, host: e.host, port: e.port, reason: e.reason }, `ftp session ${e.event}`);
+      },
+    ],
+    [
+      ftpChannels.transfer,
+      (message) => {
+        if (!ftp.isLevelEnabled('debug')) return;
+        const e = message as FtpTransferEvent;
+        ftp.debug(
+          { sessionId: e.sessionId, host: e.host, direction: e.direction, method: e.method, type: e.type, bytes: e.bytes, durationMs: e.durationMs, ok: e.ok },
+          'ftp transfer',
+        );
+      },
+    ],
+  ];
+  for (const [channel, handler] of handlers) diagnostics_channel.subscribe(channel.name, handler);
+  let active = true;
+  return () => {
+    if (!active) return;
+    active = false;
+    for (const [channel, handler] of handlers) diagnostics_channel.unsubscribe(channel.name, handler);
+  };
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** A caller's `X-Request-Id` is kept only when it is a short plain token; anything else could forge log lines. */
+export function requestIdFrom(header: string | string[] | undefined): string {
+  return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+}
+
+const matchedRoutes = new WeakMap<Request, string>();
+
+/**
+ * The route pattern that handled `req` (`/api/v1/servers/:server/files/*path`),
+ * or `unmatched`. Never the concrete path: used as a log field and a metric label.
+ * Only known for requests that went through `requestLogger`.
+ */
+export function routeOf(req: Request): string {
+  return matchedRoutes.get(req) ?? 'unmatched';
+}
+
+function joinRoute(base: string, path: unknown): string {
+  const tail = typeof path === 'string' ? path : String(path);
+  const joined = `${base}${tail === '/' && base !== '' ? '' : tail}`;
+  return joined === '' ? '/' : joined;
+}
+
+/**
+ * Express sets `req.route` when a route matches, while `req.baseUrl` holds the
+ * mount path of the router doing the matching; by the time the response ends
+ * an error may have bubbled up and `baseUrl` been restored. So the pattern is
+ * captured at the moment `req.route` is assigned.
+ */
+function captureRoute(req: Request): void {
+  let current: unknown = req.route;
+  Object.defineProperty(req, 'route', {
+    configurable: true,
+    enumerable: true,
+    get: () => current,
+    set: (value: unknown) => {
+      current = value;
+      const path = (value as { path?: unknown } | undefined)?.path;
+      if (path !== undefined) matchedRoutes.set(req, joinRoute(req.baseUrl ?? '', path));
+    },
+  });
+}
+
+export interface RequestLoggerOptions {
+  /** Called once per request when it completes or is aborted, with the same route pattern the log line has. */
+  onComplete?(info: { method: string; route: string; status: number; seconds: number }): void;
+}
+
+/**
+ * Assigns `req.id` and `req.log`, echoes `X-Request-Id`, and logs one line per
+ * request when the response finishes (or the connection closes first). The
+ * line has the path without its query string: query values could hold keys.
+ */
+export function requestLogger(logger: Logger, options: RequestLoggerOptions = {}): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const started = process.hrtime.bigint();
+    const id = requestIdFrom(req.headers['x-request-id']);
+    req.id = id;
+    req.log = logger.child({ reqId: id });
+    res.setHeader('X-Request-Id', id);
+    captureRoute(req);
+
+    let bytes = 0;
+    const write = res.write;
+    const end = res.end;
+    const count = (chunk: unknown, encoding: unknown): void => {
+      if (typeof chunk === 'string') bytes += Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+      else if (chunk instanceof Uint8Array) bytes += chunk.byteLength;
+    };
+    res.write = function (this: Response, chunk: unknown, ...rest: unknown[]) {
+      count(chunk, rest[0]);
+      return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+    } as Response['write'];
+    res.end = function (this: Response, chunk?: unknown, ...rest: unknown[]) {
+      if (typeof chunk !== 'function') count(chunk, rest[0]);
+      return (end as (...args: unknown[]) => Response).call(this, chunk, ...rest);
+    } as Response['end'];
+
+    const path = (req.originalUrl || req.url).split('?', 1)[0] ?? '/';
+    let logged = false;
+    const done = (): void => {
+      if (logged) return;
+      logged = true;
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = routeOf(req);
+      const aborted = !res.writableFinished;
+      const status = res.statusCode;
+      const line = {
+        method: req.method,
+        route,
+        path: scrubSecrets(path),
+        status,
+        durationMs: Math.round(seconds * 1e6) / 1e3,
+        bytes,
+        ...(req.headers['content-length'] !== undefined ? { requestBytes: Number(req.headers['content-length']) } : {}),
+        ...(aborted ? { aborted: true } : {}),
+      };
+      const level = status >= 500 ? 'error' : aborted ? 'warn' : 'info';
+      req.log[level](line, 'request completed');
+      options.onComplete?.({ method: req.method, route, status, seconds });
+    };
+    res.once('finish', done);
+    res.once('close', done);
+    next();
+  };
+}
