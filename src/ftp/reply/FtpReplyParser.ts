@@ -43,7 +43,10 @@ export class FtpReplyParser {
     }
     this.#pending = data.slice(start);
     data = '';
-    if (this.#pending.length > this.#maxBytes) {
+    // Refuse an unfinished line as soon as it is certain to be too long (its
+    // last character may be the CR of a CRLF), so the verdict matches what
+    // #line decides for the complete line however the text was chunked.
+    if (this.#pending.length - (this.#pending.endsWith('\r') ? 1 : 0) > this.#maxBytes) {
       throw parseError('reply line too long');
     }
     return out;
@@ -55,6 +58,9 @@ export class FtpReplyParser {
   }
 
   #line(line: string): FtpReply | undefined {
+    // Also caps lines that arrive whole in one chunk, which the check on the
+    // unfinished remainder in push() never sees.
+    if (line.length > this.#maxBytes) throw parseError('reply line too long');
     if (this.#block) {
       this.#blockBytes += line.length + 1;
       this.#block.push(line);
