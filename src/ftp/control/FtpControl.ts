@@ -1,0 +1,245 @@
+import type { Socket } from 'node:net';
+import tls from 'node:tls';
+import iconv from 'iconv-lite';
+import { FtpError } from '../errors.js';
+import { ftpChannels, publish } from '../diagnostics.js';
+import { FtpReplyParser } from '../reply/FtpReplyParser.js';
+import type { FtpReply } from '../reply/FtpReply.js';
+import { assertSafeArgument } from './safeArgument.js';
+
+export interface FtpControlOptions {
+  sessionId: number;
+  host: string;
+  encoding: string;
+}
+
+export interface WaitOptions {
+  /** null: no timeout (the data timeout guards the transfer instead). */
+  timeoutMs: number | null;
+  signal?: AbortSignal | undefined;
+}
+
+interface Waiter {
+  resolve: (reply: FtpReply) => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * One control connection: writes commands, groups replies, and knows whether
+ * it is still in a known state. It does not serialise operations itself; the
+ * client holds a lock around each command sequence.
+ *
+ * Replies that arrive with nobody waiting are queued: a server may send the
+ * final 226 of a transfer before the client has read the data to its end.
+ */
+export class FtpControl {
+  readonly #options: FtpControlOptions;
+  #socket: Socket;
+  #decoder: iconv.DecoderStream;
+  readonly #parser = new FtpReplyParser();
+  readonly #queue: FtpReply[] = [];
+  #waiter: Waiter | null = null;
+  #closedError: FtpError | null = null;
+  #lastVerb: string | undefined;
+  #lastActivity = Date.now();
+  readonly #onData = (chunk: Buffer): void => this.#receive(chunk);
+  readonly #onClose = (): void => this.#fail(closedError('control connection closed'));
+  readonly #onError = (err: Error): void => this.#fail(closedError(`control connection failed: ${err.message}`, err));
+  readonly #closeListeners: Array<(err: FtpError) => void> = [];
+
+  constructor(socket: Socket, options: FtpControlOptions) {
+    this.#options = options;
+    this.#socket = socket;
+    this.#decoder = iconv.getDecoder(options.encoding);
+    this.#attach(socket);
+  }
+
+  get socket(): Socket {
+    return this.#socket;
+  }
+
+  get closed(): boolean {
+    return this.#closedError !== null;
+  }
+
+  get lastActivity(): number {
+    return this.#lastActivity;
+  }
+
+  /** Called once when the connection is lost or destroyed, with the reason. */
+  onClose(listener: (err: FtpError) => void): void {
+    this.#closeListeners.push(listener);
+  }
+
+  /** Sends a command and waits for the next reply (which may be a 1xx preliminary one). */
+  async request(verb: string, argument: string | undefined, wait: WaitOptions): Promise<FtpReply> {
+    this.send(verb, argument);
+    return this.nextReply(wait);
+  }
+
+  /** Writes one command line. Throws FTP_BAD_ARGUMENT before writing anything when the line is unsafe. */
+  send(verb: string, argument?: string): void {
+    assertSafeArgument(verb, 'command');
+    if (argument !== undefined) assertSafeArgument(argument, `${verb} argument`);
+    if (this.#closedError) throw this.#closedError;
+    const text = argument === undefined ? verb : `${verb} ${argument}`;
+    this.#lastVerb = verb;
+    publish(ftpChannels.command, {
+      sessionId: this.#options.sessionId,
+      host: this.#options.host,
+      verb,
+      text: verb === 'PASS' || verb === 'ACCT' ? `${verb} ****` : text,
+    });
+    this.#socket.write(iconv.encode(`${text}\r\n`, this.#options.encoding));
+  }
+
+  /** Waits for the next complete reply. A timeout leaves the connection in an unknown state: it is destroyed. */
+  nextReply(wait: WaitOptions): Promise<FtpReply> {
+    const queued = this.#queue.shift();
+    if (queued) return Promise.resolve(queued);
+    if (this.#closedError) return Promise.reject(this.#closedError);
+    if (this.#waiter) return Promise.reject(new Error('FtpControl: concurrent reply waits'));
+    return new Promise<FtpReply>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const signal = wait.signal;
+      const cleanup = (): void => {
+        if (timer) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.#waiter = null;
+      };
+      const onAbort = (): void => {
+        cleanup();
+        reject(abortedError(signal?.reason));
+      };
+      this.#waiter = {
+        resolve: (r) => {
+          cleanup();
+          resolve(r);
+        },
+        reject: (e) => {
+          cleanup();
+          reject(e);
+        },
+      };
+      if (wait.timeoutMs !== null) {
+        timer = setTimeout(() => {
+          const err = new FtpError(`no reply to ${this.#lastVerb ?? 'connect'} within ${wait.timeoutMs} ms`, {
+            code: 'FTP_TIMEOUT',
+            category: 'timeout',
+            ...(this.#lastVerb === undefined ? {} : { command: this.#lastVerb }),
+          });
+          cleanup();
+          this.destroy(err);
+          reject(err);
+        }, wait.timeoutMs);
+      }
+      if (signal) {
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      }
+    });
+  }
+
+  /** Replaces the socket by a TLS socket over it (AUTH TLS, RFC 4217 §4). */
+  async upgradeToTls(options: tls.ConnectionOptions, timeoutMs: number): Promise<tls.TLSSocket> {
+    const plain = this.#socket;
+    this.#detach(plain);
+    const secure = await connectTls({ ...options, socket: plain }, timeoutMs);
+    this.#socket = secure;
+    this.#attach(secure);
+    return secure;
+  }
+
+  /** Ends the connection at once; pending waits fail with `reason`. */
+  destroy(reason?: FtpError): void {
+    this.#fail(reason ?? closedError('session closed'));
+    this.#socket.destroy();
+  }
+
+  #attach(socket: Socket): void {
+    socket.on('data', this.#onData);
+    socket.on('close', this.#onClose);
+    socket.on('error', this.#onError);
+  }
+
+  #detach(socket: Socket): void {
+    socket.off('data', this.#onData);
+    socket.off('close', this.#onClose);
+    socket.off('error', this.#onError);
+  }
+
+  #receive(chunk: Buffer): void {
+    this.#lastActivity = Date.now();
+    let replies: FtpReply[];
+    try {
+      replies = this.#parser.push(this.#decoder.write(chunk));
+    } catch (err) {
+      this.destroy(err instanceof FtpError ? err : closedError(String(err)));
+      return;
+    }
+    for (const reply of replies) {
+      publish(ftpChannels.reply, {
+        sessionId: this.#options.sessionId,
+        host: this.#options.host,
+        verb: this.#lastVerb,
+        code: reply.code,
+        message: reply.message,
+      });
+      if (this.#waiter) this.#waiter.resolve(reply);
+      else this.#queue.push(reply);
+      // RFC 959 §4.2: 421 may come at any time and means the server is closing the session.
+      if (reply.code === 421) {
+        this.destroy(
+          new FtpError(`server closed the session: ${reply.message}`, {
+            code: 'FTP_CONNECTION_CLOSED',
+            category: 'unavailable',
+            ftpCode: 421,
+            ftpMessage: reply.message,
+          }),
+        );
+        return;
+      }
+    }
+  }
+
+  #fail(err: FtpError): void {
+    if (this.#closedError) return;
+    this.#closedError = err;
+    this.#waiter?.reject(err);
+    for (const listener of this.#closeListeners.splice(0)) listener(err);
+  }
+}
+
+export function closedError(message: string, cause?: unknown): FtpError {
+  return new FtpError(message, { code: 'FTP_CONNECTION_CLOSED', category: 'unavailable', cause });
+}
+
+export function abortedError(reason?: unknown): FtpError {
+  return new FtpError('operation aborted', { code: 'FTP_ABORTED', category: 'aborted', cause: reason });
+}
+
+/** tls.connect as a promise, with a timeout; certificate failures become FTP_TLS errors. */
+export function connectTls(options: tls.ConnectionOptions, timeoutMs: number): Promise<tls.TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect(options);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new FtpError(`TLS handshake not finished within ${timeoutMs} ms`, { code: 'FTP_TIMEOUT', category: 'timeout' }));
+    }, timeoutMs);
+    const onError = (err: Error): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(tlsError(err));
+    };
+    socket.once('error', onError);
+    socket.once('secureConnect', () => {
+      clearTimeout(timer);
+      socket.off('error', onError);
+      resolve(socket);
+    });
+  });
+}
+
+export function tlsError(err: Error): FtpError {
+  return new FtpError(`TLS failed: ${err.message}`, { code: 'FTP_TLS', category: 'protocol', cause: err });
+}

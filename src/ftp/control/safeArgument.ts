@@ -1,0 +1,19 @@
+import { FtpError } from '../errors.js';
+
+/**
+ * RFC 959 §4.1: commands end at CRLF, so a CR or LF inside an argument would
+ * start a second command (the classic injection through file names); NUL
+ * truncates names on C servers. Refused before anything is written.
+ */
+export function assertSafeArgument(value: string, what = 'argument'): string {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x0d || c === 0x0a || c === 0x00) {
+      throw new FtpError(`${what} contains ${c === 0 ? 'NUL' : c === 0x0d ? 'CR' : 'LF'}`, {
+        code: 'FTP_BAD_ARGUMENT',
+        category: 'bad-input',
+      });
+    }
+  }
+  return value;
+}

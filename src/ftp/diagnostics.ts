@@ -1,0 +1,32 @@
+import diagnostics_channel from 'node:diagnostics_channel';
+import type { FtpDataMethod, FtpTransferType } from './types.js';
+
+/**
+ * The FTP layer logs nothing itself: it publishes here, and the HTTP layer /
+ * main subscribe (pino, prom-client). Arguments of PASS are masked where the
+ * event is produced, so no subscriber can leak them.
+ */
+export interface FtpCommandEvent { sessionId: number; host: string; verb: string; /** masked for PASS/ACCT */ text: string }
+export interface FtpReplyEvent { sessionId: number; host: string; verb: string | undefined; code: number; message: string }
+export interface FtpSessionEvent { sessionId: number; host: string; port: number; event: 'open' | 'close'; reason?: string }
+export interface FtpTransferEvent {
+  sessionId: number;
+  host: string;
+  direction: 'upload' | 'download' | 'list';
+  method: FtpDataMethod;
+  type: FtpTransferType;
+  bytes: number;
+  durationMs: number;
+  ok: boolean;
+}
+
+export const ftpChannels = {
+  command: diagnostics_channel.channel('ftp-gateway:ftp:command'),
+  reply: diagnostics_channel.channel('ftp-gateway:ftp:reply'),
+  session: diagnostics_channel.channel('ftp-gateway:ftp:session'),
+  transfer: diagnostics_channel.channel('ftp-gateway:ftp:transfer'),
+} as const;
+
+export function publish<T extends object>(channel: diagnostics_channel.Channel, message: T): void {
+  if (channel.hasSubscribers) channel.publish(message);
+}

@@ -1,0 +1,13 @@
+/**
+ * The public surface of the FTP layer. src/http imports from here only.
+ */
+export * from './types.js';
+export { FtpError, isFtpError, categoryForReply } from './errors.js';
+export type { FtpErrorCategory, FtpErrorCode } from './errors.js';
+export { ftpChannels } from './diagnostics.js';
+export type { FtpCommandEvent, FtpReplyEvent, FtpSessionEvent, FtpTransferEvent } from './diagnostics.js';
+export { FtpClient, connectFtp } from './FtpClient.js';
+export { assertSafeArgument } from './control/safeArgument.js';
+export { FtpPool } from './pool/FtpPool.js';
+export type { FtpPoolOptions, FtpPoolStats, FtpLease } from './pool/FtpPool.js';
+export { createModeMemory } from './data/modeMemory.js';

@@ -1,0 +1,161 @@
+import type { Readable, Writable } from 'node:stream';
+
+export type FtpDataMode = 'passive' | 'active' | 'auto';
+/** The concrete data-connection commands `auto` walks through, in order. */
+export type FtpDataMethod = 'EPSV' | 'PASV' | 'EPRT' | 'PORT';
+export type FtpTransferType = 'binary' | 'ascii';
+export type FtpEol = 'lf' | 'crlf';
+export type FtpTlsMode = 'none' | 'explicit' | 'implicit';
+
+export interface FtpTlsOptions {
+  mode: FtpTlsMode;
+  /** Verify the server certificate (default true). */
+  rejectUnauthorized?: boolean;
+  /** PEM text of extra CAs to trust. */
+  ca?: string | Buffer;
+  maxVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** SNI / certificate host name; defaults to `host` when it is not an IP. */
+  servername?: string;
+}
+
+export interface FtpTimeouts {
+  /** TCP + TLS connect and the 220 greeting. */
+  connectMs: number;
+  /** Waiting for a reply to a command. */
+  commandMs: number;
+  /** Inactivity on a data connection (and waiting for the server to connect in active mode). */
+  dataMs: number;
+}
+
+export interface FtpActiveOptions {
+  /** Local address to listen on; default: the control socket's local address. */
+  bindAddress?: string;
+  /** Address advertised in EPRT/PORT (NAT); default: the control socket's local address. */
+  externalAddress?: string;
+  /** Inclusive port range to listen on; default: any free port. */
+  portRange?: readonly [number, number];
+}
+
+/** Remembers, per server, which data-connection method worked last (`auto` starts there). */
+export interface FtpModeMemory {
+  get(): FtpDataMethod | undefined;
+  set(method: FtpDataMethod): void;
+}
+
+export interface FtpConnectOptions {
+  host: string;
+  port: number;
+  user?: string;
+  password?: string;
+  tls?: FtpTlsOptions;
+  /** Control-channel encoding (iconv-lite name): utf8 (default), latin1, gb18030, shift_jis, ... */
+  encoding?: string;
+  timeouts?: Partial<FtpTimeouts>;
+  active?: FtpActiveOptions;
+  /**
+   * PASV: connect to the control peer instead of the address in the 227 reply
+   * (curl's --ftp-skip-pasv-ip). Default true.
+   */
+  ignorePasvAddress?: boolean;
+  /** Shared across the sessions of one server so `auto` starts from what worked. */
+  modeMemory?: FtpModeMemory;
+  /** Ask OPTS UTF8 ON when FEAT lists UTF8 (default true when encoding is utf8). */
+  utf8?: boolean;
+  signal?: AbortSignal;
+}
+
+export type FtpEntryType = 'file' | 'directory' | 'symlink' | 'unknown';
+
+export interface FtpEntry {
+  name: string;
+  type: FtpEntryType;
+  /** Bytes, or null when the listing does not say. */
+  size: number | null;
+  modifiedAt: Date | null;
+  /** Symlink target when the listing names one. */
+  target?: string;
+}
+
+export interface FtpTransferProgress {
+  /** Bytes moved on the data connection so far (wire bytes). */
+  bytes: number;
+}
+
+export interface FtpTransferOptions {
+  mode?: FtpDataMode;
+  type?: FtpTransferType;
+  signal?: AbortSignal;
+  onProgress?: (progress: FtpTransferProgress) => void;
+}
+
+export interface FtpDownloadOptions extends FtpTransferOptions {
+  /** ASCII only: local line ends of the result. Default lf. */
+  eol?: FtpEol;
+  /** Start at this byte (REST). Binary only. */
+  offset?: number;
+  /** Stop after this many bytes (then ABOR). Binary only. */
+  length?: number;
+}
+
+export interface FtpUploadOptions extends FtpTransferOptions {
+  /** APPE instead of STOR. */
+  append?: boolean;
+}
+
+export interface FtpTransferResult {
+  /** Bytes moved on the data connection (wire bytes, after ASCII conversion for uploads). */
+  bytes: number;
+  /** Bytes given to / taken from the caller's stream. */
+  localBytes: number;
+  /** The data method that carried it. */
+  method: FtpDataMethod;
+}
+
+export interface FtpListOptions {
+  mode?: FtpDataMode;
+  signal?: AbortSignal;
+  /** Refuse listings with more entries than this (default 1,000,000). */
+  maxEntries?: number;
+}
+
+export interface FtpStat {
+  type: FtpEntryType;
+  size: number | null;
+  modifiedAt: Date | null;
+}
+
+/**
+ * What the pool and the HTTP layer use of one logged-in session. Implemented
+ * by FtpClient; the pool takes a factory of these so tests can inject others.
+ */
+export interface FtpSession {
+  readonly id: number;
+  /** False once the control connection is closed or in an unknown state. */
+  readonly usable: boolean;
+  /** Data bytes moved since the last resetCounters(); the pool retries only when 0. */
+  readonly bytesSinceReset: number;
+  /** ms timestamp of the last reply received. */
+  readonly lastActivity: number;
+  readonly features: ReadonlyMap<string, string>;
+  resetCounters(): void;
+
+  pwd(signal?: AbortSignal): Promise<string>;
+  cwd(path: string, signal?: AbortSignal): Promise<void>;
+  size(path: string, signal?: AbortSignal): Promise<number | null>;
+  modifiedAt(path: string, signal?: AbortSignal): Promise<Date | null>;
+  /** MLST when available, else SIZE/MDTM/CWD probing. Null when the path does not exist. */
+  stat(path: string, signal?: AbortSignal): Promise<FtpStat | null>;
+  list(path: string, options?: FtpListOptions): Promise<FtpEntry[]>;
+  nlst(path: string, options?: FtpListOptions): Promise<string[]>;
+  download(path: string, destination: Writable, options?: FtpDownloadOptions): Promise<FtpTransferResult>;
+  upload(path: string, source: Readable, options?: FtpUploadOptions): Promise<FtpTransferResult>;
+  delete(path: string, signal?: AbortSignal): Promise<void>;
+  mkdir(path: string, signal?: AbortSignal): Promise<void>;
+  rmdir(path: string, signal?: AbortSignal): Promise<void>;
+  rename(from: string, to: string, signal?: AbortSignal): Promise<void>;
+  noop(signal?: AbortSignal): Promise<void>;
+  /** Polite close: QUIT, then end the socket. Never throws. */
+  quit(): Promise<void>;
+  /** Immediate close. */
+  destroy(): void;
+}
