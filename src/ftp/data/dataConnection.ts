@@ -1,0 +1,140 @@
+import net from 'node:net';
+import type tls from 'node:tls';
+import { FtpError, replyError } from '../errors.js';
+import { connectTls, type FtpControl } from '../control/FtpControl.js';
+import type { FtpActiveOptions, FtpDataMethod, FtpDataMode, FtpModeMemory, FtpTimeouts } from '../types.js';
+import { ActiveListener, formatEprt, formatPort, normaliseAddress } from './active.js';
+import { connectData, parseEpsvReply, parsePasvReply } from './passive.js';
+
+export interface DataContext {
+  control: FtpControl;
+  timeouts: FtpTimeouts;
+  ignorePasvAddress: boolean;
+  active: FtpActiveOptions;
+  /** TLS options for PROT P data connections, or null for clear data. */
+  dataTls: (() => tls.ConnectionOptions) | null;
+  modeMemory: FtpModeMemory | undefined;
+  /** Methods this session's server refused; skipped next time. */
+  refused: Set<FtpDataMethod>;
+}
+
+/** A data connection being set up: the passive socket, or the active listener. */
+export interface PreparedData {
+  readonly method: FtpDataMethod;
+  /** After the transfer command's 1xx: the connected (and, with PROT P, TLS) socket, plus the TCP socket under it. */
+  open(signal?: AbortSignal): Promise<{ socket: net.Socket; tcp: net.Socket }>;
+  /** Releases whatever was not used. */
+  close(): void;
+}
+
+const PASSIVE: readonly FtpDataMethod[] = ['EPSV', 'PASV'];
+const ACTIVE: readonly FtpDataMethod[] = ['EPRT', 'PORT'];
+
+/** The methods to try, in order. `auto` starts from what worked last for this server. */
+export function methodsFor(mode: FtpDataMode, ctx: DataContext): FtpDataMethod[] {
+  const base = mode === 'passive' ? PASSIVE : mode === 'active' ? ACTIVE : [...PASSIVE, ...ACTIVE];
+  const remembered = mode === 'auto' ? ctx.modeMemory?.get() : undefined;
+  const ordered = remembered ? [remembered, ...base.filter((m) => m !== remembered)] : [...base];
+  const ipv6 = net.isIPv6(normaliseAddress(ctx.control.socket.remoteAddress ?? ''));
+  const usable = ordered.filter((m) => !(ipv6 && (m === 'PASV' || m === 'PORT')));
+  const fresh = usable.filter((m) => !ctx.refused.has(m));
+  // Never leave nothing to try: a method refused once may work for another command.
+  return fresh.length > 0 ? fresh : usable;
+}
+
+/**
+ * Sends the mode command and prepares the connection. Throws FTP_REPLY for a
+ * refusal and FTP_DATA_CONNECTION when the connection cannot be made: both
+ * let `auto` move on to the next method.
+ */
+export async function prepareData(ctx: DataContext, method: FtpDataMethod, signal?: AbortSignal): Promise<PreparedData> {
+  const peer = normaliseAddress(ctx.control.socket.remoteAddress ?? '');
+  const wait = { timeoutMs: ctx.timeouts.commandMs, signal };
+  if (method === 'EPSV' || method === 'PASV') {
+    const reply = await ctx.control.request(method, undefined, wait);
+    if (reply.code !== 229 && reply.code !== 227) {
+      if (reply.code >= 400) ctx.refused.add(method);
+      throw replyError(method, reply.code, reply.message);
+    }
+    let host = peer;
+    let port: number;
+    if (method === 'EPSV') port = parseEpsvReply(reply);
+    else {
+      const named = parsePasvReply(reply);
+      port = named.port;
+      // A 227 naming a third host is never followed (FTP bounce, RFC 2577).
+      if (!ctx.ignorePasvAddress && named.host !== peer) {
+        throw new FtpError(`PASV named ${named.host}, not the server's address`, {
+          code: 'FTP_DATA_CONNECTION',
+          category: 'protocol',
+          ftpCode: reply.code,
+          ftpMessage: reply.message,
+          command: 'PASV',
+        });
+      }
+      host = ctx.ignorePasvAddress ? peer : named.host;
+    }
+    const tcp = await connectData(host, port, ctx.timeouts.connectMs, signal);
+    return {
+      method,
+      open: async () => ({ socket: await secure(ctx, tcp), tcp }),
+      close: () => tcp.destroy(),
+    };
+  }
+
+  const local = normaliseAddress(ctx.control.socket.localAddress ?? '127.0.0.1');
+  const advertised = ctx.active.externalAddress ?? local;
+  const argument = method === 'EPRT' ? null : formatPort(advertised, 0);
+  if (method === 'PORT' && argument === null) {
+    throw new FtpError('PORT cannot carry an IPv6 address', { code: 'FTP_DATA_CONNECTION', category: 'protocol' });
+  }
+  const listener = await ActiveListener.open({
+    bindAddress: ctx.active.bindAddress ?? local,
+    portRange: ctx.active.portRange ?? null,
+    allowedAddress: peer,
+  });
+  try {
+    const arg = method === 'EPRT' ? formatEprt(advertised, listener.port) : (formatPort(advertised, listener.port) as string);
+    const reply = await ctx.control.request(method, arg, wait);
+    if (reply.code !== 200) {
+      if (reply.code >= 400) ctx.refused.add(method);
+      throw replyError(method, reply.code, reply.message);
+    }
+  } catch (err) {
+    listener.close();
+    throw err;
+  }
+  return {
+    method,
+    open: async (openSignal) => {
+      const tcp = await listener.accept(ctx.timeouts.dataMs, openSignal);
+      return { socket: await secure(ctx, tcp), tcp };
+    },
+    close: () => listener.close(),
+  };
+}
+
+/**
+ * RFC 4217 §9: with PROT P the data connection is TLS too, the client side
+ * always being the TLS client. vsftpd and proftpd require the control
+ * connection's session to be resumed, so the options carry it.
+ */
+async function secure(ctx: DataContext, tcp: net.Socket): Promise<net.Socket> {
+  if (!ctx.dataTls) return tcp;
+  try {
+    return await connectTls({ ...ctx.dataTls(), socket: tcp }, ctx.timeouts.connectMs);
+  } catch (err) {
+    tcp.destroy();
+    if (err instanceof FtpError && err.code === 'FTP_TLS') {
+      throw new FtpError(`data connection TLS failed: ${err.message}`, { code: 'FTP_TLS', category: 'protocol', cause: err });
+    }
+    throw err;
+  }
+}
+
+/** True for failures after which `auto` may try the next data method. */
+export function canFallBack(err: unknown): boolean {
+  if (!(err instanceof FtpError)) return false;
+  if (err.code === 'FTP_DATA_CONNECTION') return true;
+  return err.code === 'FTP_REPLY' && err.ftpCode !== undefined && err.ftpCode >= 400 && err.ftpCode !== 421;
+}

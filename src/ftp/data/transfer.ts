@@ -1,0 +1,179 @@
+import type net from 'node:net';
+import { FtpError, replyError } from '../errors.js';
+import { abortedError } from '../control/FtpControl.js';
+import type { FtpReply } from '../reply/FtpReply.js';
+import type { FtpDataMethod, FtpDataMode } from '../types.js';
+import { canFallBack, methodsFor, prepareData, type DataContext } from './dataConnection.js';
+
+export type TransferVerb = 'RETR' | 'STOR' | 'APPE' | 'LIST' | 'MLSD' | 'NLST';
+
+/**
+ * The final reply of a transfer, awaited without a timeout while data flows
+ * (a transfer of many minutes must still get its 226) and with the command
+ * timeout once the data connection has ended.
+ */
+export class FinalReply {
+  readonly #ctx: DataContext;
+  readonly #verb: TransferVerb;
+  readonly #promise: Promise<FtpReply>;
+  #reply: FtpReply | null = null;
+  #error: unknown = null;
+
+  constructor(ctx: DataContext, verb: TransferVerb, signal?: AbortSignal) {
+    this.#ctx = ctx;
+    this.#verb = verb;
+    this.#promise = ctx.control.nextReply({ timeoutMs: null, signal }).then(
+      (r) => (this.#reply = r),
+      (e: unknown) => {
+        this.#error = e;
+        throw e;
+      },
+    );
+    this.#promise.catch(() => undefined);
+  }
+
+  get received(): boolean {
+    return this.#reply !== null || this.#error !== null;
+  }
+
+  get reply(): FtpReply | null {
+    return this.#reply;
+  }
+
+  /** The final reply; rejects when it is not a 2xx. */
+  async expectSuccess(): Promise<FtpReply> {
+    const reply = await this.wait(this.#ctx.timeouts.commandMs);
+    if (reply.code >= 200 && reply.code < 300) return reply;
+    throw replyError(this.#verb, reply.code, reply.message);
+  }
+
+  /** Waits at most timeoutMs; past that the session's state is unknown, so the control connection is destroyed. */
+  wait(timeoutMs: number): Promise<FtpReply> {
+    if (this.received) return this.#promise;
+    return new Promise<FtpReply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const err = new FtpError(`no final reply to ${this.#verb} within ${timeoutMs} ms`, {
+          code: 'FTP_TIMEOUT',
+          category: 'timeout',
+          command: this.#verb,
+        });
+        this.#ctx.control.destroy(err);
+        reject(err);
+      }, timeoutMs);
+      this.#promise.then(
+        (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+        (e: unknown) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      );
+    });
+  }
+}
+
+export interface OpenTransfer {
+  method: FtpDataMethod;
+  socket: net.Socket;
+  tcp: net.Socket;
+  final: FinalReply;
+}
+
+/**
+ * Prepares a data connection, sends the transfer command and waits for its
+ * 1xx, walking through the data methods of `mode` until one works. Nothing
+ * has been transferred when a method fails, so moving on is always safe.
+ */
+export async function openTransfer(
+  ctx: DataContext,
+  mode: FtpDataMode,
+  verb: TransferVerb,
+  argument: string | undefined,
+  signal?: AbortSignal,
+): Promise<OpenTransfer> {
+  const methods = methodsFor(mode, ctx);
+  let lastError: unknown;
+  for (const [i, method] of methods.entries()) {
+    const more = i < methods.length - 1;
+    if (signal?.aborted) throw abortedError(signal.reason);
+    let prepared;
+    try {
+      prepared = await prepareData(ctx, method, signal);
+    } catch (err) {
+      lastError = err;
+      if (more && canFallBack(err)) continue;
+      throw err;
+    }
+    let preliminary: FtpReply;
+    try {
+      preliminary = await ctx.control.request(verb, argument, { timeoutMs: ctx.timeouts.commandMs, signal });
+    } catch (err) {
+      prepared.close();
+      throw err;
+    }
+    if (preliminary.code >= 400) {
+      prepared.close();
+      const err = replyError(verb, preliminary.code, preliminary.code === 425 ? `${preliminary.message}` : preliminary.message);
+      lastError = err;
+      // 425: the server could not open the data connection of this method.
+      if (preliminary.code === 425 && more) {
+        ctx.refused.add(method);
+        continue;
+      }
+      throw err;
+    }
+    if (preliminary.code >= 200) {
+      // Some servers answer an empty LIST with a bare 226 and no data connection.
+      prepared.close();
+      throw new FtpError(`${verb} completed without a data connection`, {
+        code: 'FTP_REPLY',
+        category: 'protocol',
+        ftpCode: preliminary.code,
+        ftpMessage: preliminary.message,
+        command: verb,
+      });
+    }
+    const final = new FinalReply(ctx, verb);
+    let opened;
+    try {
+      opened = await prepared.open(signal);
+    } catch (err) {
+      prepared.close();
+      // The server answers the failed connection with a final 4xx; read it so the session stays in step.
+      try {
+        await final.wait(ctx.timeouts.commandMs);
+      } catch {
+        /* the wait destroyed the session */
+      }
+      lastError = err;
+      if (more && canFallBack(err) && !ctx.control.closed) continue;
+      throw err;
+    }
+    if (mode === 'auto') ctx.modeMemory?.set(method);
+    return { method, socket: opened.socket, tcp: opened.tcp, final };
+  }
+  throw lastError ?? new FtpError('no data method to try', { code: 'FTP_DATA_CONNECTION', category: 'protocol' });
+}
+
+/**
+ * RFC 959 §4.1.3 ABOR after the client stopped a transfer early: the data
+ * connection is already closed by us; the server answers the transfer
+ * command (426, or 226 when it had finished) and then ABOR itself (226/225).
+ *   vsftpd:  "426 Failure writing network stream." then "225 No transfer to ABOR."
+ * If the replies do not come in time the session is destroyed, never reused.
+ */
+export async function abortTransfer(ctx: DataContext, final: FinalReply): Promise<void> {
+  if (ctx.control.closed) return;
+  try {
+    ctx.control.send('ABOR');
+    await final.wait(ctx.timeouts.commandMs);
+    const own = await ctx.control.nextReply({ timeoutMs: ctx.timeouts.commandMs });
+    if (own.code >= 300) throw replyError('ABOR', own.code, own.message);
+  } catch (err) {
+    ctx.control.destroy(
+      err instanceof FtpError ? err : new FtpError('ABOR failed', { code: 'FTP_CONNECTION_CLOSED', category: 'unavailable', cause: err }),
+    );
+  }
+}
