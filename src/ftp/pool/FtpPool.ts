@@ -1,0 +1,219 @@
+import { TimeoutError } from 'tarn';
+import type { FtpSession } from '../types.js';
+import { PoolLease } from './PoolLease.js';
+import { TarnSessionPool } from './TarnSessionPool.js';
+import {
+  isDeadConnection,
+  poolAbortedError,
+  poolClosedError,
+  poolTimeoutError,
+  sessionSurvives,
+} from './poolErrors.js';
+
+export interface FtpPoolOptions {
+  /** For errors and diagnostics. */
+  name: string;
+  /** Connect and log in. Abort the attempt when `signal` fires (pool closing, create timeout). */
+  create: (signal: AbortSignal) => Promise<FtpSession>;
+  max: number;
+  /** Sessions kept open even when idle (default 0). */
+  min?: number;
+  /** Idle sessions above `min` are closed with QUIT after this (default 60 000). */
+  idleTimeoutMs?: number;
+  /** Deadline of one acquire, including connecting and NOOP checks (default 10 000). */
+  acquireTimeoutMs?: number;
+  /** A session idle at least this long gets a NOOP before it is lent (default 5 000). */
+  validateAfterIdleMs?: number;
+  /** After the server refuses a session for capacity, hold no more than were open for this long (default 30 000). */
+  capacityCooldownMs?: number;
+}
+
+export interface FtpPoolStats {
+  max: number;
+  /** `max`, or less while the server has said it is full (capacity cooldown). */
+  effectiveMax: number;
+  /** Open sessions: idle + busy. */
+  size: number;
+  idle: number;
+  /** Lent, or being checked (NOOP) before being lent. */
+  busy: number;
+  /** Acquires queued for a session. */
+  waiting: number;
+  /** Connects (with login) in progress. */
+  pendingCreates: number;
+}
+
+export interface FtpLease {
+  readonly session: FtpSession;
+  /** Connected for this lease: never lent before and not a pre-opened `min` session. */
+  readonly fresh: boolean;
+  /** Back to the pool if `session.usable`, else destroyed. Idempotent; no-op after destroy(). */
+  release(): void;
+  /** Destroy the session and free its slot. Idempotent; no-op after release(). */
+  destroy(): void;
+}
+
+export interface FtpPoolUseOptions {
+  signal?: AbortSignal;
+  /** Retry once on a new session when a reused one turns out dead (default true). */
+  retry?: boolean;
+}
+
+/**
+ * A pool of logged-in FTP sessions for one server, on tarn. Waiters are
+ * served first come, first served; reused sessions are most recently used
+ * first, so spare ones idle out.
+ */
+export class FtpPool {
+  readonly #name: string;
+  readonly #max: number;
+  readonly #acquireTimeoutMs: number;
+  readonly #validateAfterIdleMs: number;
+  readonly #store: TarnSessionPool;
+  /** Sessions lent at least once: their next lease is not fresh. */
+  readonly #lent = new WeakSet<FtpSession>();
+  #closed: Promise<void> | undefined;
+
+  constructor(options: FtpPoolOptions) {
+    const min = options.min ?? 0;
+    const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+    const acquireTimeoutMs = options.acquireTimeoutMs ?? 10_000;
+    const validateAfterIdleMs = options.validateAfterIdleMs ?? 5_000;
+    const capacityCooldownMs = options.capacityCooldownMs ?? 30_000;
+    checkInteger('max', options.max, 1);
+    checkInteger('min', min, 0);
+    if (min > options.max) throw new RangeError(`FtpPool: min (${min}) exceeds max (${options.max})`);
+    checkInteger('idleTimeoutMs', idleTimeoutMs, 1);
+    checkInteger('acquireTimeoutMs', acquireTimeoutMs, 1);
+    checkInteger('validateAfterIdleMs', validateAfterIdleMs, 0);
+    checkInteger('capacityCooldownMs', capacityCooldownMs, 1);
+
+    this.#name = options.name;
+    this.#max = options.max;
+    this.#acquireTimeoutMs = acquireTimeoutMs;
+    this.#validateAfterIdleMs = validateAfterIdleMs;
+    this.#store = new TarnSessionPool({
+      name: options.name,
+      min,
+      max: options.max,
+      idleTimeoutMs,
+      acquireTimeoutMs,
+      capacityCooldownMs,
+      create: options.create,
+      validate: (session, signal) => this.#validate(session, signal),
+    });
+    // Open the `min` sessions after construction, not inside it.
+    if (min > 0) queueMicrotask(() => this.#store.kick());
+  }
+
+  async acquire(signal?: AbortSignal): Promise<FtpLease> {
+    if (this.#closed) throw poolClosedError(this.#name);
+    if (signal?.aborted) throw poolAbortedError(this.#name, signal.reason);
+
+    const pending = this.#store.acquire();
+    // Rejecting the pending acquire takes it out of tarn's queue (what abort() does).
+    const onAbort = (): void => pending.reject(poolAbortedError(this.#name, signal?.reason));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let session: FtpSession;
+    try {
+      session = await pending.promise;
+    } catch (err) {
+      if (err instanceof TimeoutError) {
+        throw poolTimeoutError(this.#name, this.#acquireTimeoutMs, this.#store.lastCreateError);
+      }
+      throw err;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+
+    if (signal?.aborted) {
+      // Aborted in the same tick the session arrived.
+      this.#giveBack(session);
+      throw poolAbortedError(this.#name, signal.reason);
+    }
+    const fresh = !this.#lent.has(session) && !this.#store.isPrewarmed(session);
+    this.#lent.add(session);
+    session.resetCounters();
+    return new PoolLease(
+      session,
+      fresh,
+      (s) => this.#giveBack(s),
+      (s) => this.#store.evict(s, 'destroy'),
+    );
+  }
+
+  /**
+   * Acquire, run `fn`, release. On error the session goes back only when the
+   * error is a reply error and the session is still usable; otherwise it is
+   * destroyed. When a reused session was dead before anything moved (closed
+   * connection or 421, no data bytes), `fn` runs once more on another session.
+   */
+  async use<T>(fn: (session: FtpSession, lease: FtpLease) => Promise<T>, options: FtpPoolUseOptions = {}): Promise<T> {
+    const { signal, retry = true } = options;
+    for (let attempt = 0; ; attempt++) {
+      const lease = await this.acquire(signal);
+      try {
+        const result = await fn(lease.session, lease);
+        lease.release();
+        return result;
+      } catch (err) {
+        if (sessionSurvives(err, lease.session)) lease.release();
+        else lease.destroy();
+        const again =
+          retry &&
+          attempt === 0 &&
+          !lease.fresh &&
+          lease.session.bytesSinceReset === 0 &&
+          isDeadConnection(err) &&
+          !signal?.aborted &&
+          !this.#closed;
+        if (!again) throw err;
+      }
+    }
+  }
+
+  stats(): FtpPoolStats {
+    const c = this.#store.counts();
+    return {
+      max: this.#max,
+      effectiveMax: c.effectiveMax,
+      size: c.idle + c.busy,
+      idle: c.idle,
+      busy: c.busy,
+      waiting: c.waiting,
+      pendingCreates: c.pendingCreates,
+    };
+  }
+
+  /**
+   * Stop lending: new and waiting acquires fail with FTP_POOL_CLOSED. Idle
+   * sessions get QUIT now, leased ones when released (destroy() still
+   * destroys). Resolves when every session is closed. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closed ??= this.#store.shutdown(poolClosedError(this.#name));
+    return this.#closed;
+  }
+
+  #giveBack(session: FtpSession): void {
+    if (this.#closed || !session.usable) {
+      this.#store.evict(session, session.usable ? 'quit' : 'destroy');
+      return;
+    }
+    this.#store.release(session);
+  }
+
+  async #validate(session: FtpSession, signal: AbortSignal): Promise<boolean> {
+    if (!session.usable) return false;
+    // A server may have dropped a quiet session (vsftpd: "421 Timeout." after idle_session_timeout).
+    if (Date.now() - session.lastActivity < this.#validateAfterIdleMs) return true;
+    await session.noop(signal);
+    return session.usable;
+  }
+}
+
+function checkInteger(name: string, value: number, least: number): void {
+  if (!Number.isInteger(value) || value < least) {
+    throw new RangeError(`FtpPool: ${name} must be an integer >= ${least}, got ${String(value)}`);
+  }
+}
