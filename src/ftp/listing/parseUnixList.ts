@@ -1,0 +1,116 @@
+import type { FtpEntry, FtpEntryType } from '../types.js';
+import type { FtpListingDialect, FtpListingLineResult } from './FtpListingDialect.js';
+import { utcDate } from './utcDate.js';
+
+/**
+ * `ls -l` style LIST lines (vsftpd, pure-ftpd, proftpd, ftp-srv, most Unix
+ * servers). RFC 959 does not define LIST output; these are the shapes seen:
+ *
+ *   vsftpd:    -rw-r--r--    1 1000     1000           12 Jan 02 03:04 a.txt
+ *              drwxr-xr-x    2 1000     1000         4096 Mar 15  2021 sub dir
+ *              lrwxrwxrwx    1 1000     1000            5 Jan 02 03:04 link -> a.txt
+ *   pure-ftpd: -rw-r--r--    1 gw         gw                 12 Jan  2 03:04 a.txt
+ *   proftpd:   -rw-r--r--   1 gw       gw             12 Jan  2 03:04 a.txt   (after "total 4")
+ *   ftp-srv:   -rw-r--r-- 1 1000 1000           12 Jan 02 03:04 a.txt
+ *   others:    -rw-r--r--   1 owner         12 Jan  2 03:04 a.txt      (no group column)
+ *              -rw-r--r--+  1 owner group   12 Jan  2 03:04 a.txt      (ACL marker + @ .)
+ *              crw-rw-rw-   1 root  root  1,   3 Jan  2 03:04 null     (device: major, minor)
+ *              -rw-r--r--   1 owner group   12 2 Jan 03:04 a.txt      (day before month)
+ *
+ * Everything between the permissions and the size (link count, owner, group)
+ * is skipped lazily, so numeric or named owners and a missing group all work:
+ * the first "<size> <month> <day>" after the permissions wins. The name starts
+ * after exactly one space following the time or year, so names with leading
+ * spaces survive (every server above pads the date to a fixed width and puts
+ * one space before the name).
+ *
+ * Times are read as UTC. The server's time zone is unknown to the client (LIST
+ * carries none); vsftpd (`use_localtime=NO` by default), pure-ftpd on a UTC
+ * host, and ftp-srv (`moment.utc`) all send UTC, so UTC is the best guess and
+ * agrees with MLSD's `modify` on those servers.
+ *
+ * When the line gives a time instead of a year, `ls` means "recent": within
+ * about six months. The year chosen is the one of (last, this, next year)
+ * that puts the date closest to `now`: a date more than ~6 months in the
+ * future is last year's, one more than ~6 months in the past is next year's
+ * (a slightly future file on a server whose clock or zone runs ahead).
+ *
+ * Sizes: files and unknown types keep theirs; directories (inode size) and
+ * symlinks (length of the target text) get null, as in the MLSD parser.
+ */
+
+const MONTHS: ReadonlyMap<string, number> = new Map(
+  ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'].map((m, i) => [m, i + 1]),
+);
+
+const LINE_RE = new RegExp(
+  [
+    '^([-bcdDlps])', // 1 type
+    '[-rwxsStTlL]{9}', // permission bits
+    '[+@.]?', // ACL / extended attributes / SELinux marker
+    '\\s+(?:.*?\\s)?', // link count, owner, group: skipped, lazily
+    '(\\d+(?:,\\s*\\d+)?)', // 2 size, or "major, minor" of a device
+    '\\s+(?:([A-Za-z]{3})\\s+(\\d{1,2})|(\\d{1,2})\\s+([A-Za-z]{3}))', // 3 month 4 day | 5 day 6 month
+    '\\s+(\\d{1,2}:\\d{2}(?::\\d{2})?|\\d{4})', // 7 time or year
+    ' (.+)$', // 8 name (after exactly one space)
+  ].join(''),
+  // dotAll: a name may hold any character but the LF that ended the line.
+  's',
+);
+
+const TOTAL_RE = /^total\s+\d+$/i;
+
+export function parseUnixListLine(line: string, now: Date = new Date()): FtpListingLineResult {
+  if (TOTAL_RE.test(line)) return null;
+  const m = LINE_RE.exec(line);
+  if (!m) return undefined;
+  const typeChar = m[1] as string;
+  const sizeText = m[2] as string;
+  const monthText = (m[3] ?? m[6]) as string;
+  const day = Number(m[4] ?? m[5]);
+  const timeOrYear = m[7] as string;
+  let name = m[8] as string;
+
+  let type: FtpEntryType;
+  if (typeChar === '-') type = 'file';
+  else if (typeChar === 'd') type = 'directory';
+  else if (typeChar === 'l') type = 'symlink';
+  else type = 'unknown';
+
+  let target: string | undefined;
+  if (type === 'symlink') {
+    // "name -> target"; a name holding " -> " itself cannot be told apart, the first arrow wins.
+    const arrow = name.indexOf(' -> ');
+    if (arrow > 0) {
+      target = name.slice(arrow + 4);
+      name = name.slice(0, arrow);
+    }
+  }
+
+  const size = (type === 'file' || type === 'unknown') && /^\d+$/.test(sizeText) ? Number(sizeText) : null;
+  const entry: FtpEntry = { name, type, size, modifiedAt: listDate(monthText, day, timeOrYear, now) };
+  if (target !== undefined) entry.target = target;
+  return entry;
+}
+
+function listDate(monthText: string, day: number, timeOrYear: string, now: Date): Date | null {
+  const month = MONTHS.get(monthText.toLowerCase());
+  if (month === undefined) return null;
+  if (!timeOrYear.includes(':')) return utcDate(Number(timeOrYear), month, day);
+  const [hour, minute, second] = timeOrYear.split(':').map(Number) as [number, number, number | undefined];
+  const thisYear = now.getUTCFullYear();
+  let best: Date | null = null;
+  for (const year of [thisYear - 1, thisYear, thisYear + 1]) {
+    const d = utcDate(year, month, day, hour, minute, second ?? 0);
+    if (d && (best === null || Math.abs(d.getTime() - now.getTime()) < Math.abs(best.getTime() - now.getTime()))) {
+      best = d;
+    }
+  }
+  return best;
+}
+
+export const unixListDialect: FtpListingDialect = {
+  name: 'unix',
+  testLine: (line) => TOTAL_RE.test(line) || LINE_RE.test(line),
+  parseLine: parseUnixListLine,
+};
