@@ -1,0 +1,47 @@
+import type { Request, RequestHandler, Response } from 'express';
+
+/**
+ * Per-request state kept in `res.locals`: the AbortSignal that fires when the
+ * client goes away (handed to every FTP call so a disconnect aborts the
+ * transfer), and what the error handler needs to
+ * know (pass-through server, secrets to scrub).
+ */
+export interface RequestContext {
+  readonly controller: AbortController;
+  readonly signal: AbortSignal;
+  readonly startedAt: bigint;
+  passThrough: boolean;
+  secrets: string[];
+}
+
+const KEY = 'ftpGatewayContext';
+
+export function getContext(res: Response): RequestContext | undefined {
+  return res.locals[KEY] as RequestContext | undefined;
+}
+
+export function context(res: Response): RequestContext {
+  const ctx = getContext(res);
+  if (!ctx) throw new Error('request context middleware not installed');
+  return ctx;
+}
+
+export function requestContext(): RequestHandler {
+  return (_req: Request, res: Response, next) => {
+    const controller = new AbortController();
+    const ctx: RequestContext = {
+      controller,
+      signal: controller.signal,
+      startedAt: process.hrtime.bigint(),
+      passThrough: false,
+      secrets: [],
+    };
+    res.locals[KEY] = ctx;
+    // 'close' before 'finish' means the connection ended under us: the client
+    // disconnected (or we destroyed the socket). Abort whatever FTP work runs.
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort(new Error('client disconnected'));
+    });
+    next();
+  };
+}

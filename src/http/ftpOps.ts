@@ -1,0 +1,97 @@
+import { isFtpError, type FtpDataMode, type FtpSession } from '../ftp/index.js';
+import { HttpError } from './httpError.js';
+import { joinRoot } from './paths.js';
+
+/**
+ * Composite FTP operations the routes share. Paths given to the session are
+ * always absolute, so the session's working directory (changed by the CWD
+ * probes here) never matters.
+ */
+
+/** A negative reply (the session survives it), as opposed to a dead connection. */
+export function isReplyError(err: unknown): boolean {
+  return isFtpError(err) && err.keepsSession && err.code === 'FTP_REPLY';
+}
+
+/** CWD succeeds only on a directory the user may enter: the cheapest portable test. */
+export async function isDirectory(session: FtpSession, path: string, signal: AbortSignal): Promise<boolean> {
+  try {
+    await session.cwd(path, signal);
+    return true;
+  } catch (err) {
+    if (isReplyError(err)) return false;
+    throw err;
+  }
+}
+
+/** 404 when the path does not exist, 409 when it is not a directory. */
+export async function requireDirectory(session: FtpSession, path: string, signal: AbortSignal): Promise<void> {
+  if (await isDirectory(session, path, signal)) return;
+  const stat = await session.stat(path, signal);
+  if (stat === null) throw new HttpError(404, 'NOT_FOUND', 'no such directory');
+  if (stat.type !== 'directory') throw new HttpError(409, 'NOT_A_DIRECTORY', 'not a directory');
+  throw new HttpError(404, 'NOT_FOUND', 'directory not accessible');
+}
+
+/** mkdir -p below the root (the root itself is never created). */
+export async function ensureDirectory(
+  session: FtpSession,
+  root: string,
+  segments: readonly string[],
+  signal: AbortSignal,
+): Promise<void> {
+  if (segments.length === 0 || (await isDirectory(session, joinRoot(root, segments), signal))) return;
+  let creating = false;
+  for (let i = 1; i <= segments.length; i++) {
+    const path = joinRoot(root, segments.slice(0, i));
+    // Once one level had to be created, the levels below cannot exist yet.
+    if (!creating && (await isDirectory(session, path, signal))) continue;
+    creating = true;
+    try {
+      await session.mkdir(path, signal);
+    } catch (err) {
+      if (!isReplyError(err)) throw err;
+      if (await isDirectory(session, path, signal)) continue; // created meanwhile by someone else
+      const stat = await session.stat(path, signal);
+      if (stat !== null && stat.type !== 'directory') {
+        throw new HttpError(409, 'NOT_A_DIRECTORY', 'a parent of the path is a file');
+      }
+      throw err;
+    }
+  }
+}
+
+/** The parent must exist (`mkdirs=false`): 404 otherwise. */
+export async function requireParent(
+  session: FtpSession,
+  root: string,
+  parentSegments: readonly string[],
+  signal: AbortSignal,
+): Promise<void> {
+  if (parentSegments.length === 0) return;
+  const parent = joinRoot(root, parentSegments);
+  if (await isDirectory(session, parent, signal)) return;
+  const stat = await session.stat(parent, signal);
+  if (stat !== null && stat.type !== 'directory') throw new HttpError(409, 'NOT_A_DIRECTORY', 'a parent of the path is a file');
+  throw new HttpError(404, 'NOT_FOUND', 'the parent directory does not exist (mkdirs=false)');
+}
+
+const MAX_DEPTH = 64;
+
+/** rm -r: depth-first, files by DELE, folders by RMD once emptied. */
+export async function removeTree(
+  session: FtpSession,
+  path: string,
+  options: { signal: AbortSignal; mode: FtpDataMode },
+  depth = 0,
+): Promise<void> {
+  if (depth > MAX_DEPTH) throw new HttpError(409, 'DIRECTORY_NOT_EMPTY', 'directory tree too deep to remove');
+  const entries = await session.list(path, { signal: options.signal, mode: options.mode });
+  for (const entry of entries) {
+    if (entry.name === '.' || entry.name === '..' || entry.name.includes('/') || entry.name === '') continue;
+    const child = path === '/' ? `/${entry.name}` : `${path}/${entry.name}`;
+    if (entry.type === 'directory') await removeTree(session, child, options, depth + 1);
+    else await session.delete(child, options.signal);
+  }
+  await session.rmdir(path, options.signal);
+}

@@ -1,0 +1,76 @@
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from '../config/index.js';
+import { createApp } from './app.js';
+import { subscribeFtpLogging } from './logging.js';
+import { createMetrics } from './metrics.js';
+import { ServerRegistry, type ConnectFn } from './serverRegistry.js';
+import { TransferRegistry } from './transfers.js';
+
+/**
+ * The HTTP side as main.ts sees it: an express app (main listens), and the
+ * shutdown steps: beginShutdown (new requests → 503), waitForTransfers (the
+ * grace period), close (cut what still runs, QUIT the pooled sessions).
+ */
+export interface Gateway {
+  app: Express;
+  beginShutdown(): void;
+  close(): Promise<void>;
+  activeTransfers(): number;
+  waitForTransfers(ms: number): Promise<boolean>;
+}
+
+export interface GatewayOptions {
+  /** Session factory (tests inject fakes); default connectFtp. */
+  connect?: ConnectFn;
+  openApiDocument?: object;
+}
+
+export async function createGateway(config: Config, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
+  const metrics = createMetrics();
+  const unsubscribeLogging = subscribeFtpLogging(logger);
+  const registry = new ServerRegistry(config.servers, {
+    logger,
+    ...(options.connect ? { connect: options.connect } : {}),
+  });
+  const untrackPools = metrics.trackPools(() => registry.poolStats());
+  const transfers = new TransferRegistry();
+  let shuttingDown = false;
+  const app = createApp({
+    config,
+    logger,
+    registry,
+    transfers,
+    metrics,
+    shuttingDown: () => shuttingDown,
+    ...(options.openApiDocument ? { openApiDocument: options.openApiDocument } : {}),
+  });
+  let closed: Promise<void> | undefined;
+  return {
+    app,
+    beginShutdown() {
+      shuttingDown = true;
+    },
+    close() {
+      closed ??= (async () => {
+        shuttingDown = true;
+        const cut = transfers.abortAll(new Error('gateway shutting down'));
+        for (const t of cut) {
+          logger.warn({ transfer: { id: t.id, server: t.server, path: t.path, direction: t.direction, bytes: t.bytes } }, 'transfer cut at shutdown');
+        }
+        await registry.close();
+        untrackPools();
+        metrics.close();
+        unsubscribeLogging();
+      })();
+      return closed;
+    },
+    activeTransfers: () => transfers.count(),
+    waitForTransfers: (ms) => transfers.waitForIdle(ms),
+  };
+}
+
+export type { AppDeps } from './app.js';
+export { createApp } from './app.js';
+export { HttpError } from './httpError.js';
+export { ServerRegistry } from './serverRegistry.js';

@@ -1,0 +1,90 @@
+import type { RequestHandler, Response } from 'express';
+import { isFtpError, type FtpPool, type FtpSession } from '../../ftp/index.js';
+import { context } from '../context.js';
+import { HttpError, isHttpError } from '../httpError.js';
+import type { Credentials, ServerHandle, ServerRegistry } from '../serverRegistry.js';
+import { isWrite, parseBasicAuth } from './auth.js';
+
+/**
+ * Resolves `:server` to its handle and the pool this caller may use:
+ * unknown → 404, a write to a readOnly server → 403, a pass-through server
+ * without Basic credentials → 401 with a Basic challenge (RFC 7617 §2).
+ */
+export interface ServerAccess {
+  handle: ServerHandle;
+  pool: FtpPool;
+  credentials: Credentials | null;
+}
+
+const KEY = 'ftpGatewayServer';
+const BASIC_CHALLENGE = 'Basic realm="ftp-gateway", charset="UTF-8"';
+
+export function serverAccess(res: Response): ServerAccess {
+  const access = res.locals[KEY] as ServerAccess | undefined;
+  if (!access) throw new Error('resolveServer middleware not installed');
+  return access;
+}
+
+export function resolveServer(registry: ServerRegistry): RequestHandler {
+  return (req, res, next) => {
+    const name = req.params['server'];
+    const handle = typeof name === 'string' ? registry.get(name) : undefined;
+    if (!handle) throw new HttpError(404, 'UNKNOWN_SERVER', 'no such server');
+    if (handle.config.readOnly && isWrite(req.method)) {
+      throw new HttpError(403, 'READ_ONLY', 'this server is read-only');
+    }
+    const ctx = context(res);
+    let credentials: Credentials | null = null;
+    if (handle.passThrough) {
+      ctx.passThrough = true;
+      credentials = parseBasicAuth(req.headers.authorization);
+      if (!credentials) {
+        throw new HttpError(401, 'FTP_LOGIN_REQUIRED', 'this server needs your FTP user and password (HTTP Basic)', {
+          headers: { 'WWW-Authenticate': BASIC_CHALLENGE },
+        });
+      }
+      ctx.secrets.push(credentials.password);
+    } else if (handle.config.password !== null) {
+      ctx.secrets.push(handle.config.password);
+    }
+    const access: ServerAccess = { handle, pool: handle.pool(credentials), credentials };
+    res.locals[KEY] = access;
+    next();
+  };
+}
+
+/**
+ * Run `fn` on a pooled session bound to the request's AbortSignal. Credentials
+ * the server refused lose their pool at once, so a retry with the right
+ * password starts clean and the wrong one is not kept around.
+ */
+export async function withSession<T>(
+  res: Response,
+  fn: (session: FtpSession) => Promise<T>,
+  options: { retry?: boolean } = {},
+): Promise<T> {
+  const access = serverAccess(res);
+  const { signal } = context(res);
+  try {
+    // An HttpError (404, 409, 412...) says nothing bad about the session: carry
+    // it out as a value so the pool keeps the session instead of destroying it.
+    const outcome = await access.pool.use(
+      async (session): Promise<{ value: T } | { error: HttpError }> => {
+        try {
+          return { value: await fn(session) };
+        } catch (err) {
+          if (isHttpError(err) && session.usable) return { error: err };
+          throw err;
+        }
+      },
+      { signal, retry: options.retry ?? false },
+    );
+    if ('error' in outcome) throw outcome.error;
+    return outcome.value;
+  } catch (err) {
+    if (access.credentials && isFtpError(err) && err.category === 'auth') {
+      access.handle.forgetCredentials(access.credentials);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * `Range` for downloads (RFC 9110 §14.1.2, §14.2). Only what FTP's REST can
+ * serve: one byte range. A header we cannot honour is ignored (200, whole
+ * file) as §14.2 allows; a single range that starts past the end is 416.
+ */
+export type RangeDecision =
+  | { kind: 'whole' }
+  | { kind: 'partial'; start: number; end: number /* inclusive */ }
+  | { kind: 'unsatisfiable' };
+
+const SINGLE = /^bytes[ \t]*=[ \t]*(\d*)[ \t]*-[ \t]*(\d*)[ \t]*$/i;
+
+export function decideRange(header: string | undefined, size: number | null): RangeDecision {
+  if (header === undefined || size === null) return { kind: 'whole' };
+  // Several ranges ("bytes=0-1,5-6") would need multipart/byteranges; the
+  // contract answers them with the whole file.
+  if (header.includes(',')) return { kind: 'whole' };
+  const m = SINGLE.exec(header);
+  if (!m) return { kind: 'whole' };
+  const [, first = '', last = ''] = m;
+  if (first === '' && last === '') return { kind: 'whole' };
+  if (first === '') {
+    // Suffix range "-n": the last n bytes; n = 0 can never be satisfied.
+    const n = Number(last);
+    if (!Number.isSafeInteger(n)) return { kind: 'whole' };
+    if (n === 0 || size === 0) return { kind: 'unsatisfiable' };
+    return { kind: 'partial', start: Math.max(0, size - n), end: size - 1 };
+  }
+  const start = Number(first);
+  if (!Number.isSafeInteger(start)) return { kind: 'whole' };
+  let end = last === '' ? size - 1 : Number(last);
+  if (!Number.isSafeInteger(end)) end = size - 1;
+  if (end < start) return { kind: 'whole' }; // invalid syntax per §14.1.2: ignore
+  if (start >= size) return { kind: 'unsatisfiable' };
+  return { kind: 'partial', start, end: Math.min(end, size - 1) };
+}

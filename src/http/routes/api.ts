@@ -1,0 +1,39 @@
+import express, { type Router } from 'express';
+import { resolveServer } from '../middleware/serverAccess.js';
+import type { RouteDeps } from './deps.js';
+import { createDirectory, listDirectory, removeDirectory } from './dirs.js';
+import { downloadFile } from './download.js';
+import { deleteFile } from './files.js';
+import { moveEntry } from './move.js';
+import { postFiles } from './multipart.js';
+import { putFile } from './upload.js';
+
+/**
+ * The /api/v1 routes of the contract. `{/*path}` only makes express match;
+ * the handlers read the path from the raw request target (paths.ts).
+ */
+export function createApiRouter(deps: RouteDeps): Router {
+  const router = express.Router();
+  const server = resolveServer(deps.registry);
+
+  router.get('/servers', (_req, res) => {
+    res.json(deps.registry.list());
+  });
+  router.get('/transfers', (_req, res) => {
+    res.json(deps.transfers.list());
+  });
+
+  const files = '/servers/:server/files{/*path}';
+  router.get(files, server, downloadFile(deps)); // express answers HEAD with the GET route
+  router.put(files, server, putFile(deps));
+  router.post(files, server, postFiles(deps));
+  router.delete(files, server, deleteFile());
+
+  const dirs = '/servers/:server/dirs{/*path}';
+  router.get(dirs, server, listDirectory());
+  router.post(dirs, server, createDirectory());
+  router.delete(dirs, server, removeDirectory());
+
+  router.post('/servers/:server/move', server, express.json({ limit: '64kb', strict: true }), moveEntry());
+  return router;
+}

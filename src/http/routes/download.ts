@@ -1,0 +1,126 @@
+import type { Request, RequestHandler, Response } from 'express';
+import mime from 'mime-types';
+import type { FtpDataMethod, FtpSession, FtpStat } from '../../ftp/index.js';
+import { contentDisposition } from '../contentDisposition.js';
+import { context } from '../context.js';
+import { HttpError } from '../httpError.js';
+import { serverAccess, withSession } from '../middleware/serverAccess.js';
+import { decideRange } from '../range.js';
+import { parseQuery } from '../schemas.js';
+import { resolveTransferOptions, type TransferChoice } from '../transferOptions.js';
+import { ResponseSink } from '../stream/ResponseSink.js';
+import type { RouteDeps } from './deps.js';
+import { resolveResource, type Resource } from './resource.js';
+
+/**
+ * GET/HEAD a file. SIZE/MDTM (or MLST) give the headers; HEAD stops there
+ * (no data connection). Range → REST + a length-capped RETR (RFC 9110 §14).
+ * ASCII: the length on the wire is unknown in advance and byte offsets do
+ * not survive line-end conversion, so no Content-Length and no ranges.
+ */
+const DOWNLOAD_HEADERS = ['Content-Length', 'Content-Range', 'Content-Disposition', 'Last-Modified', 'Accept-Ranges', 'Content-Type'];
+
+export function downloadFile(deps: RouteDeps): RequestHandler {
+  return async (req: Request, res: Response) => {
+    const resource = resolveResource(req, res, 'files');
+    const query = parseQuery(req.query);
+    if (resource.segments.length === 0) throw new HttpError(409, 'IS_A_DIRECTORY', 'the root is a directory');
+    const { handle } = serverAccess(res);
+    const choice = resolveTransferOptions(handle.config, query, resource.name);
+    await withSession(res, (session) => send(deps, req, res, session, resource, choice), { retry: true });
+  };
+}
+
+async function send(
+  deps: RouteDeps,
+  req: Request,
+  res: Response,
+  session: FtpSession,
+  resource: Resource,
+  choice: TransferChoice,
+): Promise<void> {
+  const { signal, controller } = context(res);
+  const stat = await session.stat(resource.absolute, signal);
+  if (stat === null) throw new HttpError(404, 'NOT_FOUND', 'no such file');
+  if (stat.type === 'directory') throw new HttpError(409, 'IS_A_DIRECTORY', 'this is a directory: use /dirs/');
+
+  const binary = choice.type === 'binary';
+  const size = binary ? stat.size : null;
+  const range = decideRange(binary ? req.headers.range : undefined, size);
+  if (range.kind === 'unsatisfiable') {
+    throw new HttpError(416, 'RANGE_NOT_SATISFIABLE', 'range starts past the end of the file', {
+      headers: { 'Content-Range': `bytes */${size ?? 0}` },
+    });
+  }
+  setHeaders(res, resource, stat);
+  let offset = 0;
+  let length: number | undefined;
+  if (range.kind === 'partial' && size !== null) {
+    offset = range.start;
+    length = range.end - range.start + 1;
+    res.status(206);
+    res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
+    res.setHeader('Content-Length', String(length));
+  } else {
+    res.status(200);
+    if (size !== null) res.setHeader('Content-Length', String(size));
+  }
+  if (req.method === 'HEAD' || length === 0 || (size === 0 && range.kind !== 'partial')) {
+    res.end();
+    return;
+  }
+
+  const { handle } = serverAccess(res);
+  const totalBytes = size === null ? null : (length ?? size);
+  const transfer = deps.transfers.start(
+    { server: handle.name, path: resource.relative, direction: 'download', totalBytes },
+    (reason) => controller.abort(reason),
+  );
+  const sink = new ResponseSink(res);
+  const started = process.hrtime.bigint();
+  let method: FtpDataMethod | undefined;
+  let ok = false;
+  try {
+    const result = await session.download(resource.absolute, sink, {
+      mode: choice.mode,
+      type: choice.type,
+      eol: choice.eol,
+      signal,
+      ...(offset > 0 ? { offset } : {}),
+      // Only cap when the range ends before EOF: capping costs an ABOR.
+      ...(length !== undefined && size !== null && offset + length < size ? { length } : {}),
+      onProgress: (p) => transfer.progress(p.bytes),
+    });
+    method = result.method;
+    ok = true;
+    res.end();
+  } catch (err) {
+    // Nothing sent yet: the error handler answers, without our file headers.
+    if (!sink.started && !res.headersSent) for (const h of DOWNLOAD_HEADERS) res.removeHeader(h);
+    throw err;
+  } finally {
+    transfer.finish();
+    const mode = modeOf(method, choice);
+    deps.metrics.transferBytes(handle.name, 'download', mode, choice.type, sink.bytes);
+    deps.metrics.transferDuration(handle.name, 'download', mode, choice.type, ok, seconds(started));
+  }
+}
+
+function setHeaders(res: Response, resource: Resource, stat: FtpStat): void {
+  res.setHeader('Content-Type', mime.contentType(resource.name) || 'application/octet-stream');
+  res.setHeader('Accept-Ranges', 'bytes');
+  res.setHeader('Content-Disposition', contentDisposition(resource.name));
+  if (stat.modifiedAt !== null && !Number.isNaN(stat.modifiedAt.getTime())) {
+    res.setHeader('Last-Modified', stat.modifiedAt.toUTCString());
+  }
+}
+
+export function modeOf(method: FtpDataMethod | undefined, choice: Pick<TransferChoice, 'mode'>): string {
+  if (method === 'EPSV' || method === 'PASV') return 'passive';
+  if (method === 'EPRT' || method === 'PORT') return 'active';
+  return choice.mode;
+}
+
+export function seconds(started: bigint): number {
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}

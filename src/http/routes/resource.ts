@@ -1,0 +1,40 @@
+import type { Request, Response } from 'express';
+import { HttpError } from '../httpError.js';
+import { serverAccess } from '../middleware/serverAccess.js';
+import { decodeRawPath, joinRoot, rawPathname, relativePath, splitResourceTarget } from '../paths.js';
+
+/**
+ * The `{path}` of a files/dirs URL, taken from the RAW request target (see
+ * paths.ts) and joined onto the server's root.
+ */
+export interface Resource {
+  segments: string[];
+  /** Absolute FTP path. */
+  absolute: string;
+  /** Root-relative, no leading slash (what responses show). */
+  relative: string;
+  /** Last segment ("" for the root). */
+  name: string;
+  parentSegments: string[];
+  root: string;
+}
+
+export const API_PREFIX = ['api', 'v1', 'servers'] as const;
+
+export function resolveResource(req: Request, res: Response, kind: 'files' | 'dirs'): Resource {
+  const split = splitResourceTarget(rawPathname(req.originalUrl), API_PREFIX, kind);
+  if (split === null) throw new HttpError(400, 'BAD_PATH', 'unexpected request target');
+  const segments = decodeRawPath(split.rest);
+  return resourceOf(serverAccess(res).handle.config.root, segments);
+}
+
+export function resourceOf(root: string, segments: string[]): Resource {
+  return {
+    segments,
+    absolute: joinRoot(root, segments),
+    relative: relativePath(segments),
+    name: segments.at(-1) ?? '',
+    parentSegments: segments.slice(0, -1),
+    root,
+  };
+}

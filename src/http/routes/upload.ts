@@ -1,0 +1,103 @@
+import type { Request, RequestHandler, Response } from 'express';
+import type { FtpSession } from '../../ftp/index.js';
+import { context } from '../context.js';
+import { ensureDirectory, requireParent } from '../ftpOps.js';
+import { HttpError } from '../httpError.js';
+import { serverAccess, withSession } from '../middleware/serverAccess.js';
+import { parseQuery, type TransferQuery } from '../schemas.js';
+import { resolveTransferOptions } from '../transferOptions.js';
+import { commitUpload, stageUpload, type StagedUpload } from '../upload/atomicUpload.js';
+import { requestBodySource, tooLarge, type ByteLimit } from '../upload/requestBody.js';
+import type { RouteDeps } from './deps.js';
+import { discarder } from './discard.js';
+import { modeOf, seconds } from './download.js';
+import { resolveResource, type Resource } from './resource.js';
+
+/**
+ * PUT a file from the raw request body, streamed into STOR (atomic by
+ * default: see atomicUpload.ts). A declared Content-Length over the limit is
+ * refused before any FTP command; a body that grows past it is cut (413) and
+ * nothing is kept.
+ */
+export function putFile(deps: RouteDeps): RequestHandler {
+  return async (req: Request, res: Response) => {
+    const resource = resolveResource(req, res, 'files');
+    const query = parseQuery(req.query);
+    if (resource.segments.length === 0) throw new HttpError(409, 'IS_A_DIRECTORY', 'the root is a directory');
+    const max = deps.config.limits.maxUploadBytes;
+    const declared = declaredLength(req);
+    if (max !== null && declared !== null && declared > max) throw tooLarge(max);
+    const ifNoneMatch = req.headers['if-none-match'];
+    const mustNotExist = typeof ifNoneMatch === 'string' && ifNoneMatch.trim() === '*';
+
+    const result = await withSession(res, (session) =>
+      store(deps, req, res, session, resource, query, { max, declared, mustNotExist }),
+    );
+    res.status(201).json({ path: resource.relative, size: result });
+  };
+}
+
+async function store(
+  deps: RouteDeps,
+  req: Request,
+  res: Response,
+  session: FtpSession,
+  resource: Resource,
+  query: TransferQuery,
+  limits: { max: number | null; declared: number | null; mustNotExist: boolean },
+): Promise<number> {
+  const { signal, controller } = context(res);
+  const { handle } = serverAccess(res);
+  const choice = resolveTransferOptions(handle.config, query, resource.name);
+
+  if (query.mkdirs === false) await requireParent(session, resource.root, resource.parentSegments, signal);
+  else await ensureDirectory(session, resource.root, resource.parentSegments, signal);
+  if (limits.mustNotExist && (await session.stat(resource.absolute, signal)) !== null) {
+    throw new HttpError(412, 'PRECONDITION_FAILED', 'the target exists (If-None-Match: *)');
+  }
+
+  const source: ByteLimit = requestBodySource(req, limits.max);
+  const transfer = deps.transfers.start(
+    { server: handle.name, path: resource.relative, direction: 'upload', totalBytes: limits.declared },
+    (reason) => controller.abort(reason),
+  );
+  const discard = discarder(res, session, (path, err) => deps.logger.warn({ path, err }, 'could not remove a temporary upload'));
+  const started = process.hrtime.bigint();
+  let staged: StagedUpload | undefined;
+  let ok = false;
+  try {
+    staged = await stageUpload(
+      session,
+      source,
+      {
+        target: resource.absolute,
+        atomic: query.atomic ?? true,
+        append: query.append ?? false,
+        type: choice.type,
+        mode: choice.mode,
+      },
+      {
+        signal,
+        discard,
+        onProgress: (bytes) => transfer.progress(bytes),
+        explain: (err) => (source.exceeded && limits.max !== null ? tooLarge(limits.max) : err),
+      },
+    );
+    const size = await commitUpload(session, staged, { signal, discard });
+    ok = true;
+    return size;
+  } finally {
+    if (!ok) source.destroy();
+    transfer.finish();
+    const mode = modeOf(staged?.method, choice);
+    deps.metrics.transferBytes(handle.name, 'upload', mode, choice.type, source.bytes);
+    deps.metrics.transferDuration(handle.name, 'upload', mode, choice.type, ok, seconds(started));
+  }
+}
+
+function declaredLength(req: Request): number | null {
+  const header = req.headers['content-length'];
+  if (typeof header !== 'string' || !/^\d+$/.test(header)) return null;
+  const n = Number(header);
+  return Number.isSafeInteger(n) ? n : null;
+}

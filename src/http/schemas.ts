@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { dataModeSchema, eolSchema, typeOptionSchema } from '../config/index.js';
+import { HttpError } from './httpError.js';
+
+/**
+ * Request validation: one zod schema per input, the TypeScript type inferred
+ * from it. The enums are the config's own, so `?mode=` accepts exactly what a
+ * server's `mode:` does. Booleans in the query string are `true`/`false`.
+ */
+const queryBoolean = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+export const transferQuerySchema = z.object({
+  mode: dataModeSchema.optional(),
+  type: typeOptionSchema.optional(),
+  eol: eolSchema.optional(),
+  atomic: queryBoolean.optional(),
+  append: queryBoolean.optional(),
+  mkdirs: queryBoolean.optional(),
+  recursive: queryBoolean.optional(),
+});
+export type TransferQuery = z.infer<typeof transferQuerySchema>;
+
+export const moveBodySchema = z.object({
+  from: z.string().min(1),
+  to: z.string().min(1),
+  overwrite: z.boolean().optional(),
+});
+export type MoveBody = z.infer<typeof moveBodySchema>;
+
+export function parseQuery(query: unknown): TransferQuery {
+  const result = transferQuerySchema.safeParse(query ?? {});
+  if (!result.success) throw new HttpError(400, 'BAD_OPTION', describe(result.error));
+  return result.data;
+}
+
+export function parseMoveBody(body: unknown): MoveBody {
+  const result = moveBodySchema.safeParse(body);
+  if (!result.success) throw new HttpError(400, 'BAD_BODY', describe(result.error));
+  return result.data;
+}
+
+function describe(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'value'}: ${issue.message}`)
+    .join('; ');
+}

@@ -1,0 +1,252 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { ServerConfig } from '../config/index.js';
+import {
+  FtpPool,
+  connectFtp,
+  createModeMemory,
+  type FtpConnectOptions,
+  type FtpModeMemory,
+  type FtpPoolStats,
+  type FtpSession,
+} from '../ftp/index.js';
+import { probeGreeting, type ProbeResult } from './greetingProbe.js';
+
+/**
+ * One FtpPool per configured server; for pass-through servers (no user in
+ * the URL) one pool per credential pair, so a session logged in with one
+ * caller's credentials is never handed to another caller. Pools are keyed by
+ * SHA-256(user NUL password): the map never holds a password in clear, and a
+ * wrong password lands in a pool of its own (whose sessions fail to log in).
+ */
+export type ConnectFn = (options: FtpConnectOptions) => Promise<FtpSession>;
+
+export interface Credentials {
+  user: string;
+  password: string;
+}
+
+export interface ServerSummary {
+  name: string;
+  host: string;
+  port: number;
+  tls: ServerConfig['tls']['mode'];
+  mode: ServerConfig['mode'];
+  type: ServerConfig['type'];
+  readOnly: boolean;
+}
+
+export interface ServerRegistryOptions {
+  connect?: ConnectFn;
+  logger?: Logger;
+  /** Credential pools kept per pass-through server before idle ones are closed (LRU). */
+  maxCredentialPools?: number;
+}
+
+interface CredentialPool {
+  pool: FtpPool;
+  lastUsed: number;
+}
+
+export class ServerHandle {
+  readonly name: string;
+  readonly config: ServerConfig;
+  readonly passThrough: boolean;
+  readonly modeMemory: FtpModeMemory = createModeMemory();
+  #connect: ConnectFn;
+  #pool: FtpPool | null = null;
+  #credentialPools = new Map<string, CredentialPool>();
+  #maxCredentialPools: number;
+  #useCounter = 0;
+
+  constructor(config: ServerConfig, connect: ConnectFn, maxCredentialPools: number) {
+    this.name = config.name;
+    this.config = config;
+    this.passThrough = config.user === null;
+    this.#connect = connect;
+    this.#maxCredentialPools = maxCredentialPools;
+  }
+
+  /** The pool for this request: the server's own, or the caller's credential pool. */
+  pool(credentials: Credentials | null): FtpPool {
+    if (!this.passThrough) {
+      this.#pool ??= this.#newPool(this.name, null);
+      return this.#pool;
+    }
+    if (credentials === null) throw new Error(`server ${this.name} is pass-through: credentials required`);
+    const key = credentialKey(credentials);
+    const existing = this.#credentialPools.get(key);
+    if (existing) {
+      existing.lastUsed = ++this.#useCounter;
+      return existing.pool;
+    }
+    this.#evictIdle();
+    const pool = this.#newPool(this.name, credentials);
+    this.#credentialPools.set(key, { pool, lastUsed: ++this.#useCounter });
+    return pool;
+  }
+
+  /** After the server refused these credentials: drop their pool at once. */
+  forgetCredentials(credentials: Credentials): void {
+    const key = credentialKey(credentials);
+    const entry = this.#credentialPools.get(key);
+    if (!entry) return;
+    this.#credentialPools.delete(key);
+    void entry.pool.close();
+  }
+
+  connectOptions(credentials: Credentials | null, signal?: AbortSignal): FtpConnectOptions {
+    const c = this.config;
+    const user = credentials?.user ?? c.user ?? undefined;
+    const password = credentials?.password ?? c.password ?? undefined;
+    return {
+      host: c.host,
+      port: c.port,
+      ...(user !== undefined ? { user } : {}),
+      ...(password !== undefined ? { password } : {}),
+      tls: {
+        mode: c.tls.mode,
+        rejectUnauthorized: c.tls.rejectUnauthorized,
+        ...(c.tls.ca !== null ? { ca: c.tls.ca } : {}),
+        ...(c.tls.maxVersion !== null ? { maxVersion: c.tls.maxVersion } : {}),
+      },
+      encoding: c.encoding,
+      timeouts: { ...c.timeouts },
+      active: {
+        ...(c.activeAddress !== null ? { externalAddress: c.activeAddress } : {}),
+        ...(c.activePorts !== null ? { portRange: c.activePorts } : {}),
+      },
+      modeMemory: this.modeMemory,
+      ...(signal ? { signal } : {}),
+    };
+  }
+
+  /** /readyz: a configured server must give a working session; pass-through must greet with 220. */
+  async check(signal?: AbortSignal): Promise<ProbeResult> {
+    if (this.passThrough) return probeGreeting(this.config, signal);
+    const t = this.config.timeouts;
+    const timeout = AbortSignal.timeout(t.connectMs + t.commandMs + this.config.pool.acquireTimeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    try {
+      await this.pool(null).use((session) => session.noop(combined), { signal: combined });
+      return { ok: true };
+    } catch (err) {
+      const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : 'error';
+      return { ok: false, detail: code };
+    }
+  }
+
+  /** Pool gauges, summed over the credential pools of a pass-through server. */
+  stats(): FtpPoolStats | null {
+    const pools = this.passThrough ? [...this.#credentialPools.values()].map((e) => e.pool) : this.#pool ? [this.#pool] : [];
+    if (pools.length === 0) return null;
+    const all = pools.map((p) => p.stats());
+    const sum = (k: keyof FtpPoolStats): number => all.reduce((n, s) => n + (s[k] ?? 0), 0);
+    return {
+      max: sum('max'),
+      effectiveMax: sum('effectiveMax'),
+      size: sum('size'),
+      idle: sum('idle'),
+      busy: sum('busy'),
+      waiting: sum('waiting'),
+      pendingCreates: sum('pendingCreates'),
+    } as FtpPoolStats;
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.#credentialPools.values()].map((e) => e.pool);
+    if (this.#pool) pools.push(this.#pool);
+    this.#credentialPools.clear();
+    this.#pool = null;
+    await Promise.allSettled(pools.map((p) => p.close()));
+  }
+
+  #newPool(name: string, credentials: Credentials | null): FtpPool {
+    const p = this.config.pool;
+    return new FtpPool({
+      name,
+      create: (signal: AbortSignal) => this.#connect(this.connectOptions(credentials, signal)),
+      max: p.max,
+      min: credentials === null ? p.min : 0,
+      idleTimeoutMs: p.idleTimeoutMs,
+      acquireTimeoutMs: p.acquireTimeoutMs,
+    });
+  }
+
+  /** Keep at most maxCredentialPools: close the least recently used idle ones. */
+  #evictIdle(): void {
+    if (this.#credentialPools.size < this.#maxCredentialPools) return;
+    const byAge = [...this.#credentialPools.entries()].sort((a, b) => a[1].lastUsed - b[1].lastUsed);
+    for (const [key, entry] of byAge) {
+      if (this.#credentialPools.size < this.#maxCredentialPools) break;
+      const s = entry.pool.stats();
+      if (s.busy > 0 || s.waiting > 0 || s.pendingCreates > 0) continue;
+      this.#credentialPools.delete(key);
+      void entry.pool.close();
+    }
+  }
+}
+
+export class ServerRegistry {
+  #servers = new Map<string, ServerHandle>();
+  #logger: Logger | undefined;
+
+  constructor(servers: readonly ServerConfig[], options: ServerRegistryOptions = {}) {
+    const connect = options.connect ?? connectFtp;
+    this.#logger = options.logger;
+    for (const server of servers) {
+      this.#servers.set(server.name, new ServerHandle(server, connect, options.maxCredentialPools ?? 32));
+    }
+  }
+
+  get(name: string): ServerHandle | undefined {
+    return this.#servers.get(name);
+  }
+
+  names(): string[] {
+    return [...this.#servers.keys()];
+  }
+
+  /** `GET /api/v1/servers`: never credentials. */
+  list(): ServerSummary[] {
+    return [...this.#servers.values()].map(({ config: c }) => ({
+      name: c.name,
+      host: c.host,
+      port: c.port,
+      tls: c.tls.mode,
+      mode: c.mode,
+      type: c.type,
+      readOnly: c.readOnly,
+    }));
+  }
+
+  async check(name: string, signal?: AbortSignal): Promise<ProbeResult> {
+    const handle = this.#servers.get(name);
+    if (!handle) return { ok: false, detail: 'unknown server' };
+    return handle.check(signal);
+  }
+
+  /** For /readyz: every server, in configuration order. */
+  async checkAll(signal?: AbortSignal): Promise<Array<{ name: string } & ProbeResult>> {
+    return Promise.all(this.names().map(async (name) => ({ name, ...(await this.check(name, signal)) })));
+  }
+
+  /** For metrics.trackPools. */
+  poolStats(): Array<{ server: string; stats: FtpPoolStats }> {
+    const out: Array<{ server: string; stats: FtpPoolStats }> = [];
+    for (const handle of this.#servers.values()) {
+      const stats = handle.stats();
+      if (stats) out.push({ server: handle.name, stats });
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#servers.values()].map((h) => h.close()));
+    this.#logger?.debug('ftp pools closed');
+  }
+}
+
+export function credentialKey(credentials: Credentials): string {
+  return createHash('sha256').update(credentials.user).update('\0').update(credentials.password).digest('hex');
+}

@@ -1,0 +1,56 @@
+import type { ServerResponse } from 'node:http';
+import { Writable } from 'node:stream';
+
+/**
+ * The destination of a download. It forwards chunks to the HTTP response
+ * (honouring backpressure) but never ends it: the FTP transfer is complete
+ * only when the data stream has ended AND the final 226 arrived, in either
+ * order, so the route ends the response after `download()` resolves and
+ * destroys it otherwise. Ending on the data EOF would present a transfer
+ * that failed with 426/451 as complete.
+ *
+ * Until the first byte, nothing is sent: a failure before that still gets a
+ * proper problem+json answer.
+ */
+export class ResponseSink extends Writable {
+  #res: ServerResponse;
+  bytes = 0;
+
+  constructor(res: ServerResponse) {
+    super({ highWaterMark: 64 * 1024 });
+    this.#res = res;
+  }
+
+  /** True once any body byte went out (headers are then sent too). */
+  get started(): boolean {
+    return this.bytes > 0;
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    const res = this.#res;
+    if (res.destroyed) {
+      callback(new Error('response closed'));
+      return;
+    }
+    this.bytes += chunk.length;
+    if (res.write(chunk)) {
+      callback();
+      return;
+    }
+    const onDrain = (): void => {
+      res.off('close', onClose);
+      callback();
+    };
+    const onClose = (): void => {
+      res.off('drain', onDrain);
+      callback(new Error('response closed'));
+    };
+    res.once('drain', onDrain);
+    res.once('close', onClose);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    // Deliberately not res.end(): see the class comment.
+    callback();
+  }
+}

@@ -1,0 +1,120 @@
+import type { Request } from 'express';
+import type { StorageEngine } from 'multer';
+import type { Readable } from 'node:stream';
+import type { FtpDataMode, FtpSession, FtpTransferType } from '../../ftp/index.js';
+import { joinRoot } from '../paths.js';
+import type { TransferHandle } from '../transfers.js';
+import { discardUpload, stageUpload, type StagedUpload } from './atomicUpload.js';
+import { tooLarge } from './requestBody.js';
+
+/**
+ * A multer StorageEngine that streams each file part straight into the FTP
+ * server: never memory, never disk. Atomic mode only STAGES each part (a
+ * temporary name); the route commits them all once the whole request parsed,
+ * so a bad later part or a limit leaves every target as it was. `_removeFile`
+ * (multer's cleanup when the request fails) deletes what a part staged.
+ *
+ * One control connection carries one transfer at a time, and busboy may start
+ * the next part while the previous one waits for its 226, so parts run one
+ * after another on a promise chain.
+ */
+export interface FtpStorageOptions {
+  session: FtpSession;
+  /** Absolute FTP path of the target folder. */
+  directory: string;
+  atomic: boolean;
+  mode: FtpDataMode;
+  /** The transfer type for a file name (type=auto looks at the extension). */
+  typeFor: (fileName: string) => FtpTransferType;
+  signal: AbortSignal;
+  maxFileBytes: number | null;
+  discard: (path: string) => Promise<void>;
+  startTransfer: (fileName: string) => TransferHandle;
+  onStored?: (info: { bytes: number; method: StagedUpload['method']; type: FtpTransferType }) => void;
+}
+
+export interface StoredPart {
+  staged: StagedUpload;
+  size: number;
+}
+
+type File = Express.Multer.File & Partial<StoredPart>;
+
+export class FtpStorage implements StorageEngine {
+  #options: FtpStorageOptions;
+  #chain: Promise<unknown> = Promise.resolve();
+
+  constructor(options: FtpStorageOptions) {
+    this.#options = options;
+  }
+
+  /** Resolves once no part is being stored or removed (the session is free). */
+  idle(): Promise<void> {
+    return this.#chain.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  _handleFile(_req: Request, file: Express.Multer.File, callback: (error?: unknown, info?: Partial<Express.Multer.File>) => void): void {
+    const o = this.#options;
+    const stream = file.stream as Readable & { truncated?: boolean };
+    // busboy signals fileSize with 'limit' and then ends the part early:
+    // abort the transfer so the truncated part is never committed.
+    const local = new AbortController();
+    const onLimit = (): void => local.abort(tooLarge(o.maxFileBytes ?? 0));
+    stream.once('limit', onLimit);
+    const signal = AbortSignal.any([o.signal, local.signal]);
+    const run = async (): Promise<StoredPart> => {
+      const type = o.typeFor(file.originalname);
+      const transfer = o.startTransfer(file.originalname);
+      try {
+        const staged = await stageUpload(
+          o.session,
+          stream,
+          { target: joinRoot(o.directory, [file.originalname]), atomic: o.atomic, append: false, type, mode: o.mode },
+          {
+            signal,
+            discard: o.discard,
+            onProgress: (bytes) => transfer.progress(bytes),
+            explain: (err) => (local.signal.aborted ? local.signal.reason : err),
+          },
+        );
+        if (stream.truncated) {
+          await discardUpload(staged, o.discard);
+          throw tooLarge(o.maxFileBytes ?? 0);
+        }
+        o.onStored?.({ bytes: staged.bytes, method: staged.method, type });
+        return { staged, size: staged.bytes };
+      } finally {
+        transfer.finish();
+        stream.off('limit', onLimit);
+      }
+    };
+    const task = this.#chain.then(run, run);
+    this.#chain = task.catch(() => undefined);
+    task.then(
+      (stored) => callback(null, stored as Partial<Express.Multer.File>),
+      (err: unknown) => {
+        // Let busboy move on: the rest of this part is discarded.
+        stream.resume();
+        callback(err);
+      },
+    );
+  }
+
+  _removeFile(_req: Request, file: Express.Multer.File, callback: (error: Error | null) => void): void {
+    const staged = (file as File).staged;
+    if (!staged) {
+      callback(null);
+      return;
+    }
+    const run = (): Promise<void> => discardUpload(staged, this.#options.discard);
+    const task = this.#chain.then(run, run);
+    this.#chain = task.catch(() => undefined);
+    task.then(
+      () => callback(null),
+      (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
+    );
+  }
+}
