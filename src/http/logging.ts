@@ -24,7 +24,19 @@ declare global {
  * any object one or two levels deep.
  */
 export const REDACT_PATHS: readonly string[] = [
-  ...['authorization', 'proxy-authorization', 'x-api-key', 'cookie', 'set-cookie'].flatMap((h) => [
+  ...[
+    'authorization',
+    'Authorization',
+    'proxy-authorization',
+    'Proxy-Authorization',
+    'x-api-key',
+    'X-API-Key',
+    'X-Api-Key',
+    'cookie',
+    'Cookie',
+    'set-cookie',
+    'Set-Cookie',
+  ].flatMap((h) => [
     `headers["${h}"]`,
     `req.headers["${h}"]`,
     `res.headers["${h}"]`,
@@ -54,11 +66,19 @@ export function scrubSecrets(text: string): string {
   return text.replace(URL_CREDENTIALS, '$1:***@').replace(AUTH_VALUE, '$1 ***');
 }
 
-function scrubFields(object: Record<string, unknown>): Record<string, unknown> {
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** Scrubs string values of plain objects, three levels deep; copies only what changes. */
+function scrubFields(object: Record<string, unknown>, depth = 0): Record<string, unknown> {
   let out: Record<string, unknown> | undefined;
   for (const [key, value] of Object.entries(object)) {
-    if (typeof value !== 'string') continue;
-    const clean = scrubSecrets(value);
+    let clean: unknown = value;
+    if (typeof value === 'string') clean = scrubSecrets(value);
+    else if (depth < 3 && isPlainObject(value)) clean = scrubFields(value, depth + 1);
     if (clean !== value) (out ??= { ...object })[key] = clean;
   }
   return out ?? object;
