@@ -1,0 +1,65 @@
+// Public types of the test FTP server launchers (re-exported by index.ts).
+
+export type FtpServerKind = 'vsftpd' | 'pure-ftpd' | 'proftpd' | 'ftp-srv';
+
+export type FtpDataModes = 'both' | 'passive-only' | 'active-only';
+export type FtpTlsMode = 'none' | 'explicit' | 'explicit-required' | 'implicit';
+
+export interface FtpServerOptions {
+  /** passive-only: PORT/EPRT refused; active-only: PASV/EPSV refused. */
+  dataModes?: FtpDataModes;
+  /** explicit = AUTH TLS offered; explicit-required = plaintext login refused; implicit = TLS from the first byte. */
+  tls?: FtpTlsMode;
+  /** vsftpd only: ascii_upload_enable + ascii_download_enable (default false, vsftpd's default). */
+  ascii?: boolean;
+  /** Server-side idle session timeout (pure-ftpd counts whole minutes: rounded up). */
+  idleTimeoutSec?: number;
+  /** Server-side limit of concurrent sessions. */
+  maxClients?: number;
+  /** Size of the passive port range (default 64). */
+  passivePorts?: number;
+}
+
+export interface FtpServerFeatures {
+  readonly mlsd: boolean;
+  /** TYPE A converts line ends (otherwise TYPE A is accepted and bytes move unchanged). */
+  readonly asciiConversion: boolean;
+  readonly tls: boolean;
+  readonly active: boolean;
+  readonly passive: boolean;
+}
+
+export interface RunningFtpServer {
+  readonly kind: FtpServerKind;
+  readonly host: '127.0.0.1';
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  /** The local folder served as the user's "/" (chrooted). */
+  readonly root: string;
+  /** PEM of the self-signed certificate when tls != none (pass as `ca`). */
+  readonly caPem?: string;
+  readonly features: FtpServerFeatures;
+  /** ftp://user:pass@127.0.0.1:port/ (ftps:// for implicit TLS). */
+  url(): string;
+  /** Ends the listener and every session process; removes the temp folder. */
+  stop(): Promise<void>;
+  /** Ends all processes and starts again on the same port, root and config. */
+  restart(): Promise<void>;
+  /** Commands received, oldest first, as sent ("USER ftpgw", "PASV"; PASS masked as "PASS ****"); [] where the server cannot log them. */
+  commandLog(): Promise<string[]>;
+  /** Pids of the server's live processes (listener and sessions); [] for the in-process ftp-srv. */
+  processIds(): number[];
+}
+
+export type FtpServerAvailability = { available: true } | { available: false; reason: string };
+
+/** Options with defaults applied. */
+export interface ResolvedFtpServerOptions {
+  readonly dataModes: FtpDataModes;
+  readonly tls: FtpTlsMode;
+  readonly ascii: boolean;
+  readonly idleTimeoutSec: number | undefined;
+  readonly maxClients: number | undefined;
+  readonly passivePorts: number;
+}

@@ -1,0 +1,129 @@
+// vsftpd 3.0.3 (Debian bookworm), one instance per test server.
+//
+// Quirks worth knowing (see test/fixtures/listings/README.md for listings):
+// - no MLSD: listings come from LIST in `ls -l` style;
+// - port_enable=NO → "500 Illegal PORT command." for PORT and EPRT;
+//   pasv_enable=NO → "500 Illegal PASV command." for PASV and EPSV;
+// - TLS keeps require_ssl_reuse=YES: the data connection must resume the
+//   control connection's TLS session;
+// - the config file must be owned by root with mode 600.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findExecutable } from './binaries.js';
+import { maskPass, rootAvailability, type FtpServerDriver, type ServerContext } from './driver.js';
+import { SpawnedServer } from './spawnedServer.js';
+import type { FtpServerAvailability, ResolvedFtpServerOptions } from './types.js';
+
+const binary = (): string | undefined => findExecutable(['/usr/sbin/vsftpd', '/usr/local/sbin/vsftpd']);
+
+const yesNo = (value: boolean): string => (value ? 'YES' : 'NO');
+
+function config(context: ServerContext, logFile: string, emptyDir: string): string {
+  const { options, ports, user, root, cert } = context;
+  const lines: Record<string, string | number> = {
+    listen: 'YES',
+    listen_ipv6: 'NO',
+    listen_address: '127.0.0.1',
+    listen_port: ports.port,
+    background: 'NO',
+    seccomp_sandbox: 'NO',
+    anonymous_enable: 'NO',
+    local_enable: 'YES',
+    write_enable: 'YES',
+    local_umask: '022',
+    chroot_local_user: 'YES',
+    allow_writeable_chroot: 'YES',
+    local_root: root,
+    secure_chroot_dir: emptyDir,
+    pam_service_name: user.pamService,
+    userlist_enable: 'NO',
+    tcp_wrappers: 'NO',
+    dirmessage_enable: 'NO',
+    ftpd_banner: 'ftp-gateway test vsftpd',
+    pasv_enable: yesNo(options.dataModes !== 'active-only'),
+    pasv_min_port: ports.passiveMin,
+    pasv_max_port: ports.passiveMax,
+    port_enable: yesNo(options.dataModes !== 'passive-only'),
+    // Active data connections from an unprivileged port: no need for port 20.
+    connect_from_port_20: 'NO',
+    ascii_upload_enable: yesNo(options.ascii),
+    ascii_download_enable: yesNo(options.ascii),
+    idle_session_timeout: options.idleTimeoutSec ?? 300,
+    max_clients: options.maxClients ?? 0,
+    max_per_ip: 0,
+    // The command log: "FTP command: Client "127.0.0.1", "PASV"".
+    xferlog_enable: 'YES',
+    xferlog_std_format: 'NO',
+    log_ftp_protocol: 'YES',
+    vsftpd_log_file: logFile,
+    syslog_enable: 'NO',
+    use_localtime: 'NO',
+  };
+  if (options.tls !== 'none' && cert) {
+    Object.assign(lines, {
+      ssl_enable: 'YES',
+      implicit_ssl: yesNo(options.tls === 'implicit'),
+      rsa_cert_file: cert.certPath,
+      rsa_private_key_file: cert.keyPath,
+      allow_anon_ssl: 'NO',
+      force_local_logins_ssl: yesNo(options.tls !== 'explicit'),
+      force_local_data_ssl: yesNo(options.tls !== 'explicit'),
+      require_ssl_reuse: 'YES',
+      ssl_request_cert: 'NO',
+      ssl_sslv2: 'NO',
+      ssl_sslv3: 'NO',
+      ssl_tlsv1: 'YES',
+      ssl_ciphers: 'HIGH',
+    });
+  }
+  return Object.entries(lines).map(([key, value]) => `${key}=${value}`).join('\n') + '\n';
+}
+
+/** `Tue Nov 25 12:00:00 2025 [pid 123] [ftpgw] FTP command: Client "127.0.0.1", "RETR a.txt"` → `RETR a.txt`. */
+function parseLog(text: string): string[] {
+  const commands: string[] = [];
+  for (const line of text.split('\n')) {
+    const match = /FTP command: Client "[^"]*", "(.*)"\s*$/.exec(line);
+    if (match?.[1] !== undefined) commands.push(maskPass(match[1]));
+  }
+  return commands;
+}
+
+export const vsftpdDriver: FtpServerDriver = {
+  kind: 'vsftpd',
+  usesSystemUser: true,
+  availability(): FtpServerAvailability {
+    if (!binary()) return { available: false, reason: 'vsftpd not found in /usr/sbin (run .ci/install-ftp-servers.sh)' };
+    return rootAvailability();
+  },
+  unsupported(): string | undefined {
+    return undefined;
+  },
+  features(options: ResolvedFtpServerOptions) {
+    return {
+      mlsd: false,
+      asciiConversion: options.ascii,
+      tls: options.tls !== 'none',
+      active: options.dataModes !== 'passive-only',
+      passive: options.dataModes !== 'active-only',
+    };
+  },
+  async prepare(context: ServerContext) {
+    const file = binary();
+    if (!file) throw new Error('vsftpd not found');
+    const emptyDir = join(context.base, 'empty');
+    mkdirSync(emptyDir, { mode: 0o755 });
+    const logFile = join(context.conf, 'vsftpd.log');
+    writeFileSync(logFile, '', { mode: 0o600 });
+    const configFile = join(context.conf, 'vsftpd.conf');
+    writeFileSync(configFile, config(context, logFile, emptyDir), { mode: 0o600 });
+    return new SpawnedServer({
+      label: 'vsftpd',
+      binary: file,
+      args: [configFile],
+      port: context.ports.port,
+      ...(context.options.tls === 'implicit' && context.cert ? { implicitTlsCa: context.cert.certPem } : {}),
+      commandLog: async () => parseLog(readFileSync(logFile, 'utf8')),
+    });
+  },
+};
