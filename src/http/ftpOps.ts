@@ -44,8 +44,9 @@ export async function ensureDirectory(
   let creating = false;
   for (let i = 1; i <= segments.length; i++) {
     const path = joinRoot(root, segments.slice(0, i));
-    // Once one level had to be created, the levels below cannot exist yet.
-    if (!creating && (await isDirectory(session, path, signal))) continue;
+    // Once one level had to be created, the levels below cannot exist yet;
+    // the full path was probed above.
+    if (!creating && i < segments.length && (await isDirectory(session, path, signal))) continue;
     creating = true;
     try {
       await session.mkdir(path, signal);

@@ -28,9 +28,10 @@ export function decideRange(header: string | undefined, size: number | null): Ra
   }
   const start = Number(first);
   if (!Number.isSafeInteger(start)) return { kind: 'whole' };
-  let end = last === '' ? size - 1 : Number(last);
-  if (!Number.isSafeInteger(end)) end = size - 1;
-  if (end < start) return { kind: 'whole' }; // invalid syntax per §14.1.2: ignore
+  const requestedEnd = last === '' ? Number.MAX_SAFE_INTEGER : Number(last);
+  // "last < first" is invalid syntax (§14.1.2): the header is ignored.
+  if (Number.isSafeInteger(requestedEnd) && requestedEnd < start) return { kind: 'whole' };
   if (start >= size) return { kind: 'unsatisfiable' };
-  return { kind: 'partial', start, end: Math.min(end, size - 1) };
+  const end = Number.isSafeInteger(requestedEnd) ? Math.min(requestedEnd, size - 1) : size - 1;
+  return { kind: 'partial', start, end };
 }

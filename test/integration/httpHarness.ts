@@ -1,0 +1,164 @@
+// The real gateway in-process for HTTP tests: createGateway + listen(0) on
+// loopback, plus a raw HTTP client (fetch/URL would normalise "%2e%2e" and
+// ".." away before they reach the server, which is exactly what we test).
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHash } from 'node:crypto';
+import pino from 'pino';
+import type { Config, ServerConfig } from '../../src/config/index.js';
+import { DEFAULT_TEXT_EXTENSIONS } from '../../src/config/index.js';
+import { createGateway, type Gateway } from '../../src/http/index.js';
+import type { GatewayOptions } from '../../src/http/index.js';
+import type { RunningFtpServer } from '../helpers/servers/index.js';
+
+export function serverConfig(over: Partial<ServerConfig> & Pick<ServerConfig, 'host' | 'port'>): ServerConfig {
+  return {
+    name: 'default',
+    user: 'user',
+    password: 'secret',
+    root: '/',
+    mode: 'auto',
+    type: 'binary',
+    eol: 'lf',
+    readOnly: false,
+    encoding: 'utf8',
+    activeAddress: null,
+    activePorts: null,
+    textExtensions: DEFAULT_TEXT_EXTENSIONS,
+    pool: { max: 4, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 5_000 },
+    tls: { mode: 'none', rejectUnauthorized: true, ca: null, maxVersion: null },
+    timeouts: { connectMs: 5_000, commandMs: 10_000, dataMs: 10_000 },
+    ...over,
+  };
+}
+
+export function ftpServerConfig(ftp: RunningFtpServer, over: Partial<ServerConfig> = {}): ServerConfig {
+  return serverConfig({
+    host: ftp.host,
+    port: ftp.port,
+    user: ftp.user,
+    password: ftp.password,
+    ...over,
+  });
+}
+
+export function gatewayConfig(servers: ServerConfig[], over: Partial<Config> = {}): Config {
+  return {
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: 'silent',
+    servers,
+    auth: { apiKeys: [], disabled: false },
+    cors: { origins: [] },
+    limits: { maxUploadBytes: null, maxFiles: 20, maxFields: 100, maxFieldSize: 1024 * 1024 },
+    shutdownGraceMs: 1_000,
+    ...over,
+  };
+}
+
+export interface RunningGateway {
+  gateway: Gateway;
+  port: number;
+  base: string;
+  request(method: string, path: string, options?: RawRequestOptions): Promise<RawResponse>;
+  close(): Promise<void>;
+}
+
+export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<RunningGateway> {
+  const gateway = await createGateway(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), options);
+  const server = http.createServer(gateway.app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    gateway,
+    port,
+    base: `http://127.0.0.1:${port}`,
+    request: (method, path, opts) => rawRequest(port, method, path, opts),
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await gateway.close();
+    },
+  };
+}
+
+export interface RawRequestOptions {
+  headers?: Record<string, string>;
+  body?: Buffer | string | AsyncIterable<Buffer>;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+  text(): string;
+  json<T = unknown>(): T;
+}
+
+/** An HTTP request with the path sent exactly as given (no URL normalisation). */
+export function rawRequest(port: number, method: string, path: string, options: RawRequestOptions = {}): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path, headers: options.headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body,
+          text: () => body.toString('utf8'),
+          json: <T>() => JSON.parse(body.toString('utf8')) as T,
+        });
+      });
+    });
+    req.on('error', reject);
+    const body = options.body;
+    if (body === undefined) req.end();
+    else if (typeof body === 'string' || Buffer.isBuffer(body)) req.end(body);
+    else {
+      void (async () => {
+        try {
+          for await (const chunk of body) if (!req.write(chunk)) await new Promise((r) => req.once('drain', r));
+          req.end();
+        } catch (err) {
+          req.destroy(err as Error);
+        }
+      })();
+    }
+  });
+}
+
+export function sha256(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Multipart body with the given parts (filename undefined = a plain field). */
+export function multipartBody(parts: Array<{ field: string; filename?: string; content: Buffer | string }>): { body: Buffer; contentType: string } {
+  const boundary = `----ftpgw${Math.random().toString(16).slice(2)}`;
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    const disposition =
+      part.filename === undefined
+        ? `form-data; name="${part.field}"`
+        : `form-data; name="${part.field}"; filename="${part.filename}"`;
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\nContent-Type: application/octet-stream\r\n\r\n`));
+    chunks.push(Buffer.isBuffer(part.content) ? part.content : Buffer.from(part.content));
+    chunks.push(Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** Polls `check` until it returns true (a state that must eventually hold), or fails after `ms`. */
+export async function eventually(check: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export const API = '/api/v1/servers/default';
