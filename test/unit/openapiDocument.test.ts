@@ -36,6 +36,21 @@ function* walk(node: unknown, at: string): Generator<{ node: Json; at: string }>
 
 const PROBLEM = '#/components/schemas/Problem';
 
+/**
+ * Additions to the contract: the app routes `files{/*path}` and
+ * `dirs{/*path}`, so the empty-path forms exist for every method. A multipart
+ * POST uploads into the root; the others can only refuse (409 / 400).
+ */
+const ADDITIONS = ['POST /api/v1/servers/{server}/files'];
+const ALWAYS_REFUSED = [
+  'GET /api/v1/servers/{server}/files',
+  'HEAD /api/v1/servers/{server}/files',
+  'PUT /api/v1/servers/{server}/files',
+  'DELETE /api/v1/servers/{server}/files',
+  'POST /api/v1/servers/{server}/dirs',
+  'DELETE /api/v1/servers/{server}/dirs',
+];
+
 describe('OpenAPI document: structure', () => {
   it('is OpenAPI 3.1 with info, paths and components', () => {
     assert.match(String(doc.openapi), /^3\.1\.\d+$/);
@@ -63,7 +78,8 @@ describe('OpenAPI document: structure', () => {
       ids.add(operation.operationId as string);
       assert.ok(isObject(operation.responses), `${method} ${template} has responses`);
       const codes = Object.keys(operation.responses);
-      assert.ok(codes.some((c) => /^[23]\d\d$/.test(c)), `${method} ${template} has a 2xx/3xx response`);
+      const refusal = ALWAYS_REFUSED.includes(`${method.toUpperCase()} ${template}`);
+      assert.equal(codes.some((c) => /^[23]\d\d$/.test(c)), !refusal, `${method} ${template} has a 2xx/3xx response`);
       for (const code of codes) assert.match(code, /^[1-5](\d\d|XX)$|^default$/, `${method} ${template} ${code}`);
     }
   });
@@ -174,8 +190,8 @@ describe('OpenAPI document: the contract', () => {
     }
   });
 
-  it('documents nothing but the contract (root-dir forms collapse onto one key)', () => {
-    const contract = [...new Set(Object.keys(CONTRACT).map((k) => k.replace(/(.)\/$/, '$1')))].sort();
+  it('documents nothing but the contract and the marked additions (root-dir forms collapse onto one key)', () => {
+    const contract = [...new Set([...Object.keys(CONTRACT), ...ADDITIONS, ...ALWAYS_REFUSED].map((k) => k.replace(/(.)\/$/, '$1')))].sort();
     assert.deepEqual(documentOperations(doc), contract);
   });
 
@@ -183,7 +199,7 @@ describe('OpenAPI document: the contract', () => {
     const global = doc.security as Json[];
     assert.deepEqual(global.map((r) => Object.keys(r).sort()), [['bearerAuth'], ['apiKeyHeader'], ['apiKeyHeader', 'basicAuth']]);
     for (const key of ['GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /openapi.json', 'GET /docs']) assert.deepEqual(op(key).security, [], key);
-    for (const key of Object.keys(CONTRACT).filter((k) => k.includes('/api/v1/'))) assert.equal(op(key).security, undefined, key);
+    for (const key of [...Object.keys(CONTRACT), ...ADDITIONS, ...ALWAYS_REFUSED].filter((k) => k.includes('/api/v1/'))) assert.equal(op(key).security, undefined, key);
   });
 
   it('takes the transfer options on every transfer and listing, and the upload options on uploads', () => {
@@ -237,6 +253,11 @@ describe('OpenAPI document: the contract', () => {
     assert.deepEqual(schemaOf('GET /api/v1/servers', '200'), { type: 'array', items: { $ref: '#/components/schemas/ServerInfo' } });
     assert.deepEqual(schemaOf('POST /api/v1/servers/{server}/files/{path}', '201'), { type: 'array', items: { $ref: '#/components/schemas/UploadResult' } });
     assert.deepEqual(schemaOf('GET /readyz', '503'), { $ref: '#/components/schemas/Readiness' });
+    assert.deepEqual(op('POST /api/v1/servers/{server}/files').responses, op('POST /api/v1/servers/{server}/files/{path}').responses);
+    for (const key of ALWAYS_REFUSED) {
+      const codes = Object.keys(op(key).responses as Json);
+      assert.ok(codes.includes(key.includes('/files') ? '409' : '400'), key);
+    }
   });
 
   it('states the path rules and per-request options in info.description', () => {

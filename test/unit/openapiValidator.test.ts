@@ -68,7 +68,7 @@ describe('assertResponseMatches', () => {
     rejects({ method: 'GET', path: '/api/v2/servers', status: 200, headers: json, body: [] });
     rejects({ method: 'PATCH', path: '/api/v1/servers', status: 200, headers: json, body: [] });
     rejects({ method: 'GET', path: '/api/v1/servers', status: 418, headers: problem, body: {} });
-    rejects({ method: 'DELETE', path: '/api/v1/servers/default/files/a', status: 409, headers: problem, body: { type: 'x', title: 'x', status: 409, detail: 'x' } });
+    rejects({ method: 'DELETE', path: '/api/v1/servers/default/files/a', status: 416, headers: problem, body: { type: 'x', title: 'x', status: 416, detail: 'x' } });
   });
 
   it('rejects bodies that stray from the schema (an extra credential field included)', () => {
