@@ -4,6 +4,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
+import { lchownSync, lstatSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import pino from 'pino';
 import type { Config, ServerConfig } from '../../src/config/index.js';
 import { DEFAULT_TEXT_EXTENSIONS } from '../../src/config/index.js';
@@ -143,7 +145,9 @@ export function multipartBody(parts: Array<{ field: string; filename?: string; c
       part.filename === undefined
         ? `form-data; name="${part.field}"`
         : `form-data; name="${part.field}"; filename="${part.filename}"`;
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\nContent-Type: application/octet-stream\r\n\r\n`));
+    // busboy counts any application/octet-stream part as a file, so plain fields carry no Content-Type.
+    const type = part.filename === undefined ? '' : 'Content-Type: application/octet-stream\r\n';
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${type}\r\n`));
     chunks.push(Buffer.isBuffer(part.content) ? part.content : Buffer.from(part.content));
     chunks.push(Buffer.from('\r\n'));
   }
@@ -162,3 +166,21 @@ export async function eventually(check: () => boolean | Promise<boolean>, ms = 5
 }
 
 export const API = '/api/v1/servers/default';
+
+/**
+ * Fixtures written by the test process belong to root; the FTP sessions run
+ * as the served folder's owner and could not change them. Hand the whole
+ * tree to that owner.
+ */
+export function chownTree(root: string): void {
+  const { uid, gid } = statSync(root);
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      const st = lstatSync(path);
+      if (st.uid !== uid) lchownSync(path, uid, gid);
+      if (st.isDirectory()) walk(path);
+    }
+  };
+  walk(root);
+}

@@ -53,7 +53,14 @@ export function requestBodySource(req: IncomingMessage, max: number | null): Byt
   };
   req.on('error', onAbort);
   req.on('close', onAbort);
+  // After detach() an abort still makes the request emit 'error'; with no
+  // listener left that would be an uncaught exception.
+  req.on('error', ignore);
   limit.on('close', detach);
   req.pipe(limit);
   return limit;
+}
+
+function ignore(): void {
+  /* see requestBodySource */
 }
