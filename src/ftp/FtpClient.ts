@@ -237,7 +237,7 @@ export class FtpClient implements FtpSession {
     return null;
   }
 
-  /** What the path is. MLST when FEAT lists it (RFC 3659 §7), else SIZE/MDTM, then CWD to tell directories. */
+  /** What the path is: MLST when FEAT lists it (RFC 3659 §7), else CWD to tell directories, then SIZE/MDTM. */
   stat(path: string, signal?: AbortSignal): Promise<FtpStat | null> {
     return this.#exclusive(async () => {
       if (this.#features.has('MLST')) {
@@ -251,18 +251,17 @@ export class FtpClient implements FtpSession {
           throw replyError('MLST', reply.code, reply.message);
         }
       }
+      // CWD first: some servers (ftp-srv) answer SIZE for directories too.
+      const cwd = await this.#command('CWD', path, signal);
+      if (cwd.code === 250 || cwd.code === 200) return { type: 'directory', size: null, modifiedAt: null };
+      if (cwd.code !== 550 && cwd.code !== 450) throw replyError('CWD', cwd.code, cwd.message);
       const size = await this.#size(path, signal).catch((err: unknown) => {
         if (err instanceof FtpError && err.code === 'FTP_REPLY') return undefined;
         throw err;
       });
-      if (size !== undefined) {
-        const modifiedAt = await this.#mdtm(path, signal).catch(() => null);
-        return { type: 'file', size, modifiedAt };
-      }
-      const cwd = await this.#command('CWD', path, signal);
-      if (cwd.code === 250 || cwd.code === 200) return { type: 'directory', size: null, modifiedAt: null };
-      if (cwd.code === 550 || cwd.code === 450) return null;
-      throw replyError('CWD', cwd.code, cwd.message);
+      if (size === undefined) return null;
+      const modifiedAt = await this.#mdtm(path, signal).catch(() => null);
+      return { type: 'file', size, modifiedAt };
     });
   }
 

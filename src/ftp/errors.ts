@@ -80,6 +80,8 @@ export function categoryForReply(code: number, message: string, verb?: string): 
     if (/permission|denied|not allowed|access|forbidden|refused/i.test(message)) return 'permission';
     return 'not-found';
   }
+  // ftp-srv answers a missing file with "551 ENOENT: no such file or directory".
+  if (code >= 550 && code <= 553 && /no such file|not found|does not exist|doesn't exist|ENOENT/i.test(message)) return 'not-found';
   if (code === 553) return /permission|denied|not allowed/i.test(message) ? 'permission' : 'bad-input';
   if (verb === 'USER' || verb === 'PASS' || verb === 'ACCT') return 'auth';
   return 'protocol';

@@ -235,6 +235,7 @@ export function connectTls(options: tls.ConnectionOptions, timeoutMs: number): P
     socket.once('secureConnect', () => {
       clearTimeout(timer);
       socket.off('error', onError);
+      socket.on('error', () => undefined); // seen by the consumer as 'close'
       resolve(socket);
     });
   });

@@ -52,6 +52,11 @@ export class DownloadSource extends Readable {
       }
     });
     socket.pause();
+    if (socket.destroyed) {
+      process.nextTick(() =>
+        this.destroy(new FtpError('data connection closed before it was read', { code: 'FTP_TRANSFER_INCOMPLETE', category: 'protocol' })),
+      );
+    }
   }
 
   /** True when the byte limit was reached and the data connection was cut on purpose. */

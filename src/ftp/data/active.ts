@@ -86,6 +86,7 @@ export class ActiveListener {
       return;
     }
     this.#accepted = socket;
+    socket.on('error', () => undefined); // seen by the consumer as 'close'
     this.close();
     this.#waiter?.resolve(socket);
   }

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import type tls from 'node:tls';
-import { FtpError, replyError } from '../errors.js';
+import { FtpError } from '../errors.js';
 import { connectTls, type FtpControl } from '../control/FtpControl.js';
 import type { FtpActiveOptions, FtpDataMethod, FtpDataMode, FtpModeMemory, FtpTimeouts } from '../types.js';
 import { ActiveListener, formatEprt, formatPort, normaliseAddress } from './active.js';
@@ -54,7 +54,7 @@ export async function prepareData(ctx: DataContext, method: FtpDataMethod, signa
     const reply = await ctx.control.request(method, undefined, wait);
     if (reply.code !== 229 && reply.code !== 227) {
       if (reply.code >= 400) ctx.refused.add(method);
-      throw replyError(method, reply.code, reply.message);
+      throw modeRefused(method, reply.code, reply.message);
     }
     let host = peer;
     let port: number;
@@ -98,7 +98,7 @@ export async function prepareData(ctx: DataContext, method: FtpDataMethod, signa
     const reply = await ctx.control.request(method, arg, wait);
     if (reply.code !== 200) {
       if (reply.code >= 400) ctx.refused.add(method);
-      throw replyError(method, reply.code, reply.message);
+      throw modeRefused(method, reply.code, reply.message);
     }
   } catch (err) {
     listener.close();
@@ -137,4 +137,19 @@ export function canFallBack(err: unknown): boolean {
   if (!(err instanceof FtpError)) return false;
   if (err.code === 'FTP_DATA_CONNECTION') return true;
   return err.code === 'FTP_REPLY' && err.ftpCode !== undefined && err.ftpCode >= 400 && err.ftpCode !== 421;
+}
+
+/**
+ * A refused data method is a data-connection failure whatever the reply says:
+ * vsftpd answers a disabled PORT or PASV with "550 Permission denied.", which
+ * is not a permission problem of the file.
+ */
+function modeRefused(verb: FtpDataMethod, code: number, message: string): FtpError {
+  return new FtpError(`${verb} refused: ${code} ${message.split('\n')[0]?.trim() ?? ''}`, {
+    code: 'FTP_REPLY',
+    category: 'protocol',
+    ftpCode: code,
+    ftpMessage: message,
+    command: verb,
+  });
 }

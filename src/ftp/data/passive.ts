@@ -63,9 +63,14 @@ export function connectData(host: string, port: number, timeoutMs: number, signa
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       socket.off('error', fail);
+      // A server may reset the data connection before anyone reads it (proftpd
+      // after a 550 to RETR); the consumer sees that as 'close'.
+      socket.on('error', ignore);
       resolve(socket);
     });
     if (signal?.aborted) onAbort();
     else signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+function ignore(): void {}

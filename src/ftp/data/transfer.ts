@@ -5,6 +5,8 @@ import type { FtpReply } from '../reply/FtpReply.js';
 import type { FtpDataMethod, FtpDataMode } from '../types.js';
 import { canFallBack, methodsFor, prepareData, type DataContext } from './dataConnection.js';
 
+const ABOR_REPLY_MS = 5_000;
+
 export type TransferVerb = 'RETR' | 'STOR' | 'APPE' | 'LIST' | 'MLSD' | 'NLST';
 
 /**
@@ -166,10 +168,13 @@ export async function openTransfer(
  */
 export async function abortTransfer(ctx: DataContext, final: FinalReply): Promise<void> {
   if (ctx.control.closed) return;
+  // Bounded apart from the command timeout: a server that ignores ABOR
+  // (ftp-srv after the data connection is gone) must not hold the session long.
+  const waitMs = Math.min(ctx.timeouts.commandMs, ABOR_REPLY_MS);
   try {
     ctx.control.send('ABOR');
-    await final.wait(ctx.timeouts.commandMs);
-    const own = await ctx.control.nextReply({ timeoutMs: ctx.timeouts.commandMs });
+    await final.wait(waitMs);
+    const own = await ctx.control.nextReply({ timeoutMs: waitMs });
     if (own.code >= 300) throw replyError('ABOR', own.code, own.message);
   } catch (err) {
     ctx.control.destroy(

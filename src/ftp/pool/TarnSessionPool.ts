@@ -146,7 +146,7 @@ export class TarnSessionPool extends Pool<FtpSession> {
   async shutdown(reason: Error): Promise<void> {
     const drained = this.destroy();
     this.#gate.dispose();
-    this.#closing.abort(reason);
+    
     for (const waiter of [...this.pendingAcquires, ...this.pendingValidations]) waiter.reject(reason);
     for (const idle of this.free.splice(0)) {
       idle.settle();
@@ -173,6 +173,19 @@ export class TarnSessionPool extends Pool<FtpSession> {
     return ok;
   }
 
+  override _create(): ReturnType<Pool<FtpSession>['_create']> {
+    const pending = super._create();
+    pending.promise.then(
+      // tarn lends the new session but starts no further create; while the
+      // gate held creates back, waiters behind need this one to get theirs.
+      () => this.kick(),
+      // Failures: tarn retries after CREATE_RETRY_MS while someone waits (and
+      // nobody waits on a warm-up: the next demand retries).
+      () => undefined,
+    );
+    return pending;
+  }
+
   override _startReaping(): void {
     super._startReaping();
     this.interval?.unref();
@@ -195,10 +208,7 @@ export class TarnSessionPool extends Pool<FtpSession> {
       // tarn calls the creator synchronously from _create(), so #create sees the flag.
       this.#warming = true;
       try {
-        this._create().promise.then(
-          () => this._tryAcquireOrCreate(),
-          () => undefined, // nobody waits on a warm-up; the next demand retries
-        );
+        this._create();
       } finally {
         this.#warming = false;
       }
