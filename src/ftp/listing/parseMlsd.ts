@@ -13,11 +13,13 @@ import { utcDate } from './utcDate.js';
  * space and everything after it is the name, which may itself hold spaces,
  * ";" or "=". Samples:
  *
- *   pure-ftpd: type=file;size=12;modify=20230102030405;UNIX.mode=0644;UNIX.uid=1000;UNIX.gid=1000;unique=801g2c; a.txt
- *              type=cdir;sizd=4096;modify=...;UNIX.mode=0755;...; .
- *              type=dir;sizd=4096;modify=...; sub dir
- *   proftpd:   modify=20230102030405;perm=adfr;size=12;type=file;unique=FD01U2;UNIX.group=1000;UNIX.mode=0644;UNIX.owner=1000; a.txt
- *              type=OS.unix=slink:/srv/a.txt;... link   (with FactsOptions UseSlink)
+ *   pure-ftpd 1.0.50: type=file;size=12;modify=20261125120738;UNIX.mode=0644;UNIX.uid=999;UNIX.gid=995;unique=fe00g20c231; hello.txt
+ *                     type=cdir;sizd=4096;modify=20261125120738;UNIX.mode=0755;...; .
+ *                     type=OS.unix=slink:;size=9;...; link          (an empty target)
+ *                     type=file;size=1;...;  leading space.txt       (two spaces: the name starts with one)
+ *   proftpd 1.3.8:    modify=20261125120738;perm=adfrw;size=12;type=file;unique=FE00U20C206;UNIX.group=995;...; hello.txt
+ *                     modify=...;perm=adfrw;size=9;type=OS.unix=symlink;...; link
+ *                     type=OS.unix=slink:/srv/a.txt;... link       (with FactsOptions UseSlink)
  *
  * Decisions:
  *   - `cdir`/`pdir` (the listed folder and its parent) name no child: a
@@ -42,9 +44,12 @@ export function parseMlsxLine(line: string): FtpListingLineResult {
  * Reads the entry from an MLST reply (RFC 3659 §7.2): the fact line sits
  * inside the 250 multi-line reply, indented by one space.
  *
- *   250-Listing /a.txt
- *    type=file;size=12;modify=20230102030405; /a.txt
- *   250 End
+ *   proftpd:   250-Start of list for hello.txt
+ *               modify=20261125120738;perm=adfrw;size=12;type=file;...; /hello.txt
+ *              250 End of list
+ *   pure-ftpd: 250-Begin
+ *               type=pdir;sizd=4096;...; /        (MLST / says pdir)
+ *              250 End.
  *
  * `text` is the reply message (lines joined by "\n", codes kept). The name is
  * the pathname as the server sent it. Undefined when no fact line is found.

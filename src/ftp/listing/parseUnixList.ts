@@ -4,15 +4,22 @@ import { utcDate } from './utcDate.js';
 
 /**
  * `ls -l` style LIST lines (vsftpd, pure-ftpd, proftpd, ftp-srv, most Unix
- * servers). RFC 959 does not define LIST output; these are the shapes seen:
+ * servers). RFC 959 does not define LIST output (§4.1.3: "human-readable");
+ * these are the shapes seen, captured on this project's test machine (see
+ * test/unit/listing.test.ts):
  *
- *   vsftpd:    -rw-r--r--    1 1000     1000           12 Jan 02 03:04 a.txt
- *              drwxr-xr-x    2 1000     1000         4096 Mar 15  2021 sub dir
- *              lrwxrwxrwx    1 1000     1000            5 Jan 02 03:04 link -> a.txt
- *   pure-ftpd: -rw-r--r--    1 gw         gw                 12 Jan  2 03:04 a.txt
- *   proftpd:   -rw-r--r--   1 gw       gw             12 Jan  2 03:04 a.txt   (after "total 4")
- *   ftp-srv:   -rw-r--r-- 1 1000 1000           12 Jan 02 03:04 a.txt
- *   others:    -rw-r--r--   1 owner         12 Jan  2 03:04 a.txt      (no group column)
+ *   vsftpd 3.0.3:    -rw-r--r--    1 999      995            12 Nov 25 12:07 hello.txt
+ *                    -rw-r--r--    1 999      995             1 Nov 02 09:08 nov2.txt
+ *                    -rw-r--r--    1 999      995          1000 Mar 15  2021 old.bin
+ *                    lrwxrwxrwx    1 999      995             9 Nov 25 12:07 link -> hello.txt
+ *   pure-ftpd 1.0.50: -rw-r--r--    1 999        ftpgw               1 Nov  2 09:08 nov2.txt
+ *   proftpd 1.3.8:   -rw-r--r--   1 ftpgw    ftpgw           1 Nov  2 09:08 nov2.txt
+ *   ftp-srv 4.6.3:   -rw-r--r-- 1 1 1            1 Nov 02 09:08 nov2.txt
+ *   all four:        -rw-r--r--    1 999      995             1 Nov 25 12:07  leading space.txt
+ *
+ * and from other servers' documented output:
+ *
+ *   no group:  -rw-r--r--   1 owner         12 Jan  2 03:04 a.txt      (no group column)
  *              -rw-r--r--+  1 owner group   12 Jan  2 03:04 a.txt      (ACL marker + @ .)
  *              crw-rw-rw-   1 root  root  1,   3 Jan  2 03:04 null     (device: major, minor)
  *              -rw-r--r--   1 owner group   12 2 Jan 03:04 a.txt      (day before month)
@@ -25,9 +32,10 @@ import { utcDate } from './utcDate.js';
  * one space before the name).
  *
  * Times are read as UTC. The server's time zone is unknown to the client (LIST
- * carries none); vsftpd (`use_localtime=NO` by default), pure-ftpd on a UTC
- * host, and ftp-srv (`moment.utc`) all send UTC, so UTC is the best guess and
- * agrees with MLSD's `modify` on those servers.
+ * carries none). vsftpd (`use_localtime=NO`, its default), proftpd
+ * (`TimesGMT on`, its default) and ftp-srv (`moment.utc`) send UTC; pure-ftpd
+ * sends the host's local time, UTC on most servers. So UTC is the best guess,
+ * and it agrees with MLSD's `modify` (always UTC) on those servers.
  *
  * When the line gives a time instead of a year, `ls` means "recent": within
  * about six months. The year chosen is the one of (last, this, next year)
