@@ -1,6 +1,11 @@
 import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { FtpError, replyError } from '../../src/ftp/errors.js';
 import type { FtpSession, FtpStat, FtpTransferResult } from '../../src/ftp/types.js';
 import { FtpPool, type FtpPoolOptions } from '../../src/ftp/pool/FtpPool.js';
@@ -124,12 +129,16 @@ class FakeServer {
   peak = 0;
   /** Max connecting at once ever seen. */
   peakConnecting = 0;
+  /** Connects started while another was in flight, after the first capacity refusal. */
+  overlapsAfterRefusal = 0;
+  #refused = false;
   plan: CreatePlan = () => 'ok';
   delayMs = 0;
 
   readonly create = async (signal: AbortSignal): Promise<FtpSession> => {
     const n = ++this.createCalls;
     this.signals.push(signal);
+    if (this.#refused && this.connecting > 0) this.overlapsAfterRefusal++;
     this.connecting++;
     this.peak = Math.max(this.peak, this.open + this.connecting);
     this.peakConnecting = Math.max(this.peakConnecting, this.connecting);
@@ -139,7 +148,10 @@ class FakeServer {
       if (step === 'hang') {
         await new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
       }
-      if (step instanceof Error) throw step;
+      if (step instanceof Error) {
+        if (step instanceof FtpError && step.ftpCode === 421) this.#refused = true;
+        throw step;
+      }
       const session = new FakeSession(() => this.open--);
       this.open++;
       this.sessions.push(session);
@@ -152,7 +164,10 @@ class FakeServer {
 
 function makePool(t: TestContext, server: FakeServer, options: Partial<FtpPoolOptions> = {}): FtpPool {
   const pool = new FtpPool({ name: 'test', create: server.create, max: 2, acquireTimeoutMs: 2_000, ...options });
-  t.after(() => pool.close());
+  t.after(async () => {
+    const closed = await Promise.race([pool.close().then(() => true), sleep(2_000, false)]);
+    if (!closed) assert.fail('pool did not close: a lease was never released');
+  });
   return pool;
 }
 
@@ -182,6 +197,7 @@ async function ftpRejection(promise: Promise<unknown>, code: string): Promise<Ft
 
 const connectionClosed = (): FtpError =>
   new FtpError('connection closed', { code: 'FTP_CONNECTION_CLOSED', category: 'unavailable' });
+const execFileAsync = promisify(execFile);
 const tooManyUsers = (): FtpError => replyError('USER', 421, 'There are too many connected users, please try later.');
 
 // ---------------------------------------------------------------------------
@@ -289,6 +305,15 @@ describe('FtpPool: queueing and limits', () => {
 });
 
 describe('FtpPool: acquire deadline and abort', () => {
+  it('aborts a connect that outlives the acquire deadline', async (t) => {
+    const server = new FakeServer();
+    server.plan = () => 'hang';
+    const pool = makePool(t, server, { acquireTimeoutMs: 40 });
+    await ftpRejection(pool.acquire(), 'FTP_POOL_TIMEOUT');
+    await waitFor('connect aborted', () => server.signals[0]?.aborted === true);
+    await waitFor('no connect pending', () => pool.stats().pendingCreates === 0);
+  });
+
   it('fails a waiting acquire with FTP_POOL_TIMEOUT when no session frees up', async (t) => {
     const server = new FakeServer();
     const pool = makePool(t, server, { max: 1, acquireTimeoutMs: 40 });
@@ -628,14 +653,38 @@ describe('FtpPool: server capacity (421 / 530 too many)', () => {
     await waitFor('max restored', () => pool.stats().effectiveMax === 3);
   });
 
-  it('gives up at the acquire deadline with FTP_POOL_TIMEOUT caused by the refusal', async (t) => {
+  it('keeps every waiter queued until the deadline, probing one connect at a time', async (t) => {
     const server = new FakeServer();
     server.plan = () => tooManyUsers();
-    const pool = makePool(t, server, { acquireTimeoutMs: 300 });
-    const err = await ftpRejection(pool.acquire(), 'FTP_POOL_TIMEOUT');
-    assert.ok(err.cause instanceof FtpError);
-    assert.equal(err.cause.ftpCode, 421);
-    assert.equal(server.peakConnecting, 1);
+    server.delayMs = 20;
+    const pool = makePool(t, server, { max: 3, acquireTimeoutMs: 700 });
+    const waiters = [pool.acquire(), pool.acquire(), pool.acquire()];
+    await waitFor('capacity state', () => pool.stats().effectiveMax === 1);
+    for (const waiter of waiters) {
+      const err = await ftpRejection(waiter, 'FTP_POOL_TIMEOUT');
+      assert.ok(err.cause instanceof FtpError);
+      assert.equal(err.cause.ftpCode, 421);
+    }
+    assert.ok(server.createCalls > 3, `only ${server.createCalls} connects: it did not retry`);
+    assert.equal(server.overlapsAfterRefusal, 0);
+  });
+
+  it('replaces sessions that die while limited one connect at a time', async (t) => {
+    const server = new FakeServer();
+    server.plan = (n) => (n === 4 ? tooManyUsers() : 'ok');
+    const pool = makePool(t, server, { max: 4, capacityCooldownMs: 10_000 });
+    const leases = await Promise.all([pool.acquire(), pool.acquire(), pool.acquire()]);
+    const waiters = [pool.acquire(), pool.acquire()];
+    await waitFor('capacity state', () => pool.stats().effectiveMax === 3);
+    // Let the pool's create retry after the refusal (250 ms) pass: only releases and destroys drive it now.
+    await sleep(300);
+    server.delayMs = 20;
+    leases[0]?.destroy();
+    leases[1]?.destroy();
+    const replacements = await Promise.all(waiters);
+    for (const lease of [...replacements, ...leases]) lease.release();
+    assert.equal(server.overlapsAfterRefusal, 0);
+    assert.equal(server.createCalls, 6);
   });
 
   it('reads a 530 that says the server is full as a capacity signal', async (t) => {
@@ -663,6 +712,40 @@ describe('FtpPool: server capacity (421 / 530 too many)', () => {
       assert.equal(await rejection(pool.acquire()), failure);
       assert.equal(pool.stats().effectiveMax, 2);
       assert.equal(pool.stats().waiting, 0);
+    }
+  });
+});
+
+describe('FtpPool timers', () => {
+  it('no pool timer keeps the process alive (idle pool, capacity cooldown open or closed)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ftp-pool-'));
+    const script = join(dir, 'exit.mts');
+    const poolModule = new URL('../../src/ftp/pool/FtpPool.ts', import.meta.url).href;
+    const errorsModule = new URL('../../src/ftp/errors.ts', import.meta.url).href;
+    await writeFile(
+      script,
+      `import { FtpPool } from ${JSON.stringify(poolModule)};
+      import { replyError } from ${JSON.stringify(errorsModule)};
+      const session = { id: 1, usable: true, bytesSinceReset: 0, lastActivity: Date.now(), features: new Map(),
+        resetCounters() {}, async noop() {}, async quit() {}, destroy() {} };
+      const idle = new FtpPool({ name: 'idle', max: 1, create: async () => session });
+      (await idle.acquire()).release();
+      const full = replyError('USER', 421, 'Too many connections (2) from this IP');
+      const refused = new FtpPool({ name: 'refused', max: 1, acquireTimeoutMs: 50, capacityCooldownMs: 60000,
+        create: async () => { throw full; } });
+      await refused.acquire().catch(() => undefined);
+      await refused.close();
+      const refusedOpen = new FtpPool({ name: 'refused-open', max: 1, acquireTimeoutMs: 50, capacityCooldownMs: 60000,
+        create: async () => { throw full; } });
+      await refusedOpen.acquire().catch(() => undefined);
+      console.log('done');
+      `,
+    );
+    try {
+      const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', script], { timeout: 10_000 });
+      assert.equal(stdout.trim(), 'done');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
@@ -710,12 +793,15 @@ describe('FtpPool.close', () => {
   it('aborts a connect in flight', async (t) => {
     const server = new FakeServer();
     server.plan = () => 'hang';
-    const pool = makePool(t, server);
+    const pool = makePool(t, server, { acquireTimeoutMs: 60_000 });
     const acquiring = pool.acquire();
     await waitFor('connecting', () => pool.stats().pendingCreates === 1);
     const closing = pool.close();
+    const signal = server.signals[0];
+    assert.equal(signal?.aborted, true);
+    assert.ok(signal.reason instanceof FtpError);
+    assert.equal(signal.reason.code, 'FTP_POOL_CLOSED');
     await ftpRejection(acquiring, 'FTP_POOL_CLOSED');
     await closing;
-    assert.equal(server.signals[0]?.aborted, true);
   });
 });

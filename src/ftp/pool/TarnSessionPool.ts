@@ -146,7 +146,7 @@ export class TarnSessionPool extends Pool<FtpSession> {
   async shutdown(reason: Error): Promise<void> {
     const drained = this.destroy();
     this.#gate.dispose();
-    
+    this.#closing.abort(reason);
     for (const waiter of [...this.pendingAcquires, ...this.pendingValidations]) waiter.reject(reason);
     for (const idle of this.free.splice(0)) {
       idle.settle();
