@@ -20,10 +20,12 @@ interface Check {
   detail?: string;
 }
 
-function registryOf(checks: Record<string, () => Promise<Check>>) {
+type CheckFn = (signal?: AbortSignal) => Promise<Check>;
+
+function registryOf(checks: Record<string, CheckFn>) {
   return {
     list: () => Object.keys(checks).map((name) => ({ name })),
-    check: (name: string) => (checks[name] as () => Promise<Check>)(),
+    check: (name: string, signal?: AbortSignal) => (checks[name] as CheckFn)(signal),
   };
 }
 
@@ -34,13 +36,13 @@ async function get(base: string, path: string): Promise<{ status: number; header
 
 describe('createOpsRouter', () => {
   const metrics = createMetrics();
-  let state: Record<string, () => Promise<Check>> = {};
+  let state: Record<string, CheckFn> = {};
   let server: Server;
   let base = '';
 
   before(async () => {
     const app = express();
-    app.use(createOpsRouter({ registry: { list: () => registryOf(state).list(), check: (n) => registryOf(state).check(n) }, metrics, readyTimeoutMs: 200 }));
+    app.use(createOpsRouter({ registry: { list: () => registryOf(state).list(), check: (n, signal) => registryOf(state).check(n, signal) }, metrics, readyTimeoutMs: 200 }));
     server = app.listen(0, '127.0.0.1');
     await once(server, 'listening');
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -72,8 +74,12 @@ describe('createOpsRouter', () => {
       thrown: async () => {
         throw Object.assign(new Error('connect ECONNREFUSED for ftp://bob:s3cret@127.0.0.1:1'), { code: 'ECONNREFUSED' });
       },
-      hung: () => new Promise<Check>(() => {}),
+      hung: (signal) => {
+        hungSignal = signal;
+        return new Promise<Check>(() => {});
+      },
     };
+    let hungSignal: AbortSignal | undefined;
     const r = await get(base, '/readyz');
     assert.equal(r.status, 503);
     assertResponseMatches(doc, { method: 'GET', path: '/readyz', status: r.status, headers: r.headers, body: r.text });
@@ -82,6 +88,7 @@ describe('createOpsRouter', () => {
     assert.ok(body.servers.slice(1).every((s) => typeof s.detail === 'string' && s.detail.length > 0));
     assert.match(body.servers[2]?.detail ?? '', /^ECONNREFUSED/);
     assert.ok(!r.text.includes('s3cret'));
+    assert.equal(hungSignal?.aborted, true, 'the hung check was told to stop');
   });
 
   it('checks servers in parallel', async () => {

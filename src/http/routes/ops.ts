@@ -7,7 +7,8 @@ import { loadOpenApiDocument } from '../openapi.js';
 
 export interface ReadinessRegistry {
   list(): readonly { name: string }[];
-  check(name: string): Promise<{ ok: boolean; detail?: string }>;
+  /** `signal` aborts when the check's time is up, so a hung probe does not linger. */
+  check(name: string, signal?: AbortSignal): Promise<{ ok: boolean; detail?: string }>;
 }
 
 export interface OpsRouterDeps {
@@ -44,12 +45,16 @@ function errorDetail(error: unknown): string {
 /** One server's check, bounded: a hung server is "not ready", not a hung probe. */
 async function checkOne(registry: ReadinessRegistry, name: string, timeoutMs: number): Promise<ServerReadiness> {
   let timer: NodeJS.Timeout | undefined;
+  const controller = new AbortController();
   const timeout = new Promise<{ ok: boolean; detail?: string }>((resolve) => {
-    timer = setTimeout(() => resolve({ ok: false, detail: `no answer within ${timeoutMs} ms` }), timeoutMs);
+    timer = setTimeout(() => {
+      resolve({ ok: false, detail: `no answer within ${timeoutMs} ms` });
+      controller.abort(new Error('readiness check timed out'));
+    }, timeoutMs);
     timer.unref();
   });
   try {
-    const result = await Promise.race([registry.check(name), timeout]);
+    const result = await Promise.race([registry.check(name, controller.signal), timeout]);
     const detail = safeDetail(result.detail);
     return detail === undefined ? { name, ok: result.ok === true } : { name, ok: result.ok === true, detail };
   } catch (error) {
