@@ -39,7 +39,7 @@ describe('HTTP auth and access on vsftpd', serverSkip('vsftpd'), () => {
   });
 
   test('missing, unknown or query-string key → 401', async () => {
-    for (const headers of [{}, { 'x-api-key': 'nope' }, { authorization: 'Bearer nope' }, { authorization: basic('read-key', 'x') }]) {
+    for (const headers of [{}, { 'x-api-key': 'nope' }, { authorization: 'Bearer nope' }, { authorization: basic('read-key', 'x') }] as Array<Record<string, string>>) {
       const r = await gw.request('GET', '/api/v1/servers', { headers });
       assert.equal(r.status, 401, JSON.stringify(headers));
       assert.equal(r.json<{ code: string }>().code, 'UNAUTHORIZED');
