@@ -161,6 +161,10 @@ for (const { kind, ascii, label } of VARIANTS) {
         assert.equal((await client.stat('/stat-dir'))?.type, 'directory');
         assert.equal(await client.stat('/no-such-thing'), null);
         assert.equal(await client.size('/fixture.bin'), binary.length);
+        const names = await client.nlst('/');
+        assert.ok(names.includes('fixture.bin') && names.includes('stat-dir'), names.join(','));
+        assert.ok(!names.includes('.') && !names.includes('..'));
+        assert.equal(await client.pwd(), '/');
         await client.rmdir('/stat-dir');
       } finally {
         await client.quit();
