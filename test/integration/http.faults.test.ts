@@ -4,7 +4,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startScriptedServer, type Script, type ScriptedServer } from '../helpers/scriptedFtpServer.js';
-import { gatewayConfig, serverConfig, startGateway, type RunningGateway } from './httpHarness.js';
+import { eventually, gatewayConfig, serverConfig, startGateway, type RunningGateway } from './httpHarness.js';
 
 const API = '/api/v1/servers/default';
 
@@ -150,5 +150,92 @@ describe('HTTP error mapping from FTP faults', () => {
         assert.equal((await first).status, 504);
       },
     );
+  });
+
+  test('the FTP side fails after headers went out → the response is cut, never ended as complete', async () => {
+    let dataSocket: net.Socket | undefined;
+    const s = await start((line, reply) => {
+      const verb = line.split(' ')[0]?.toUpperCase() ?? '';
+      if (verb === 'TYPE') reply('200 OK');
+      else if (verb === 'CWD') reply('550 Failed to change directory.');
+      else if (verb === 'SIZE') reply('213 1000000');
+      else if (verb === 'MDTM') reply('213 20240101000000');
+      else if (verb === 'EPSV') {
+        const data = net.createServer((sock) => {
+          dataSocket = sock;
+          sock.on('error', () => undefined);
+        });
+        data.listen(0, '127.0.0.1', () => reply(`229 Entering Extended Passive Mode (|||${(data.address() as net.AddressInfo).port}|)`));
+        data.unref();
+      } else if (verb === 'RETR') {
+        reply('150 Opening BINARY mode data connection');
+        const send = (): void => {
+          if (!dataSocket) return void setTimeout(send, 5);
+          // Part of the file, then the server gives up (RFC 959: 426).
+          dataSocket.end(Buffer.alloc(300_000, 1), () => reply('426 Connection closed; transfer aborted.'));
+        };
+        send();
+      } else if (verb === 'ABOR') reply('226 ABOR successful');
+      else reply('502 not implemented');
+    });
+    await withGateway(s, {}, async (gw) => {
+      // ASCII: chunked, no Content-Length, so only the missing last chunk can
+      // tell the client the body is incomplete. Ending the response would
+      // look like a complete 200.
+      const outcome = await gw.request('GET', `${API}/files/a.bin?type=ascii`).then(
+        (r) => ({ status: r.status, length: r.body.length }),
+        (err: NodeJS.ErrnoException) => ({ error: err.code ?? err.message }),
+      );
+      assert.ok('error' in outcome, JSON.stringify(outcome));
+    });
+  });
+
+  test('a client that disconnects mid-download aborts the FTP transfer', async () => {
+    let aborted = false;
+    let dataSocket: net.Socket | undefined;
+    const s = await start((line, reply) => {
+      const verb = line.split(' ')[0]?.toUpperCase() ?? '';
+      if (verb === 'TYPE' || verb === 'NOOP') reply('200 OK');
+      else if (verb === 'CWD') reply('550 Failed to change directory.');
+      else if (verb === 'SIZE') reply('213 100000000');
+      else if (verb === 'MDTM') reply('213 20240101000000');
+      else if (verb === 'EPSV') {
+        const data = net.createServer((sock) => {
+          dataSocket = sock;
+          sock.on('error', () => undefined);
+        });
+        data.listen(0, '127.0.0.1', () => reply(`229 Entering Extended Passive Mode (|||${(data.address() as net.AddressInfo).port}|)`));
+        data.unref();
+      } else if (verb === 'RETR') {
+        reply('150 Opening BINARY mode data connection');
+        const pump = (): void => {
+          if (!dataSocket) return void setTimeout(pump, 5);
+          if (dataSocket.destroyed) return;
+          if (dataSocket.write(Buffer.alloc(64 * 1024, 2))) setImmediate(pump);
+          else dataSocket.once('drain', pump);
+        };
+        pump();
+      } else if (verb === 'ABOR') {
+        aborted = true;
+        dataSocket?.destroy();
+        reply('426 Transfer aborted');
+        reply('226 ABOR successful');
+      } else reply('502 not implemented');
+    });
+    await withGateway(s, {}, async (gw) => {
+      const socket = net.connect(gw.port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.write(`GET ${API}/files/a.bin HTTP/1.1\r\nHost: x\r\n\r\n`);
+      let received = 0;
+      await new Promise<void>((resolve) =>
+        socket.on('data', (c: Buffer) => {
+          received += c.length;
+          if (received > 1_000_000) resolve();
+        }),
+      );
+      socket.destroy();
+      await eventually(() => aborted || dataSocket?.destroyed === true);
+      await eventually(async () => (await gw.request('GET', '/api/v1/transfers')).json<unknown[]>().length === 0);
+    });
   });
 });
