@@ -110,7 +110,8 @@ export function createOpsRouter(deps: OpsRouterDeps): Router {
   router.get('/docs', (req: Request, res: Response, next) => {
     const [pathname = '', query] = req.originalUrl.split('?', 2);
     if (!pathname.endsWith('/')) {
-      res.redirect(301, `${pathname}/${query === undefined ? '' : `?${query}`}`);
+      // No body: the contract's /docs answers are the page or this redirect.
+      res.status(301).location(`${pathname}/${query === undefined ? '' : `?${query}`}`).end();
       return;
     }
     page(req, res, next);
