@@ -1,0 +1,63 @@
+/**
+ * Starts the gateway on an HTTP listener: the part main.ts and the demo
+ * share. Process concerns (env, signals, exit codes) stay in main.ts.
+ */
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Config } from './config/index.js';
+import { shutdown } from './shutdown.js';
+import type { ShutdownResult } from './shutdown.js';
+
+export interface RunningGateway {
+  server: Server;
+  /** `http://host:port` as bound (the real port when config.port is 0). */
+  url: string;
+  port: number;
+  /** The graceful shutdown sequence (src/shutdown.ts) with config.shutdownGraceMs. */
+  stop(): Promise<ShutdownResult>;
+}
+
+export async function startGateway(config: Config, logger: Logger): Promise<RunningGateway> {
+  // Imported here rather than at the top so that a bad configuration is
+  // reported before the HTTP layer (and everything it pulls in) loads.
+  const { createGateway } = await import('./http/index.js');
+  const gateway = await createGateway(config, logger);
+
+  // requestTimeout bounds the whole request body; uploads are streamed and may
+  // take longer than Node's 5-minute default, so only the header deadline stays.
+  const server = createServer({ requestTimeout: 0 }, gateway.app);
+  try {
+    await listen(server, config.port, config.host);
+  } catch (error) {
+    await gateway.close();
+    throw error;
+  }
+
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  logger.info(
+    { url, servers: config.servers.map((s) => s.name), auth: config.auth.disabled || config.auth.apiKeys.length === 0 ? 'none' : 'api-key' },
+    'ftp-gateway ready',
+  );
+
+  return {
+    server,
+    url,
+    port: address.port,
+    stop: () => shutdown(server, gateway, { graceMs: config.shutdownGraceMs, logger }),
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
