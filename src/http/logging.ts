@@ -7,7 +7,6 @@ import { ftpChannels } from '../ftp/diagnostics.js';
 import type { FtpCommandEvent, FtpReplyEvent, FtpSessionEvent, FtpTransferEvent } from '../ftp/diagnostics.js';
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
       /** The request id: a valid incoming `X-Request-Id`, else a fresh UUID. Set by `requestLogger`. */

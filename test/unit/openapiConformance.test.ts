@@ -11,10 +11,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/index.js';
 import { createGateway } from '../../src/http/index.js';
 import type { Gateway } from '../../src/http/index.js';
+import { createLogger } from '../../src/http/logging.js';
 import { loadOpenApiDocument } from '../../src/http/openapi.js';
 import { assertResponseMatches } from '../helpers/openapiValidator.js';
 import { startFtpServer } from '../helpers/servers/index.js';
@@ -29,6 +30,7 @@ describe('the app answers as the OpenAPI document says', () => {
   let gateway: Gateway;
   let server: Server;
   let base = '';
+  const logged: string[] = [];
 
   before(async () => {
     ftp = await startFtpServer('ftp-srv');
@@ -37,7 +39,14 @@ describe('the app answers as the OpenAPI document says', () => {
     mkdirSync(join(ftp.root, 'sub'));
     writeFileSync(join(ftp.root, 'sub', 'x.txt'), 'x');
     const config = loadConfig({ FTP_URL: ftp.url(), HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent' }, { readFile: () => '' });
-    gateway = await createGateway(config, pino({ level: 'silent' }));
+    // Debug level: the FTP conversation (USER/PASS included) goes through the logger too.
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        logged.push(chunk.toString('utf8'));
+        callback();
+      },
+    });
+    gateway = await createGateway(config, createLogger('debug', sink));
     server = gateway.app.listen(0, '127.0.0.1');
     await once(server, 'listening');
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -122,5 +131,22 @@ describe('the app answers as the OpenAPI document says', () => {
     assert.equal(await call('DELETE', `${S}/files/moved/a.bin`), 204);
     assert.equal(await call('DELETE', `${S}/files/sub`), 409);
     assert.equal(await call('DELETE', `${S}/files`), 409);
+  });
+
+  it('counts the tour in /metrics and leaks the FTP password into neither metrics nor logs', async () => {
+    const res = await fetch(`${base}/metrics`);
+    const text = await res.text();
+    assert.match(text, /^gateway_transfer_bytes_total\{server="default",direction="download",[^}]*\} [1-9]/m);
+    assert.match(text, /^gateway_transfer_bytes_total\{server="default",direction="upload",[^}]*\} [1-9]/m);
+    assert.match(text, /^ftp_replies_total\{code="230"\} [1-9]/m);
+    assert.match(text, /^http_requests_total\{method="GET",route="\/api\/v1\/servers\/:server\/files\{\/\*path\}",status="206"\} 2$/m);
+    assert.match(text, /^ftp_pool_sessions\{server="default",state="idle"\} \d+$/m);
+    const logs = logged.join('');
+    assert.match(logs, /"msg":"ftp command"/);
+    assert.match(logs, /PASS \*\*\*\*/);
+    for (const output of [text, logs]) {
+      assert.ok(!output.includes(ftp.password), 'FTP password leaked');
+      assert.ok(!output.includes(encodeURIComponent(ftp.password)), 'FTP password leaked (encoded)');
+    }
   });
 });

@@ -31,7 +31,6 @@ const DETAIL_MAX = 300;
 /** Details come from FTP replies and error messages: strip anything credential-shaped and bound the length. */
 function safeDetail(detail: unknown): string | undefined {
   if (typeof detail !== 'string' || detail === '') return undefined;
-  // eslint-disable-next-line no-control-regex
   const clean = scrubSecrets(detail).replace(/[\x00-\x1f\x7f]+/g, ' ').trim();
   return clean.length > DETAIL_MAX ? `${clean.slice(0, DETAIL_MAX - 1)}…` : clean;
 }
