@@ -6,6 +6,7 @@
 // "502 Command blacklisted: PORT". maxClients is enforced by us at connect
 // ("421 Too many users"); idleTimeoutSec becomes its socket timeout, after
 // which it sends "421 Closing connection".
+import { createHook } from 'node:async_hooks';
 import type { Server as NetServer, Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import type { FtpServerDriver, ServerContext, ServerInstance } from './driver.js';
@@ -29,6 +30,10 @@ function limitClients(ftpSrv: FtpSrvServer, maxClients: number): void {
   internals.server.removeAllListeners('connection');
   internals.server.on('connection', (socket: Socket) => {
     if (Object.keys(internals.connections).length >= maxClients) {
+      // ftp-srv listens with pauseOnConnect: resume, or the socket never sees
+      // the client's FIN and server.close() waits for it forever.
+      socket.on('error', () => socket.destroy()); // the client may hang up first: EPIPE
+      socket.resume();
       socket.end('421 Too many users\r\n');
       return;
     }
@@ -57,6 +62,22 @@ class CommandRecorder {
   error(): void {}
   fatal(): void {}
 }
+
+/**
+ * ftp-srv's passive connector arms a 30 s timer per PASV/EPSV
+ * (src/connector/passive.js, CONNECT_TIMEOUT) and never clears it; one unused
+ * PASV keeps a finished test process alive for 30 s. While any ftp-srv runs,
+ * that timer (recognised by its delay and its caller) is unref'd.
+ */
+const passiveTimerHook = createHook({
+  init(_id, type, _trigger, resource) {
+    if (type !== 'Timeout') return;
+    const timer = resource as { _idleTimeout?: number; unref?: () => void };
+    if (timer._idleTimeout !== 30_000) return;
+    if (new Error().stack?.includes('connector/passive.js')) timer.unref?.();
+  },
+});
+let runningFtpSrvs = 0;
 
 class InProcessFtpSrv implements ServerInstance {
   readonly #context: ServerContext;
@@ -103,12 +124,15 @@ class InProcessFtpSrv implements ServerInstance {
     server.on('client-error', () => {});
     await server.listen();
     this.#server = server;
+    if (runningFtpSrvs++ === 0) passiveTimerHook.enable();
   }
 
   async stop(): Promise<void> {
     const server = this.#server;
     this.#server = undefined;
-    if (server) await server.close();
+    if (!server) return;
+    await server.close();
+    if (--runningFtpSrvs === 0) passiveTimerHook.disable();
   }
 
   async commandLog(): Promise<string[]> {

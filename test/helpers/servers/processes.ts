@@ -32,6 +32,8 @@ export function run(
         resolve({ stdout, stderr });
       },
     );
+    // A command that exits without reading its stdin makes the write fail with EPIPE.
+    child.stdin?.on('error', () => {});
     child.stdin?.end(options.input ?? '');
   });
 }
@@ -85,7 +87,7 @@ function signal(pid: number, sig: NodeJS.Signals): void {
  * 'exit' handler). The tree is frozen first so that no session forks a new
  * child between the scan and the kill.
  */
-export function killTreeSync(rootPid: number): void {
+export function killTreeSync(rootPid: number): number[] {
   signal(rootPid, 'SIGSTOP');
   const frozen = new Set<number>();
   for (let round = 0; round < 10; round++) {
@@ -100,6 +102,17 @@ export function killTreeSync(rootPid: number): void {
   for (const pid of frozen) signal(pid, 'SIGKILL');
   signal(-rootPid, 'SIGKILL'); // the listener's own process group (spawned detached)
   signal(rootPid, 'SIGKILL');
+  return [...frozen];
+}
+
+/** True once a process has exited: no /proc entry, or a zombie waiting for its reaper. */
+export function processGone(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
 }
 
 const OUTPUT_CAP = 16 * 1024;
@@ -178,17 +191,24 @@ export class ServerProcess {
     return [pid, ...descendantPids(pid)];
   }
 
-  killSync(): void {
+  killSync(): number[] {
     const pid = this.#child.pid;
-    if (pid !== undefined && this.running) killTreeSync(pid);
+    return pid !== undefined && this.running ? killTreeSync(pid) : [];
   }
 
   async stop(): Promise<void> {
     // The child is unref'd: without this, a test process with nothing else
     // to do would exit while we wait for the child's exit event.
     this.#child.ref();
-    this.killSync();
+    const sessions = this.killSync();
     await this.#exited;
+    // SIGKILL is asynchronous: wait until the session processes are really gone,
+    // so that "stopped" means no process of this server is left.
+    const deadline = Date.now() + 5_000;
+    while (sessions.some((pid) => !processGone(pid))) {
+      if (Date.now() > deadline) throw new Error(`${this.label}: processes ${sessions.filter((pid) => !processGone(pid)).join(',')} survived SIGKILL`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   }
 
   /** Resolves when the process exits by itself. */
