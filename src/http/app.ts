@@ -10,6 +10,7 @@ import { apiKeyAuth } from './middleware/auth.js';
 import { cors } from './middleware/cors.js';
 import { createApiRouter } from './routes/api.js';
 import { createOpsRouter } from './routes/ops.js';
+import { createUiRouter } from './routes/ui.js';
 import type { ServerRegistry } from './serverRegistry.js';
 import type { TransferRegistry } from './transfers.js';
 
@@ -50,6 +51,7 @@ export function createApp(deps: AppDeps): Express {
       ...(deps.openApiDocument ? { document: deps.openApiDocument } : {}),
     }),
   );
+  app.use(createUiRouter()); // static page; it asks for the key and sends it on its API calls
   app.use('/api/v1', apiKeyAuth(deps.config.auth), createApiRouter({ ...deps }));
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
