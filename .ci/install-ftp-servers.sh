@@ -14,10 +14,14 @@ apt_update() { if [ "$need_update" = 1 ]; then apt-get update -qq; need_update=0
 libs="libsodium23 libpam0g libssl3 libpcre2-8-0 libhiredis0.14 libmemcached11 libmemcachedutil2 libwrap0 libidn2-0 libacl1 libcap2 libcrypt1 zlib1g libpcre2-posix3 openssl"
 if ! command -v vsftpd >/dev/null 2>&1 && [ ! -x /usr/sbin/vsftpd ]; then
   apt_update
-  # policy-rc.d keeps the package from starting a system vsftpd on port 21.
-  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d
+  # policy-rc.d keeps the package from starting a system vsftpd on port 21
+  # (the tests start their own); an existing policy-rc.d is left alone.
+  own_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; own_policy=1
+  fi
   apt-get install -y -qq vsftpd $libs >/dev/null
-  rm -f /usr/sbin/policy-rc.d
+  if [ "$own_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
 
 if [ ! -x "$dest/pure-ftpd/usr/sbin/pure-ftpd" ] || [ ! -x "$dest/proftpd/usr/sbin/proftpd" ]; then
@@ -37,8 +41,12 @@ fi
 # Libraries the unpacked binaries link against (apt knows them; dpkg -x does not).
 if ! dpkg -s $libs >/dev/null 2>&1; then apt_update; apt-get install -y -qq $libs >/dev/null; fi
 
-for bin in /usr/sbin/vsftpd "$dest/pure-ftpd/usr/sbin/pure-ftpd" "$dest/proftpd/usr/sbin/proftpd"; do
+for bin in /usr/sbin/vsftpd "$dest/pure-ftpd/usr/sbin/pure-ftpd" "$dest/pure-ftpd/usr/bin/pure-pw" "$dest/proftpd/usr/sbin/proftpd" "$dest/proftpd/usr/lib/proftpd/mod_tls.so"; do
   missing="$(ldd "$bin" 2>/dev/null | grep 'not found' || true)"
   if [ -n "$missing" ]; then echo "install-ftp-servers: $bin lacks libraries: $missing" >&2; exit 1; fi
 done
-echo "install-ftp-servers: vsftpd $(/usr/sbin/vsftpd -v 0>&- 2>&1 | head -1 | tr -d '\n'); pure-ftpd and proftpd unpacked in $dest"
+# vsftpd -v prints its version on file descriptor 0 (stdin), hence 0>&1.
+vsftpd_version="$( (/usr/sbin/vsftpd -v 0>&1) 2>&1 | head -1)"
+proftpd_version="$("$dest/proftpd/usr/sbin/proftpd" -v 2>&1 | head -1)"
+pureftpd_version="$("$dest/pure-ftpd/usr/sbin/pure-ftpd" --help 2>&1 | head -1 || true)"
+echo "install-ftp-servers: $vsftpd_version; $pureftpd_version; $proftpd_version (pure-ftpd and proftpd unpacked in $dest)"
