@@ -12,6 +12,12 @@ import type { Config } from './config/index.js';
 
 /** Beyond the grace period, how long closing the FTP sessions may take before we give up. */
 const SHUTDOWN_SLACK_MS = 15_000;
+/**
+ * A second signal this soon after the first is the same Ctrl-C delivered
+ * twice (the terminal signals the whole process group, and `npm start` or
+ * tsx also relay it to us); only a later one means "stop waiting".
+ */
+const REPEAT_SIGNAL_MS = 2_000;
 
 async function main(): Promise<void> {
   let config: Config;
@@ -40,13 +46,14 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      if (Date.now() - stoppingSince < REPEAT_SIGNAL_MS) return;
       logger.warn({ signal }, 'second signal during shutdown: exiting now');
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
     setTimeout(() => {
       logger.error('shutdown did not finish in time: exiting');
