@@ -1,5 +1,3 @@
-# syntax=docker/dockerfile:1
-#
 # ftp-gateway image: build with dev dependencies, run with production ones only.
 #
 #   docker build -t ftp-gateway .
