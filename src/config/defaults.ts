@@ -7,10 +7,10 @@ export const DEFAULT_FTP_PORT = 21;
 /** RFC 4217 §1 / IANA "ftps" (implicit TLS). */
 export const DEFAULT_FTPS_IMPLICIT_PORT = 990;
 
-export const DEFAULT_TEXT_EXTENSIONS: readonly string[] = [
+export const DEFAULT_TEXT_EXTENSIONS: readonly string[] = Object.freeze([
   '.txt', '.csv', '.tsv', '.html', '.htm', '.xml', '.json', '.md', '.log', '.ini',
   '.conf', '.yaml', '.yml', '.css', '.js', '.sql', '.sh', '.bat', '.properties',
-];
+]);
 
 export const DEFAULT_POOL = { max: 8, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 10_000 } as const;
 export const DEFAULT_TIMEOUTS = { connectMs: 10_000, commandMs: 30_000, dataMs: 60_000 } as const;

@@ -306,6 +306,7 @@ function parseApiKeys(value: string): ApiKey[] {
     }
     keys.push({ key, scope });
   });
+  if (keys.length === 0) throw new ConfigError('API_KEYS', 'lists no key (unset it to use auth.apiKeys from the file)');
   return uniqueKeys(keys, 'API_KEYS');
 }
 

@@ -154,6 +154,7 @@ describe('loadConfig: environment variables', () => {
     expectConfigError(() => load({ ...URL_ENV, API_KEYS: 'topsecret:read,topsecret' }), 'API_KEYS', ['topsecret']);
     expectConfigError(() => load({ ...URL_ENV, API_KEYS: 'top secret' }), 'API_KEYS', ['top secret']);
     expectConfigError(() => load({ ...URL_ENV, API_KEYS: ':read' }), 'API_KEYS');
+    expectConfigError(() => load({ ...URL_ENV, API_KEYS: ' , ,' }), 'API_KEYS');
   });
 
   it('AUTH_DISABLED takes true/false', () => {
@@ -513,6 +514,15 @@ shutdownGraceMs: 5000
     expectConfigError(() => load({ CONFIG_FILE: 'c.yaml' }, { 'c.yaml': yaml }), 'CONFIG_FILE', ['Hunter2']);
     const json = '{"servers": {"s": {"url": "ftp://bob:Hunter2@h/",}}';
     expectConfigError(() => load({ CONFIG_FILE: 'c.json' }, { 'c.json': json }), 'CONFIG_FILE', ['Hunter2']);
+  });
+
+  it('does not let __proto__ through', () => {
+    expectConfigError(() => load({ ...URL_ENV, CONFIG_FILE: 'c.yaml' }, { 'c.yaml': '__proto__:\n  polluted: true\n' }), '__proto__');
+    expectConfigError(
+      () => load({ ...URL_ENV, CONFIG_FILE: 'c.json' }, { 'c.json': '{"limits": {"__proto__": {"maxFiles": 1}}}' }),
+      'limits.__proto__',
+    );
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
 
   it('rejects duplicate keys and a non-mapping top level', () => {
