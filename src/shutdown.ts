@@ -69,6 +69,8 @@ export async function shutdown(server: Server, gateway: ShutdownTarget, options:
     } catch (error) {
       closing = Promise.reject(error);
     }
+    // Awaited below; marked handled now in case the wait above threw instead.
+    closing.catch(() => undefined);
     server.closeAllConnections();
   }
 
