@@ -3,6 +3,11 @@
 // EPSV/PASV replies so passive data connections run through it too, which
 // lets a test cut, stall or refuse either channel at a chosen moment, count
 // control connections, and see every command the server would have received.
+//
+// Hostile-peer faults too: a 227 naming a third host (with a decoy listener
+// on that host to prove nobody connects there), commands the "server"
+// refuses (so a client is pushed from EPSV to PASV), and a hook that holds a
+// command back while a test plays the attacker (data-port theft).
 import net from 'node:net';
 
 export interface FaultProxyOptions {
@@ -15,7 +20,10 @@ interface Pair {
   server: net.Socket;
 }
 
-type DataFault = { kind: 'cut-after'; bytes: number } | { kind: 'refuse' } | { kind: 'stall-after'; bytes: number };
+/** How a cut looks to the endpoints: `reset` (RST, a crash or network drop) or `close` (a clean FIN, an early end of file). */
+export type CutStyle = 'reset' | 'close';
+
+type DataFault = { kind: 'cut-after'; bytes: number; style: CutStyle } | { kind: 'refuse' } | { kind: 'stall-after'; bytes: number };
 
 export class FaultProxy {
   readonly #options: FaultProxyOptions;
@@ -31,6 +39,12 @@ export class FaultProxy {
   #refusing = false;
   #dataFaults: DataFault[] = [];
   #persistentDataFault: DataFault | null = null;
+  #refusedVerbs = new Set<string>();
+  #passiveHost: string | null = null;
+  #thirdHostConnections = 0;
+  #commandHook: ((command: string) => void | Promise<void>) | null = null;
+  #bytesFromServer = 0;
+  #bytesToServer = 0;
 
   private constructor(options: FaultProxyOptions) {
     this.#options = options;
@@ -60,19 +74,38 @@ export class FaultProxy {
     return this.#totalControls;
   }
 
-  /** Cuts every control and data connection now (a server crash, a network drop). */
+  /** Connections made to the third host named in rewritten 227 replies (should stay 0). */
+  get thirdHostConnections(): number {
+    return this.#thirdHostConnections;
+  }
+
+  /** Bytes relayed on passive data connections from the server to the client. */
+  get dataBytesFromServer(): number {
+    return this.#bytesFromServer;
+  }
+
+  /** Bytes relayed on passive data connections from the client to the server. */
+  get dataBytesToServer(): number {
+    return this.#bytesToServer;
+  }
+
+  /** Cuts every control and data connection now (a server crash, a network drop: RST). */
   cutAll(): void {
-    for (const p of [...this.#controls, ...this.#datas]) destroyPair(p);
+    for (const p of [...this.#controls, ...this.#datas]) destroyPair(p, 'reset');
   }
 
   /** Cuts only the data connections open now. */
-  cutData(): void {
-    for (const p of this.#datas) destroyPair(p);
+  cutData(style: CutStyle = 'reset'): void {
+    for (const p of this.#datas) destroyPair(p, style);
   }
 
-  /** The next data connection is cut after `bytes` bytes (either direction). */
-  cutNextDataAfter(bytes: number): void {
-    this.#dataFaults.push({ kind: 'cut-after', bytes });
+  /**
+   * The next data connection is cut after `bytes` bytes (either direction).
+   * With `close` both ends see a clean end of stream, which FTP's stream mode
+   * cannot tell from the end of the file; the server may still say 226.
+   */
+  cutNextDataAfter(bytes: number, style: CutStyle = 'reset'): void {
+    this.#dataFaults.push({ kind: 'cut-after', bytes, style });
   }
 
   /** The next data connection stops forwarding after `bytes` bytes, without closing. */
@@ -95,10 +128,35 @@ export class FaultProxy {
     this.#refusing = on;
   }
 
+  /**
+   * The proxy itself answers these verbs with `502 Command not implemented`
+   * (not forwarded, not counted in `commands`), e.g. ['EPSV'] to force PASV.
+   */
+  refuseCommands(verbs: readonly string[]): void {
+    this.#refusedVerbs = new Set(verbs.map((v) => v.toUpperCase()));
+  }
+
+  /**
+   * 227 replies name `host` instead of the proxy (the relay still listens on
+   * 127.0.0.1 at the same port); a decoy on `host` counts who connects there.
+   * null restores honest replies.
+   */
+  rewritePassiveHost(host: string | null): void {
+    this.#passiveHost = host;
+  }
+
+  /** Awaited before each command is forwarded (the client's later commands queue behind it). */
+  onCommand(hook: ((command: string) => void | Promise<void>) | null): void {
+    this.#commandHook = hook;
+  }
+
   resetCounters(): void {
     this.commands.length = 0;
     this.#peakControls = this.#controls.size;
     this.#totalControls = 0;
+    this.#thirdHostConnections = 0;
+    this.#bytesFromServer = 0;
+    this.#bytesToServer = 0;
   }
 
   async close(): Promise<void> {
@@ -125,15 +183,15 @@ export class FaultProxy {
     server.on('error', done).on('close', done);
 
     let fromClient = '';
+    // Commands go out in order, each after the hook (if any) let it pass.
+    let commandChain: Promise<void> = Promise.resolve();
     client.on('data', (chunk: Buffer) => {
       fromClient += chunk.toString('latin1');
       let nl: number;
       while ((nl = fromClient.indexOf('\n')) >= 0) {
         const line = fromClient.slice(0, nl + 1);
         fromClient = fromClient.slice(nl + 1);
-        const text = line.replace(/\r?\n$/, '');
-        this.commands.push(/^PASS /i.test(text) ? 'PASS ****' : text);
-        server.write(Buffer.from(line, 'latin1'));
+        commandChain = commandChain.then(() => this.#forwardCommand(line, client, server)).catch(() => destroyPair(pair));
       }
     });
 
@@ -150,6 +208,18 @@ export class FaultProxy {
     });
   }
 
+  async #forwardCommand(line: string, client: net.Socket, server: net.Socket): Promise<void> {
+    const text = line.replace(/\r?\n$/, '');
+    const verb = text.split(' ')[0]?.toUpperCase() ?? '';
+    if (this.#commandHook) await this.#commandHook(text);
+    if (this.#refusedVerbs.has(verb)) {
+      void this.#forwardReply('502 Command not implemented.\r\n', client);
+      return;
+    }
+    this.commands.push(verb === 'PASS' ? 'PASS ****' : text);
+    if (!server.destroyed) server.write(Buffer.from(line, 'latin1'));
+  }
+
   /** Replies go out in order: a rewrite of a passive reply waits for its data listener. */
   #replyChain: Promise<void> = Promise.resolve();
 
@@ -161,13 +231,25 @@ export class FaultProxy {
       if (epsv || pasv) {
         const upstreamPort = epsv ? Number(epsv[3]) : Number(pasv![5]) * 256 + Number(pasv![6]);
         const port = await this.#dataRelay(upstreamPort);
+        const host = pasv && this.#passiveHost !== null ? await this.#decoy(this.#passiveHost, port) : '127.0.0.1';
         out = epsv
           ? `229 Entering Extended Passive Mode (|||${port}|)\r\n`
-          : `227 Entering Passive Mode (127,0,0,1,${port >> 8},${port & 255})\r\n`;
+          : `227 Entering Passive Mode (${host.split('.').join(',')},${port >> 8},${port & 255})\r\n`;
       }
       if (!client.destroyed) client.write(Buffer.from(out, 'latin1'));
     });
     return this.#replyChain;
+  }
+
+  /** A listener on the third host at `port` that only counts (and drops) connections; returns the host. */
+  async #decoy(host: string, port: number): Promise<string> {
+    const decoy = net.createServer((socket) => {
+      this.#thirdHostConnections++;
+      socket.destroy();
+    });
+    this.#dataListeners.add(decoy);
+    await new Promise<void>((resolve, reject) => decoy.once('error', reject).listen(port, host, resolve));
+    return host;
   }
 
   /** A one-shot listener relaying one passive data connection to the server's port. */
@@ -201,13 +283,15 @@ export class FaultProxy {
             const rest = fault.bytes - moved;
             moved = fault.bytes;
             if (rest > 0) to.write(chunk.subarray(0, rest));
-            if (fault.kind === 'cut-after') destroyPair(pair);
+            if (fault.kind === 'cut-after') destroyPair(pair, fault.style);
             else {
               from.pause();
             }
             return;
           }
           moved += chunk.length;
+          if (from === server) this.#bytesFromServer += chunk.length;
+          else this.#bytesToServer += chunk.length;
           if (!to.write(chunk)) {
             from.pause();
             to.once('drain', () => from.resume());
@@ -222,7 +306,9 @@ export class FaultProxy {
   }
 }
 
-function destroyPair(pair: Pair): void {
-  pair.client.destroy();
-  pair.server.destroy();
+function destroyPair(pair: Pair, style: CutStyle = 'close'): void {
+  for (const socket of [pair.client, pair.server]) {
+    if (style === 'reset' && !socket.destroyed && socket.readyState !== 'opening') socket.resetAndDestroy();
+    else socket.destroy();
+  }
 }

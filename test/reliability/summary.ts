@@ -1,0 +1,166 @@
+// Figures shared between the reliability test files. Node's runner gives each
+// file its own process, so each file writes its figures to a JSON file in a
+// folder named after the runner's pid (the common parent); the last file
+// (zz-summary.test.ts) reads them, prints one line per section, and removes
+// the folder. A file run on its own writes beside its shell's pid and the
+// summary then simply finds nothing of the other sections.
+//
+// The same module holds the secrets grep: every file feeds what it captured
+// (log lines, response bodies and headers, /metrics text, child output) to a
+// SecretScan, which records how much it read and which secrets it found.
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+
+export interface FaultFigures {
+  scenarios: number;
+  survived: number;
+  bytesLost: number;
+}
+
+export interface LoadFigures {
+  clients: number;
+  seconds: number;
+  pool: number;
+  requests: number;
+  unexpectedErrors: number;
+  documented503: number;
+  filesVerified: number;
+  peakControls: number;
+  rssWarmMiB: number;
+  rssEndMiB: number;
+}
+
+export interface HostileFigures {
+  tried: number;
+  refused: number;
+  reachedFtp: number;
+}
+
+export interface PeerFigures {
+  tried: number;
+  refused: number;
+}
+
+export interface PropertyFigures {
+  properties: number;
+  runs: number;
+  counterexamples: number;
+}
+
+export interface SecretFigures {
+  bytesScanned: number;
+  leaks: string[];
+}
+
+export interface SectionFigures {
+  faults?: FaultFigures;
+  load?: LoadFigures;
+  hostile?: HostileFigures;
+  peers?: PeerFigures;
+  properties?: PropertyFigures;
+  secrets?: SecretFigures;
+}
+
+export function figuresDir(): string {
+  return join(tmpdir(), `ftpgw-reliability-${process.ppid}`);
+}
+
+/** Writes this file's figures (one JSON per test file, named by `name`). */
+export function recordFigures(name: string, figures: SectionFigures): void {
+  mkdirSync(figuresDir(), { recursive: true });
+  writeFileSync(join(figuresDir(), `${name}.json`), JSON.stringify(figures));
+}
+
+/** All figures written in this run, summed per section. */
+export function collectFigures(): SectionFigures & { files: string[] } {
+  let files: string[] = [];
+  try {
+    files = readdirSync(figuresDir()).filter((f) => f.endsWith('.json'));
+  } catch {
+    files = [];
+  }
+  const all = files.map((f) => JSON.parse(readFileSync(join(figuresDir(), f), 'utf8')) as SectionFigures);
+  const sum = <K extends keyof SectionFigures>(key: K, add: (a: NonNullable<SectionFigures[K]>, b: NonNullable<SectionFigures[K]>) => NonNullable<SectionFigures[K]>): SectionFigures[K] | undefined => {
+    let acc: NonNullable<SectionFigures[K]> | undefined;
+    for (const f of all) {
+      const v = f[key];
+      if (v === undefined) continue;
+      acc = acc === undefined ? (v as NonNullable<SectionFigures[K]>) : add(acc, v as NonNullable<SectionFigures[K]>);
+    }
+    return acc;
+  };
+  return {
+    files,
+    faults: sum('faults', (a, b) => ({ scenarios: a.scenarios + b.scenarios, survived: a.survived + b.survived, bytesLost: a.bytesLost + b.bytesLost })),
+    load: sum('load', (_a, b) => b),
+    hostile: sum('hostile', (a, b) => ({ tried: a.tried + b.tried, refused: a.refused + b.refused, reachedFtp: a.reachedFtp + b.reachedFtp })),
+    peers: sum('peers', (a, b) => ({ tried: a.tried + b.tried, refused: a.refused + b.refused })),
+    properties: sum('properties', (a, b) => ({
+      properties: a.properties + b.properties,
+      runs: a.runs + b.runs,
+      counterexamples: a.counterexamples + b.counterexamples,
+    })),
+    secrets: sum('secrets', (a, b) => ({ bytesScanned: a.bytesScanned + b.bytesScanned, leaks: [...a.leaks, ...b.leaks] })),
+  };
+}
+
+export function clearFigures(): void {
+  rmSync(figuresDir(), { recursive: true, force: true });
+}
+
+/**
+ * Greps captured text for secrets as it arrives (nothing is kept but a
+ * tail, so a long load run does not hold its whole log in memory). A secret
+ * split across two chunks is still found: the tail overlaps the next chunk.
+ */
+export class SecretScan {
+  readonly #secrets: string[];
+  readonly #found = new Set<string>();
+  #tail = '';
+  #bytes = 0;
+
+  constructor(secrets: readonly string[]) {
+    // The percent-encoded form too: a secret may leak inside a URL.
+    const forms = new Set<string>();
+    for (const s of secrets) {
+      if (s.length < 6) throw new Error('a secret this short would match by chance; pick a longer one');
+      forms.add(s);
+      forms.add(encodeURIComponent(s));
+    }
+    this.#secrets = [...forms];
+  }
+
+  add(text: string | Buffer): void {
+    const s = typeof text === 'string' ? text : text.toString('latin1');
+    this.#bytes += s.length;
+    const window = this.#tail + s;
+    for (const secret of this.#secrets) if (window.includes(secret)) this.#found.add(secret);
+    const keep = Math.max(...this.#secrets.map((x) => x.length), 1);
+    this.#tail = window.slice(-keep);
+  }
+
+  /** A stream to hand to pino (or to pipe child output into). */
+  stream(): Writable {
+    return new Writable({
+      write: (chunk: Buffer, _enc, done) => {
+        this.add(chunk);
+        done();
+      },
+    });
+  }
+
+  /** The secrets found, each shown only by its length (never the secret itself). */
+  get leaks(): string[] {
+    return [...this.#found].map((s) => `a ${s.length}-character secret`);
+  }
+
+  get bytesScanned(): number {
+    return this.#bytes;
+  }
+
+  figures(): SecretFigures {
+    return { bytesScanned: this.#bytes, leaks: this.leaks };
+  }
+}
