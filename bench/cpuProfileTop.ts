@@ -1,0 +1,51 @@
+/**
+ * The top self-time functions of a V8 .cpuprofile (from `node --cpu-prof`,
+ * e.g. `npm run bench -- --only download --cpu-prof DIR`), with the share of
+ * all samples, grouped by function and file.
+ * Run: npx tsx bench/cpuProfileTop.ts FILE.cpuprofile [N]
+ */
+import { readFileSync } from 'node:fs';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+export function topSelfTime(profile: Profile, count: number): string[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const hits = new Map<string, number>();
+  // Weigh each sample by its time delta (samples are not evenly spaced).
+  profile.samples.forEach((id, i) => {
+    const node = byId.get(id);
+    if (!node) return;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const file = url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, 'node_modules/').replace(/^.*\/(src|dist)\//, '$1/');
+    const key = `${functionName || '(anonymous)'}  ${file}${file ? `:${lineNumber + 1}` : ''}`;
+    hits.set(key, (hits.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  const total = [...hits.values()].reduce((a, b) => a + b, 0);
+  return [...hits.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([key, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(7)} ms  ${key}`);
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) {
+  const file = process.argv[2];
+  if (!file) {
+    process.stderr.write('usage: tsx bench/cpuProfileTop.ts FILE.cpuprofile [N]\n');
+    process.exit(1);
+  }
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  process.stdout.write(`${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s profiled\n`);
+  process.stdout.write(topSelfTime(profile, Number(process.argv[3] ?? 25)).join('\n') + '\n');
+}
