@@ -253,7 +253,10 @@ export function requestLogger(logger: Logger, options: RequestLoggerOptions = {}
       logged = true;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = routeOf(req);
-      const aborted = !res.writableFinished;
+      // A client that has every byte of a declared Content-Length may hang up
+      // before the gateway ends the response (it waits for the FTP 226): not aborted.
+      const declared = Number(res.getHeader('content-length'));
+      const aborted = !res.writableFinished && !(Number.isFinite(declared) && bytes >= declared);
       const status = res.statusCode;
       const line = {
         method: req.method,

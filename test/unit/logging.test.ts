@@ -128,6 +128,50 @@ describe('requestLogger', () => {
     };
   }
 
+  it('a client that hangs up after the whole declared body is not logged as aborted; one that hangs up early is', async () => {
+    const out = capture();
+    const log = createLogger('info', out.stream);
+    const app = express();
+    app.use(requestLogger(log));
+    // Like a download: the body goes out whole, the response ends later (after the FTP 226).
+    app.get('/whole', (_req, res) => {
+      res.setHeader('Content-Length', '5');
+      res.write('hello');
+      setTimeout(() => res.end(), 300);
+    });
+    app.get('/short', (_req, res) => {
+      res.setHeader('Content-Length', '10');
+      res.write('hello');
+      setTimeout(() => res.end(), 300);
+    });
+    const { url, close } = await serve(app);
+    const http = await import('node:http');
+    const fetchAndHangUp = (path: string, after: number): Promise<void> =>
+      new Promise((resolve) => {
+        const req = http.get(`${url}${path}`, { agent: false }, (res) => {
+          let got = 0;
+          res.on('data', (c: Buffer) => {
+            got += c.length;
+            if (got >= after) {
+              req.destroy();
+              resolve();
+            }
+          });
+        });
+        req.on('error', () => resolve());
+      });
+    try {
+      await fetchAndHangUp('/whole', 5);
+      await fetchAndHangUp('/short', 5);
+      for (let i = 0; i < 100 && out.lines().filter((l) => l.msg === 'request completed').length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      await close();
+    }
+    const done = out.lines().filter((l) => l.msg === 'request completed');
+    assert.equal(done.find((l) => l.path === '/whole')?.aborted, undefined);
+    assert.equal(done.find((l) => l.path === '/short')?.aborted, true);
+  });
+
   it('logs one line per request with the route pattern, no query, and the bytes sent; echoes a valid X-Request-Id', async () => {
     const out = capture();
     const log = createLogger('info', out.stream);
