@@ -12,6 +12,8 @@ import { ftpSrvDriver } from './ftpSrv.js';
 import { allocatePortBlock } from './ports.js';
 import { proftpdDriver } from './proftpd.js';
 import { pureFtpdDriver } from './pureFtpd.js';
+import { onTerminationSignal } from './processes.js';
+import { markOwner, sweepStaleServers } from './staleServers.js';
 import { ensureSystemUser, inProcessUser } from './systemUser.js';
 import { ensureTlsCert } from './tlsCert.js';
 import type {
@@ -105,6 +107,7 @@ class StartedFtpServer implements RunningFtpServer {
     } finally {
       this.#context.ports.release();
       rmSync(this.#context.base, { recursive: true, force: true });
+      bases.delete(this.#context.base);
     }
   }
 
@@ -140,6 +143,7 @@ const bases = new Set<string>();
 process.once('exit', () => {
   for (const base of bases) rmSync(base, { recursive: true, force: true });
 });
+onTerminationSignal();
 
 export async function startFtpServer(kind: FtpServerKind, options: FtpServerOptions = {}): Promise<RunningFtpServer> {
   const driver = drivers[kind];
@@ -153,9 +157,11 @@ export async function startFtpServer(kind: FtpServerKind, options: FtpServerOpti
     driver.usesSystemUser ? ensureSystemUser() : Promise.resolve(inProcessUser()),
     resolved.tls === 'none' ? Promise.resolve(undefined) : ensureTlsCert(),
   ]);
+  sweepStaleServers();
   const ports = await allocatePortBlock(resolved.passivePorts);
   const folders = makeFolders(kind, user.uid, user.gid);
   bases.add(folders.base);
+  markOwner(folders.base);
   const context: ServerContext = { user, ports, ...folders, options: resolved, cert };
   try {
     const instance = await driver.prepare(context);

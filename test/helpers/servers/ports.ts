@@ -9,6 +9,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processGone } from './processes.js';
 
 const FIRST_PORT = 20_000;
 const LAST_PORT = 32_767;
@@ -23,15 +24,6 @@ export interface PortBlock {
   readonly passiveMin: number;
   readonly passiveMax: number;
   release(): void;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function tryLock(slot: number): boolean {
@@ -50,7 +42,7 @@ function tryLock(slot: number): boolean {
       } catch {
         continue; // vanished meanwhile: retry
       }
-      if (Number.isInteger(owner) && owner > 0 && pidAlive(owner)) return false;
+      if (Number.isInteger(owner) && owner > 0 && !processGone(owner)) return false;
       rmSync(file, { force: true }); // stale: its owner died without releasing it
     }
   }

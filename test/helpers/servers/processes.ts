@@ -128,6 +128,29 @@ function installExitHook(): void {
   });
 }
 
+let signalHooksInstalled = false;
+
+/**
+ * SIGTERM/SIGINT/SIGHUP (a test runner's timeout, Ctrl-C) end Node without
+ * 'exit' handlers, and the servers run detached. So on those signals: exit
+ * through process.exit (which runs the 'exit' hooks) — unless someone else
+ * listens for that signal too, in which case the decision to exit is theirs.
+ */
+export function onTerminationSignal(): void {
+  if (signalHooksInstalled) return;
+  signalHooksInstalled = true;
+  for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    const handler = (): void => {
+      if (process.listenerCount(sig) > 1) {
+        for (const server of live) server.killSync();
+        return;
+      }
+      process.exit(128 + (sig === 'SIGHUP' ? 1 : sig === 'SIGINT' ? 2 : 15));
+    };
+    process.on(sig, handler);
+  }
+}
+
 /** A server binary running in the foreground as our child, with its output kept for error messages. */
 export class ServerProcess {
   readonly label: string;
@@ -159,10 +182,16 @@ export class ServerProcess {
     });
   }
 
-  static spawn(label: string, file: string, args: readonly string[]): ServerProcess {
+  /** `cwd` is the server's own folder: staleServers.ts finds orphans by it. */
+  static spawn(label: string, file: string, args: readonly string[], cwd: string): ServerProcess {
     installExitHook();
     // detached: its own process group, so a Ctrl-C to the test run reaches us, not it directly.
-    const child = spawn(file, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' } });
+    const child = spawn(file, args, {
+      cwd,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' },
+    });
     // The test process may exit while a server still runs; the exit hook kills it.
     child.unref();
     (child.stdout as { unref?: () => void } | null)?.unref?.();

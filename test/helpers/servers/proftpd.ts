@@ -119,6 +119,7 @@ export const proftpdDriver: FtpServerDriver = {
       binary: file,
       args: ['--nodaemon', '-c', configFile],
       port: context.ports.port,
+      cwd: context.conf,
       ...(context.options.tls === 'implicit' && context.cert ? { implicitTlsCa: context.cert.certPem } : {}),
       commandLog: async () => {
         let text = '';

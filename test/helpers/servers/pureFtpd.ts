@@ -77,6 +77,6 @@ export const pureFtpdDriver: FtpServerDriver = {
     if (options.tls !== 'none' && cert) {
       args.push('--tls', options.tls === 'explicit' ? '1' : '3', '--certfile', cert.combinedPath);
     }
-    return new SpawnedServer({ label: 'pure-ftpd', binary: file, args, port: ports.port });
+    return new SpawnedServer({ label: 'pure-ftpd', binary: file, args, port: ports.port, cwd: conf });
   },
 };

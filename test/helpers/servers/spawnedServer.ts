@@ -8,6 +8,8 @@ export interface SpawnedServerSpec {
   readonly binary: string;
   readonly args: readonly string[];
   readonly port: number;
+  /** Working directory: the server's conf/ folder. */
+  readonly cwd: string;
   /** Set for implicit FTPS: the greeting probe must speak TLS. */
   readonly implicitTlsCa?: string;
   readonly commandLog?: () => Promise<string[]>;
@@ -25,7 +27,7 @@ export class SpawnedServer implements ServerInstance {
 
   async start(): Promise<void> {
     const spec = this.#spec;
-    const child = ServerProcess.spawn(spec.label, spec.binary, spec.args);
+    const child = ServerProcess.spawn(spec.label, spec.binary, spec.args, spec.cwd);
     this.#process = child;
     try {
       await waitForGreeting({

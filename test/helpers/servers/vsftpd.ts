@@ -122,6 +122,7 @@ export const vsftpdDriver: FtpServerDriver = {
       binary: file,
       args: [configFile],
       port: context.ports.port,
+      cwd: context.conf,
       ...(context.options.tls === 'implicit' && context.cert ? { implicitTlsCa: context.cert.certPem } : {}),
       commandLog: async () => parseLog(readFileSync(logFile, 'utf8')),
     });
