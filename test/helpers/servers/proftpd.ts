@@ -2,7 +2,12 @@
 //
 // Quirks:
 // - data modes are limited with <Limit PORT EPRT>/<Limit PASV EPSV> DenyAll,
-//   which answers e.g. "550 PORT: Permission denied" (5xx, not 500);
+//   which answers "501 PORT: Operation not permitted" (and likewise for the others);
+// - TYPE A converts: upload CRLF→LF (a lone CR stays), download LF→CRLF
+//   (an existing CRLF is not doubled);
+// - explicit-required answers a plaintext USER with "550 SSL/TLS required on
+//   the control channel"; idle timeout: "421 Idle timeout (2 seconds): closing
+//   control connection";
 // - mod_tls is a loadable module here; TLS requires session reuse on data
 //   connections unless "TLSOptions NoSessionReuseRequired" (we keep it required);
 // - SIZE in TYPE A is refused: "550 SIZE not allowed in ASCII mode";

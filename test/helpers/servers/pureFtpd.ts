@@ -8,8 +8,11 @@
 // - it allows only half as many concurrent clients as passive ports
 //   ("You are user number 1 of 32 allowed" with 64 ports);
 // - --maxidletime counts minutes;
-// - TYPE A always converts: LF→CRLF on download (a stored CRLF arrives as
-//   CR CR LF), CR stripped on upload;
+// - TYPE A always converts: on download every LF becomes CRLF (a stored CRLF
+//   arrives as CR CR LF), on upload every CR is dropped (lone ones too);
+// - explicit-required answers a plaintext USER with "421-Sorry, cleartext
+//   sessions and weak ciphers are not accepted on this server." (multi-line);
+// - maxClients: "421 1 users (the maximum) are already logged in, sorry" at connect;
 // - no command log: it only logs to syslog.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

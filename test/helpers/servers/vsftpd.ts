@@ -1,9 +1,17 @@
 // vsftpd 3.0.3 (Debian bookworm), one instance per test server.
 //
 // Quirks worth knowing (see test/fixtures/listings/README.md for listings):
-// - no MLSD: listings come from LIST in `ls -l` style;
-// - port_enable=NO → "500 Illegal PORT command." for PORT and EPRT;
-//   pasv_enable=NO → "500 Illegal PASV command." for PASV and EPSV;
+// - no MLSD: listings come from LIST in `ls -l` style, numeric uid/gid;
+// - port_enable=NO answers PORT and EPRT with "550 Permission denied.";
+//   pasv_enable=NO answers PASV and EPSV the same way;
+// - ascii off (its default): TYPE A is accepted ("200 Switching to ASCII
+//   mode.") and bytes move unchanged both ways. ascii on: upload turns CRLF
+//   into LF (a lone CR stays), download turns LF into CRLF (an existing CRLF
+//   is not doubled). SIZE answers the on-disk size in either TYPE;
+// - AUTH TLS after login: "500 Unknown command."; explicit-required refuses
+//   USER with "530 Non-anonymous sessions must use encryption.";
+// - maxClients: "421 There are too many connected users, please try later."
+//   at connect; idle timeout: "421 Timeout.";
 // - TLS keeps require_ssl_reuse=YES: the data connection must resume the
 //   control connection's TLS session;
 // - the config file must be owned by root with mode 600.
