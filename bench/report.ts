@@ -138,7 +138,7 @@ export function renderMarkdown(results: Results, quick: boolean): string {
   if (results.memory) {
     const m = results.memory;
     out.push('', '## 6. Memory', '');
-    out.push(`${m.transfers} concurrent transfers of ${fmt(m.bytesEach / 2 ** 20)} MiB (half downloads, half PUT uploads, half passive, half active) in ${fmt(m.seconds, 1)} s: gateway RSS ${fmt(m.baselineRssMiB, 1)} MiB before, peak ${fmt(m.hwmMiB, 1)} MiB (VmHWM; sampled VmRSS peak ${fmt(m.peakRssMiB, 1)} MiB).`);
+    out.push(`${m.transfers} concurrent transfers of ${fmt(m.bytesEach / 2 ** 20)} MiB (gateway pool max 16; half downloads, half PUT uploads, half passive, half active) in ${fmt(m.seconds, 1)} s: gateway RSS ${fmt(m.baselineRssMiB, 1)} MiB before, peak ${fmt(m.hwmMiB, 1)} MiB (VmHWM; sampled VmRSS peak ${fmt(m.peakRssMiB, 1)} MiB).`);
   }
   if (results.logins) {
     const l = results.logins;

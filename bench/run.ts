@@ -286,7 +286,11 @@ async function loginsPhase(ctx: Context): Promise<NonNullable<Results['logins']>
 
 async function memoryPhase(ctx: Context): Promise<NonNullable<Results['memory']>> {
   const { server, options, files } = ctx;
-  const gateway = await GatewayProcess.start(ctx.build, `${server.url()}?poolMax=${options.poolMax}`);
+  // 16 transfers at once, each holding its session for the whole file: with
+  // fewer sessions the rest would wait past acquireTimeoutMs and get 503.
+  const each = 8;
+  const poolMax = Math.max(options.poolMax, each * 2);
+  const gateway = await GatewayProcess.start(ctx.build, `${server.url()}?poolMax=${poolMax}`);
   const names: string[] = [];
   try {
     // One small request first: the baseline is a gateway that has served.
@@ -301,7 +305,6 @@ async function memoryPhase(ctx: Context): Promise<NonNullable<Results['memory']>
       }
     }, 100);
     const started = performance.now();
-    const each = 8;
     const jobs: Promise<CurlSample>[] = [];
     try {
       for (let i = 0; i < each; i++) {
