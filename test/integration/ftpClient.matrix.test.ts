@@ -171,6 +171,25 @@ for (const { kind, ascii, label } of VARIANTS) {
       }
     });
 
+    test('empty listings and zero-byte files, many times in a row (EOF before the reader attaches)', async () => {
+      const client = await connect();
+      try {
+        await client.mkdir('/empty-dir');
+        writeFileSync(join(server.root, 'zero.bin'), Buffer.alloc(0));
+        for (let i = 0; i < 20; i++) {
+          const mode = MODES[i % MODES.length];
+          assert.deepEqual(await client.list('/empty-dir', { mode }), []);
+          const sink = collector();
+          const result = await client.download('/zero.bin', sink.sink, { mode });
+          assert.equal(result.bytes, 0);
+          assert.equal(sink.bytes().length, 0);
+        }
+        await client.rmdir('/empty-dir');
+      } finally {
+        await client.quit();
+      }
+    });
+
     test('a missing file is a typed not-found reply error and the session stays usable', async () => {
       const client = await connect();
       try {

@@ -52,7 +52,12 @@ export class DownloadSource extends Readable {
       }
     });
     socket.pause();
-    if (socket.destroyed) {
+    // An empty listing or file may already have ended (net reads ahead on
+    // connect), before the listeners above existed.
+    if (socket.readableEnded) {
+      this.#dataEnded = true;
+      void this.#finish();
+    } else if (socket.destroyed) {
       process.nextTick(() =>
         this.destroy(new FtpError('data connection closed before it was read', { code: 'FTP_TRANSFER_INCOMPLETE', category: 'protocol' })),
       );
