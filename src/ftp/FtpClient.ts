@@ -51,6 +51,7 @@ export class FtpClient implements FtpSession {
   #tlsSession: Buffer | undefined;
   #lock: Promise<unknown> = Promise.resolve();
   #bytes = 0;
+  #sizeOnDirectories: boolean | undefined;
 
   private constructor(socket: net.Socket, options: FtpConnectOptions) {
     this.#options = options;
@@ -237,7 +238,7 @@ export class FtpClient implements FtpSession {
     return null;
   }
 
-  /** What the path is: MLST when FEAT lists it (RFC 3659 §7), else CWD to tell directories, then SIZE/MDTM. */
+  /** What the path is: MLST when FEAT lists it (RFC 3659 §7), else SIZE/MDTM, with CWD to tell directories. */
   stat(path: string, signal?: AbortSignal): Promise<FtpStat | null> {
     return this.#exclusive(async () => {
       if (this.#features.has('MLST')) {
@@ -251,18 +252,36 @@ export class FtpClient implements FtpSession {
           throw replyError('MLST', reply.code, reply.message);
         }
       }
-      // CWD first: some servers (ftp-srv) answer SIZE for directories too.
-      const cwd = await this.#command('CWD', path, signal);
-      if (cwd.code === 250 || cwd.code === 200) return { type: 'directory', size: null, modifiedAt: null };
-      if (cwd.code !== 550 && cwd.code !== 450) throw replyError('CWD', cwd.code, cwd.message);
+      // SIZE first (one round trip for a file) unless this server answers SIZE
+      // for directories too (ftp-srv): then only CWD can tell them apart.
+      if (await this.#sizeAnswersDirectories(signal)) {
+        const cwd = await this.#command('CWD', path, signal);
+        if (cwd.code === 250 || cwd.code === 200) return { type: 'directory', size: null, modifiedAt: null };
+        if (cwd.code !== 550 && cwd.code !== 450) throw replyError('CWD', cwd.code, cwd.message);
+      }
       const size = await this.#size(path, signal).catch((err: unknown) => {
         if (err instanceof FtpError && err.code === 'FTP_REPLY') return undefined;
         throw err;
       });
-      if (size === undefined) return null;
+      if (size === undefined) {
+        const cwd = await this.#command('CWD', path, signal);
+        if (cwd.code === 250 || cwd.code === 200) return { type: 'directory', size: null, modifiedAt: null };
+        if (cwd.code === 550 || cwd.code === 450) return null;
+        throw replyError('CWD', cwd.code, cwd.message);
+      }
       const modifiedAt = await this.#mdtm(path, signal).catch(() => null);
       return { type: 'file', size, modifiedAt };
     });
+  }
+
+  /** Asked once per session: SIZE of "/" (always a directory) succeeds only on servers that size directories. */
+  async #sizeAnswersDirectories(signal?: AbortSignal): Promise<boolean> {
+    if (this.#sizeOnDirectories === undefined) {
+      await this.#setType('binary', signal);
+      const reply = await this.#command('SIZE', '/', signal);
+      this.#sizeOnDirectories = reply.code === 213;
+    }
+    return this.#sizeOnDirectories;
   }
 
   list(path: string, options: FtpListOptions = {}): Promise<FtpEntry[]> {
