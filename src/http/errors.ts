@@ -53,6 +53,10 @@ export interface ProblemContext {
 export function problemFor(err: unknown, ctx: ProblemContext): ProblemResponse {
   if (isHttpError(err)) return build(err.status, err.code, err.message, { ...err.headers }, ctx);
   if (isFtpError(err)) return fromFtpError(err, ctx);
+  // A malformed %-escape in a route parameter fails in the router's own
+  // decodeURIComponent before our path rules run (router/lib/layer.js
+  // decodeParam throws the URIError with status 400): a bad path, not a 500.
+  if (err instanceof URIError) return build(400, 'BAD_PATH', 'path: malformed percent-encoding', {}, ctx);
   const expressStatus = expressErrorStatus(err);
   if (expressStatus !== null) {
     const code = expressStatus === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_BODY';
