@@ -4,6 +4,7 @@ import type { Transform } from 'node:stream';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { createAsciiDecoder, createAsciiEncoder } from '../../src/ftp/data/ascii.js';
+import { splitAt } from '../helpers/splitAt.js';
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -51,17 +52,6 @@ function refCrlfToLf(x: Uint8Array): Buffer {
   return Buffer.from(out);
 }
 
-function splitAt(x: Uint8Array, points: readonly number[]): Uint8Array[] {
-  const cuts = [...new Set(points.map((p) => p % (x.length + 1)))].sort((a, c) => a - c);
-  const chunks: Uint8Array[] = [];
-  let from = 0;
-  for (const cut of cuts) {
-    chunks.push(x.subarray(from, cut));
-    from = cut;
-  }
-  chunks.push(x.subarray(from));
-  return chunks;
-}
 const bytewise = (x: Uint8Array): Uint8Array[] => Array.from(x, (v) => Uint8Array.of(v));
 
 /** Inputs dense in CR and LF, plus arbitrary bytes. */

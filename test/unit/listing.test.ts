@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { FtpError } from '../../src/ftp/errors.js';
 import { createListingParser, parseListingLines, type FtpListingParserOptions } from '../../src/ftp/listing/parseListing.js';
 import type { FtpEntry } from '../../src/ftp/types.js';
+import { splitAt } from '../helpers/splitAt.js';
 
 const utc = (iso: string): Date => new Date(iso);
 const NOW = utc('2026-11-25T12:10:00Z');
@@ -91,17 +92,6 @@ function parseChunks(chunks: readonly string[], options: FtpListingParserOptions
   return out;
 }
 
-function splitAt(text: string, points: readonly number[]): string[] {
-  const cuts = [...new Set(points.map((p) => p % (text.length + 1)))].sort((a, b) => a - b);
-  const out: string[] = [];
-  let from = 0;
-  for (const cut of cuts) {
-    out.push(text.slice(from, cut));
-    from = cut;
-  }
-  out.push(text.slice(from));
-  return out;
-}
 
 const isParseError = (err: unknown): boolean => err instanceof FtpError && err.code === 'FTP_PARSE' && err.category === 'protocol';
 

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { createListingParser, parseListingLines, type FtpListingFormat } from '../../src/ftp/listing/parseListing.js';
 import type { FtpEntry } from '../../src/ftp/types.js';
+import { splitAt } from '../helpers/splitAt.js';
 
 /**
  * Listings captured from real servers (test/fixtures/listings, see its
@@ -77,17 +78,6 @@ function parseChunks(chunks: readonly Uint8Array[], format: FtpListingFormat): F
   return out;
 }
 
-function splitAt(bytes: Uint8Array, points: readonly number[]): Uint8Array[] {
-  const cuts = [...new Set(points.map((p) => p % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let from = 0;
-  for (const cut of cuts) {
-    out.push(bytes.subarray(from, cut));
-    from = cut;
-  }
-  out.push(bytes.subarray(from));
-  return out;
-}
 
 describe('captured listings', () => {
   it('has a fixture for every server and format', () => {

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { FtpError } from '../../src/ftp/errors.js';
 import type { FtpReply } from '../../src/ftp/reply/FtpReply.js';
 import { FtpReplyParser, replyText } from '../../src/ftp/reply/FtpReplyParser.js';
+import { splitAt } from '../helpers/splitAt.js';
 
 type ParserOptions = ConstructorParameters<typeof FtpReplyParser>[0];
 
@@ -12,17 +13,6 @@ function parseChunks(chunks: readonly string[], options?: ParserOptions): FtpRep
   return chunks.flatMap((c) => parser.push(c));
 }
 
-function splitAt(text: string, points: readonly number[]): string[] {
-  const cuts = [...new Set(points.map((p) => p % (text.length + 1)))].sort((a, b) => a - b);
-  const out: string[] = [];
-  let from = 0;
-  for (const cut of cuts) {
-    out.push(text.slice(from, cut));
-    from = cut;
-  }
-  out.push(text.slice(from));
-  return out;
-}
 
 function assertParseError(fn: () => unknown): void {
   assert.throws(fn, (err: unknown) => err instanceof FtpError && err.code === 'FTP_PARSE' && err.category === 'protocol');
