@@ -12,6 +12,8 @@ import { DEFAULT_TEXT_EXTENSIONS } from '../../src/config/index.js';
 import { createGateway, type Gateway } from '../../src/http/index.js';
 import type { GatewayOptions } from '../../src/http/index.js';
 import type { RunningFtpServer } from '../helpers/servers/index.js';
+import { loadOpenApiDocument } from '../../src/http/openapi.js';
+import { assertResponseMatches, findOperation } from '../helpers/openapiValidator.js';
 
 export function serverConfig(over: Partial<ServerConfig> & Pick<ServerConfig, 'host' | 'port'>): ServerConfig {
   return {
@@ -75,7 +77,15 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     gateway,
     port,
     base: `http://127.0.0.1:${port}`,
-    request: (method, path, opts) => rawRequest(port, method, path, opts),
+    // Every response to a documented operation must match the OpenAPI document.
+    request: async (method, path, opts) => {
+      const response = await rawRequest(port, method, path, opts);
+      const doc = loadOpenApiDocument();
+      if (findOperation(doc, method, path)) {
+        assertResponseMatches(doc, { method, path, status: response.status, headers: response.headers, body: response.body });
+      }
+      return response;
+    },
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
