@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import mime from 'mime-types';
-import type { FtpDataMethod, FtpSession, FtpStat } from '../../ftp/index.js';
+import { FtpError, type FtpDataMethod, type FtpSession, type FtpStat } from '../../ftp/index.js';
 import { contentDisposition } from '../contentDisposition.js';
 import { context } from '../context.js';
 import { HttpError } from '../httpError.js';
@@ -92,6 +92,16 @@ async function send(
       onProgress: (p) => transfer.progress(p.bytes),
     });
     method = result.method;
+    // Stream mode ends a file with the data connection's FIN, so a connection
+    // closed early (by a middlebox) can still get 226. Binary clients see the
+    // short body against Content-Length; ASCII has none, but TYPE A only ever
+    // adds bytes on the wire (LF → CRLF), so fewer than SIZE (TYPE I) is a cut.
+    if (!binary && stat.size !== null && result.bytes < stat.size) {
+      throw new FtpError(`ASCII download ended after ${result.bytes} of at least ${stat.size} bytes`, {
+        code: 'FTP_TRANSFER_INCOMPLETE',
+        category: 'protocol',
+      });
+    }
     ok = true;
     res.end();
   } catch (err) {
