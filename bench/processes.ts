@@ -43,6 +43,8 @@ export function runCommand(command: string, args: readonly string[], options: { 
     });
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
+    // A child that exits without reading its input (curl, rclone) breaks the pipe: not an error of ours.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(options.input ?? '');
   });
 }
