@@ -1,6 +1,6 @@
 /**
- * A tour of every route of the real gateway (createGateway over the
- * in-process ftp-srv on loopback), each response checked against the OpenAPI
+ * A tour of every route of the real gateway (createGateway over each FTP
+ * server on loopback: ftp-srv, vsftpd, pure-ftpd, proftpd), each response checked against the OpenAPI
  * document: status documented, required headers present and well-formed,
  * media type documented, JSON body valid against its schema.
  */
@@ -18,14 +18,16 @@ import type { Gateway } from '../../src/http/index.js';
 import { createLogger } from '../../src/http/logging.js';
 import { loadOpenApiDocument } from '../../src/http/openapi.js';
 import { assertResponseMatches } from '../helpers/openapiValidator.js';
-import { startFtpServer } from '../helpers/servers/index.js';
+import { ALL_SERVER_KINDS, startFtpServer } from '../helpers/servers/index.js';
 import type { RunningFtpServer } from '../helpers/servers/index.js';
+import { serverSkip } from '../helpers/requireServers.js';
+import { chownTree } from './httpHarness.js';
 
 const doc = loadOpenApiDocument();
 const S = '/api/v1/servers/default';
 const json = { 'content-type': 'application/json' };
 
-describe('the app answers as the OpenAPI document says', () => {
+for (const kind of ALL_SERVER_KINDS) describe(`the app answers as the OpenAPI document says (${kind})`, serverSkip(kind), () => {
   let ftp: RunningFtpServer;
   let gateway: Gateway;
   let server: Server;
@@ -33,11 +35,12 @@ describe('the app answers as the OpenAPI document says', () => {
   const logged: string[] = [];
 
   before(async () => {
-    ftp = await startFtpServer('ftp-srv');
+    ftp = await startFtpServer(kind);
     writeFileSync(join(ftp.root, 'a.bin'), Buffer.alloc(100, 7));
     writeFileSync(join(ftp.root, 'note.txt'), 'hello\nworld\n');
     mkdirSync(join(ftp.root, 'sub'));
     writeFileSync(join(ftp.root, 'sub', 'x.txt'), 'x');
+    chownTree(ftp.root); // the Debian servers run sessions as the test user
     const config = loadConfig({ FTP_URL: ftp.url(), HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent' }, { readFile: () => '' });
     // Debug level: the FTP conversation (USER/PASS included) goes through the logger too.
     const sink = new Writable({
