@@ -36,6 +36,16 @@ async function withGateway(
   }
 }
 
+/** Answers EPSV with a one-off loopback data listener; `onSocket` gets the connection. */
+function answerEpsv(reply: (text: string) => void, onSocket: (socket: net.Socket) => void): void {
+  const data = net.createServer((sock) => {
+    onSocket(sock);
+    sock.on('error', () => undefined);
+  });
+  data.listen(0, '127.0.0.1', () => reply(`229 Entering Extended Passive Mode (|||${(data.address() as net.AddressInfo).port}|)`));
+  data.unref();
+}
+
 describe('HTTP error mapping from FTP faults', () => {
   const servers: ScriptedServer[] = [];
   after(async () => {
@@ -160,14 +170,7 @@ describe('HTTP error mapping from FTP faults', () => {
       else if (verb === 'CWD') reply('550 Failed to change directory.');
       else if (verb === 'SIZE') reply('213 1000000');
       else if (verb === 'MDTM') reply('213 20240101000000');
-      else if (verb === 'EPSV') {
-        const data = net.createServer((sock) => {
-          dataSocket = sock;
-          sock.on('error', () => undefined);
-        });
-        data.listen(0, '127.0.0.1', () => reply(`229 Entering Extended Passive Mode (|||${(data.address() as net.AddressInfo).port}|)`));
-        data.unref();
-      } else if (verb === 'RETR') {
+      else if (verb === 'EPSV') answerEpsv(reply, (sock) => (dataSocket = sock)); else if (verb === 'RETR') {
         reply('150 Opening BINARY mode data connection');
         const send = (): void => {
           if (!dataSocket) return void setTimeout(send, 5);
@@ -199,14 +202,7 @@ describe('HTTP error mapping from FTP faults', () => {
       else if (verb === 'CWD') reply('550 Failed to change directory.');
       else if (verb === 'SIZE') reply('213 100000000');
       else if (verb === 'MDTM') reply('213 20240101000000');
-      else if (verb === 'EPSV') {
-        const data = net.createServer((sock) => {
-          dataSocket = sock;
-          sock.on('error', () => undefined);
-        });
-        data.listen(0, '127.0.0.1', () => reply(`229 Entering Extended Passive Mode (|||${(data.address() as net.AddressInfo).port}|)`));
-        data.unref();
-      } else if (verb === 'RETR') {
+      else if (verb === 'EPSV') answerEpsv(reply, (sock) => (dataSocket = sock)); else if (verb === 'RETR') {
         reply('150 Opening BINARY mode data connection');
         const pump = (): void => {
           if (!dataSocket) return void setTimeout(pump, 5);
