@@ -254,24 +254,24 @@ export class FtpClient implements FtpSession {
       }
       // SIZE first (one round trip for a file) unless this server answers SIZE
       // for directories too (ftp-srv): then only CWD can tell them apart.
-      if (await this.#sizeAnswersDirectories(signal)) {
-        const cwd = await this.#command('CWD', path, signal);
-        if (cwd.code === 250 || cwd.code === 200) return { type: 'directory', size: null, modifiedAt: null };
-        if (cwd.code !== 550 && cwd.code !== 450) throw replyError('CWD', cwd.code, cwd.message);
-      }
+      const directory = { type: 'directory', size: null, modifiedAt: null } as const;
+      if ((await this.#sizeAnswersDirectories(signal)) && (await this.#isDirectory(path, signal))) return directory;
       const size = await this.#size(path, signal).catch((err: unknown) => {
         if (err instanceof FtpError && err.code === 'FTP_REPLY') return undefined;
         throw err;
       });
-      if (size === undefined) {
-        const cwd = await this.#command('CWD', path, signal);
-        if (cwd.code === 250 || cwd.code === 200) return { type: 'directory', size: null, modifiedAt: null };
-        if (cwd.code === 550 || cwd.code === 450) return null;
-        throw replyError('CWD', cwd.code, cwd.message);
-      }
+      if (size === undefined) return (await this.#isDirectory(path, signal)) ? directory : null;
       const modifiedAt = await this.#mdtm(path, signal).catch(() => null);
       return { type: 'file', size, modifiedAt };
     });
+  }
+
+  /** CWD as a probe: true for a directory, false when the path is no directory (550/450). */
+  async #isDirectory(path: string, signal?: AbortSignal): Promise<boolean> {
+    const cwd = await this.#command('CWD', path, signal);
+    if (cwd.code === 250 || cwd.code === 200) return true;
+    if (cwd.code === 550 || cwd.code === 450) return false;
+    throw replyError('CWD', cwd.code, cwd.message);
   }
 
   /** Asked once per session: SIZE of "/" (always a directory) succeeds only on servers that size directories. */
@@ -331,19 +331,19 @@ export class FtpClient implements FtpSession {
   ): Promise<void> {
     const opened = await openTransfer(this.#data, options.mode ?? 'auto', verb, argument, options.signal);
     const started = Date.now();
+    let bytes = 0;
     const source = new DownloadSource({
       socket: opened.socket,
       final: opened.final,
       limit: null,
       dataTimeoutMs: this.#timeouts.dataMs,
-      onBytes: (n) => (this.#bytes += n),
+      onBytes: (n) => {
+        bytes += n;
+        this.#bytes += n;
+      },
     });
-    let bytes = 0;
     try {
-      for await (const chunk of source) {
-        bytes += (chunk as Buffer).length;
-        consume(chunk as Buffer);
-      }
+      for await (const chunk of source) consume(chunk as Buffer);
     } catch (err) {
       await this.#afterFailedTransfer(opened.tcp, opened.final);
       this.#publishTransfer('list', opened.method, 'ascii', bytes, started, false);
@@ -377,9 +377,13 @@ export class FtpClient implements FtpSession {
           options.onProgress?.({ bytes: wire });
         },
       });
-      let local = 0;
-      const counter = countingStream((n) => (local += n));
-      const stages = type === 'ascii' ? [source, createAsciiDecoder(options.eol ?? 'lf'), counter] : [source, counter];
+      // Binary: local bytes are the wire bytes DownloadSource counts, so no extra
+      // stage in the hot path; ASCII: counted after the decoder changed them.
+      let decoded = 0;
+      const stages =
+        type === 'ascii'
+          ? [source, createAsciiDecoder(options.eol ?? 'lf'), countingStream((n) => (decoded += n))]
+          : [source];
       try {
         await pipeline([...stages, destination], signal ? { signal } : {});
       } catch (err) {
@@ -389,7 +393,7 @@ export class FtpClient implements FtpSession {
       }
       if (source.limitReached) await abortTransfer(this.#data, opened.final);
       this.#publishTransfer('download', opened.method, type, wire, started, true);
-      return { bytes: wire, localBytes: local, method: opened.method };
+      return { bytes: wire, localBytes: type === 'ascii' ? decoded : wire, method: opened.method };
     });
   }
 
