@@ -12,6 +12,7 @@ import { replyText } from './reply/FtpReplyParser.js';
 import type { DataContext } from './data/dataConnection.js';
 import { DownloadSource } from './data/DownloadSource.js';
 import { abortTransfer, openTransfer, type FinalReply } from './data/transfer.js';
+import { corkPerTurn } from './data/corkPerTurn.js';
 import { createAsciiDecoder, createAsciiEncoder } from './data/ascii.js';
 import { createListingParser } from './listing/parseListing.js';
 import { parseMlstReply, parseMlsxTimestamp } from './listing/parseMlsd.js';
@@ -177,10 +178,24 @@ export class FtpClient implements FtpSession {
   }
 
   async #command(verb: string, argument?: string, signal?: AbortSignal): Promise<FtpReply> {
-    let reply = await this.#control.request(verb, argument, { timeoutMs: this.#timeouts.commandMs, signal });
-    // A stray 1xx before the completion reply (allowed by RFC 959 for any command).
-    while (reply.code < 200) reply = await this.#control.nextReply({ timeoutMs: this.#timeouts.commandMs, signal });
+    this.#control.send(verb, argument);
+    return this.#completion(signal);
+  }
+
+  /** The next completion reply, skipping a stray 1xx (allowed by RFC 959 for any command). */
+  async #completion(signal?: AbortSignal): Promise<FtpReply> {
+    const wait = { timeoutMs: this.#timeouts.commandMs, signal };
+    let reply = await this.#control.nextReply(wait);
+    while (reply.code < 200) reply = await this.#control.nextReply(wait);
     return reply;
+  }
+
+  /** Commands without a data connection sent in one write; their completion replies, in order. */
+  async #pipelined(commands: ReadonlyArray<readonly [string, string?]>, signal?: AbortSignal): Promise<FtpReply[]> {
+    this.#control.sendAll(commands);
+    const replies: FtpReply[] = [];
+    for (let i = 0; i < commands.length; i++) replies.push(await this.#completion(signal));
+    return replies;
   }
 
   async #expect(verb: string, argument: string | undefined, codes: number[], signal?: AbortSignal): Promise<FtpReply> {
@@ -218,13 +233,7 @@ export class FtpClient implements FtpSession {
   /** RFC 3659 §4: SIZE in TYPE I (in TYPE A servers answer the on-disk size, or refuse). */
   async #size(path: string, signal?: AbortSignal): Promise<number | null> {
     await this.#setType('binary', signal);
-    const reply = await this.#command('SIZE', path, signal);
-    if (reply.code === 213) {
-      const n = Number(replyText(reply).trim());
-      return Number.isSafeInteger(n) && n >= 0 ? n : null;
-    }
-    if (reply.code === 550 || reply.code === 450) throw replyError('SIZE', reply.code, reply.message);
-    return null; // 500/502: SIZE not supported
+    return sizeFromReply(await this.#command('SIZE', path, signal));
   }
 
   modifiedAt(path: string, signal?: AbortSignal): Promise<Date | null> {
@@ -232,10 +241,7 @@ export class FtpClient implements FtpSession {
   }
 
   async #mdtm(path: string, signal?: AbortSignal): Promise<Date | null> {
-    const reply = await this.#command('MDTM', path, signal);
-    if (reply.code === 213) return parseMlsxTimestamp(replyText(reply));
-    if (reply.code === 550 || reply.code === 450) throw replyError('MDTM', reply.code, reply.message);
-    return null;
+    return mdtmFromReply(await this.#command('MDTM', path, signal));
   }
 
   /** What the path is: MLST when FEAT lists it (RFC 3659 §7), else SIZE/MDTM, with CWD to tell directories. */
@@ -256,12 +262,21 @@ export class FtpClient implements FtpSession {
       // for directories too (ftp-srv): then only CWD can tell them apart.
       const directory = { type: 'directory', size: null, modifiedAt: null } as const;
       if ((await this.#sizeAnswersDirectories(signal)) && (await this.#isDirectory(path, signal))) return directory;
-      const size = await this.#size(path, signal).catch((err: unknown) => {
-        if (err instanceof FtpError && err.code === 'FTP_REPLY') return undefined;
-        throw err;
-      });
-      if (size === undefined) return (await this.#isDirectory(path, signal)) ? directory : null;
-      const modifiedAt = await this.#mdtm(path, signal).catch(() => null);
+      await this.#setType('binary', signal);
+      // MDTM goes out with SIZE and is only wasted when the path is no file.
+      const [sizeReply, mdtmReply] = (await this.#pipelined([['SIZE', path], ['MDTM', path]], signal)) as [FtpReply, FtpReply];
+      let size: number | null;
+      try {
+        size = sizeFromReply(sizeReply);
+      } catch {
+        return (await this.#isDirectory(path, signal)) ? directory : null;
+      }
+      let modifiedAt: Date | null;
+      try {
+        modifiedAt = mdtmFromReply(mdtmReply);
+      } catch {
+        modifiedAt = null;
+      }
       return { type: 'file', size, modifiedAt };
     });
   }
@@ -426,6 +441,7 @@ export class FtpClient implements FtpSession {
           }),
         );
       }
+      stages.push(corkPerTurn(socket));
       try {
         // Ending the TLS socket sends close_notify before FIN: vsftpd truncates uploads without it.
         await pipeline([...stages, socket], signal ? { signal } : {});
@@ -596,3 +612,19 @@ function transferError(err: unknown, signal?: AbortSignal): FtpError {
   });
 }
 
+
+/** SIZE's 213 as a number; 550/450 (no such file) throws FTP_REPLY; anything else: SIZE not supported. */
+function sizeFromReply(reply: FtpReply): number | null {
+  if (reply.code === 213) {
+    const n = Number(replyText(reply).trim());
+    return Number.isSafeInteger(n) && n >= 0 ? n : null;
+  }
+  if (reply.code === 550 || reply.code === 450) throw replyError('SIZE', reply.code, reply.message);
+  return null;
+}
+
+function mdtmFromReply(reply: FtpReply): Date | null {
+  if (reply.code === 213) return parseMlsxTimestamp(replyText(reply));
+  if (reply.code === 550 || reply.code === 450) throw replyError('MDTM', reply.code, reply.message);
+  return null;
+}

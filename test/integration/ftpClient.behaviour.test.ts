@@ -388,6 +388,40 @@ describe('faults real servers cannot be made to produce (scripted peer)', () => 
     }
   });
 
+  test('stat sends SIZE and MDTM together and reads their replies in order', async () => {
+    // This peer answers SIZE only once MDTM has arrived too: a client that
+    // waited for the SIZE reply before sending MDTM would time out here.
+    let heldSize: (() => void) | null = null;
+    const peer = await startScriptedServer((line, reply) => {
+      if (line === 'TYPE I') reply('200 binary');
+      else if (line === 'SIZE /') reply('550 not a plain file');
+      else if (line === 'SIZE /f.bin') heldSize = () => reply('213 1234');
+      else if (line === 'MDTM /f.bin') {
+        heldSize?.();
+        reply('213 20240102030405');
+      } else if (line === 'SIZE /gone' || line === 'MDTM /gone' || line === 'CWD /gone') reply('550 no such file');
+      else reply('502 not scripted');
+    });
+    try {
+      const client = await connectFtp({ host: '127.0.0.1', port: peer.port, user: 'u', password: 'p', timeouts: { commandMs: 1_000 } });
+      const stat = await client.stat('/f.bin');
+      assert.deepEqual(stat, { type: 'file', size: 1234, modifiedAt: new Date(Date.UTC(2024, 0, 2, 3, 4, 5)) });
+      // Both replies of a missing file are consumed: the session stays in step.
+      assert.equal(await client.stat('/gone'), null);
+      assert.equal(client.usable, true);
+      const before = peer.received.length;
+      await assert.rejects(client.stat('/f.bin\r\nDELE /f.bin'), isFtpError('FTP_BAD_ARGUMENT', 'bad-input'));
+      assert.equal(peer.received.length, before, 'nothing of a refused stat reaches the server');
+      await client.quit();
+      assert.deepEqual(
+        peer.received.filter((l) => /^(SIZE|MDTM) \/f/.test(l)),
+        ['SIZE /f.bin', 'MDTM /f.bin'],
+      );
+    } finally {
+      await peer.close();
+    }
+  });
+
   test('the active listener drops connections from any address but the server', async () => {
     const listener = await ActiveListener.open({ bindAddress: '127.0.0.1', portRange: null, allowedAddress: '127.0.0.2' });
     const intruder = net.connect({ host: '127.0.0.1', port: listener.port, localAddress: '127.0.0.1' });

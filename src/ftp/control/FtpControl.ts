@@ -79,18 +79,34 @@ export class FtpControl {
 
   /** Writes one command line. Throws FTP_BAD_ARGUMENT before writing anything when the line is unsafe. */
   send(verb: string, argument?: string): void {
-    assertSafeArgument(verb, 'command');
-    if (argument !== undefined) assertSafeArgument(argument, `${verb} argument`);
+    this.sendAll([[verb, argument]]);
+  }
+
+  /**
+   * Writes several command lines in one socket write: RFC 959 lets a client
+   * send ahead, and the server answers in order. One write instead of one per
+   * command is most of a small request's CPU on loopback. Every line is
+   * checked before any is written.
+   */
+  sendAll(commands: ReadonlyArray<readonly [verb: string, argument?: string]>): void {
+    for (const [verb, argument] of commands) {
+      assertSafeArgument(verb, 'command');
+      if (argument !== undefined) assertSafeArgument(argument, `${verb} argument`);
+    }
     if (this.#closedError) throw this.#closedError;
-    const text = argument === undefined ? verb : `${verb} ${argument}`;
-    this.#lastVerb = verb;
-    publish(ftpChannels.command, {
-      sessionId: this.#options.sessionId,
-      host: this.#options.host,
-      verb,
-      text: verb === 'PASS' || verb === 'ACCT' ? `${verb} ****` : text,
-    });
-    this.#socket.write(iconv.encode(`${text}\r\n`, this.#options.encoding));
+    let lines = '';
+    for (const [verb, argument] of commands) {
+      const text = argument === undefined ? verb : `${verb} ${argument}`;
+      this.#lastVerb = verb;
+      publish(ftpChannels.command, {
+        sessionId: this.#options.sessionId,
+        host: this.#options.host,
+        verb,
+        text: verb === 'PASS' || verb === 'ACCT' ? `${verb} ****` : text,
+      });
+      lines += `${text}\r\n`;
+    }
+    this.#socket.write(iconv.encode(lines, this.#options.encoding));
   }
 
   /** Waits for the next complete reply. A timeout leaves the connection in an unknown state: it is destroyed. */
