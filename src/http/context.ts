@@ -12,6 +12,12 @@ export interface RequestContext {
   readonly startedAt: bigint;
   passThrough: boolean;
   secrets: string[];
+  /**
+   * Set by a route whose response body can be complete before the FTP side
+   * is (a download waiting for its 226): true once the client has every
+   * byte, so that its hang-up then is not a disconnect that aborts the work.
+   */
+  bodyComplete?: () => boolean;
 }
 
 const KEY = 'ftpGatewayContext';
@@ -40,7 +46,7 @@ export function requestContext(): RequestHandler {
     // 'close' before 'finish' means the connection ended under us: the client
     // disconnected (or we destroyed the socket). Abort whatever FTP work runs.
     res.once('close', () => {
-      if (!res.writableFinished) controller.abort(new Error('client disconnected'));
+      if (!res.writableFinished && !ctx.bodyComplete?.()) controller.abort(new Error('client disconnected'));
     });
     next();
   };

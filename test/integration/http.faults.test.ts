@@ -193,6 +193,51 @@ describe('HTTP error mapping from FTP faults', () => {
     });
   });
 
+  test('a client that hangs up after the whole body, before the 226, aborts nothing', async () => {
+    let abors = 0;
+    let finish: (() => void) | undefined;
+    const s = await start((line, reply) => {
+      const verb = line.split(' ')[0]?.toUpperCase() ?? '';
+      if (verb === 'TYPE' || verb === 'NOOP') reply('200 OK');
+      else if (verb === 'SIZE' && line !== 'SIZE /') reply('213 5000');
+      else if (verb === 'MDTM') reply('213 20240101000000');
+      else if (verb === 'EPSV')
+        answerEpsv(reply, (sock) => {
+          // Every byte, then the 226 only once the test says so.
+          sock.end(Buffer.alloc(5000, 7));
+          finish = () => reply('226 Transfer complete');
+        });
+      else if (verb === 'RETR') reply('150 Opening BINARY mode data connection');
+      else if (verb === 'ABOR') {
+        abors++;
+        reply('226 ABOR successful');
+      } else reply('550 no');
+    });
+    await withGateway(s, { pool: { max: 1, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 5_000 } }, async (gw) => {
+      const socket = net.connect(gw.port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.write(`GET ${API}/files/a.bin HTTP/1.1\r\nHost: x\r\n\r\n`);
+      let text = '';
+      await new Promise<void>((resolve) =>
+        socket.on('data', (c: Buffer) => {
+          text += c.toString('latin1');
+          const body = text.indexOf('\r\n\r\n');
+          if (body >= 0 && text.length - body - 4 >= 5000) resolve();
+        }),
+      );
+      socket.destroy();
+      await eventually(() => finish !== undefined);
+      await new Promise((r) => setTimeout(r, 100));
+      finish?.();
+      // The one pooled session finished its transfer in step and serves the next request.
+      const next = await gw.request('GET', `${API}/files/a.bin`);
+      assert.equal(next.status, 200);
+      assert.equal(abors, 0, 'no ABOR for a transfer the client received whole');
+      const metrics = (await gw.request('GET', '/metrics')).text();
+      assert.doesNotMatch(metrics, /gateway_transfer_duration_seconds_count\{[^}]*outcome="(failed|error)"[^}]*\} [1-9]/);
+    });
+  });
+
   test('a client that disconnects mid-download aborts the FTP transfer', async () => {
     let aborted = false;
     let dataSocket: net.Socket | undefined;

@@ -77,6 +77,10 @@ async function send(
     (reason) => controller.abort(reason),
   );
   const sink = new ResponseSink(res);
+  // A client that has the whole Content-Length body may hang up before the
+  // 226 arrives; the transfer then still ends as it would have.
+  const expected = totalBytes;
+  if (binary && expected !== null) context(res).bodyComplete = () => sink.bytes === expected;
   const started = process.hrtime.bigint();
   let method: FtpDataMethod | undefined;
   let ok = false;
