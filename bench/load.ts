@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ftpUrl } from './curl.js';
-import { commandExists, freePort, runCommand, stopChild, track, waitForHttp } from './processes.js';
+import { commandExists, cpuSeconds, freePort, runCommand, stopChild, track, waitForHttp } from './processes.js';
 import { percentile } from './stats.js';
 
 export interface LoadResult {
@@ -20,6 +20,8 @@ export interface LoadResult {
   p99Ms: number;
   ok: number;
   failed: number;
+  /** CPU time the server under test (gateway or rclone) spent per successful request, ms; null when not measured. */
+  cpuMsPerRequest: number | null;
 }
 
 /**
@@ -31,7 +33,9 @@ export async function loadTest(
   connections: number,
   seconds: number,
   request: { method?: 'GET' | 'PUT'; body?: Buffer } = {},
+  serverPid?: number,
 ): Promise<LoadResult> {
+  const cpuBefore = cpuSeconds(serverPid);
   const result = await autocannon({
     url,
     connections,
@@ -41,6 +45,7 @@ export async function loadTest(
     timeout: 30,
   });
   const ok = result['2xx'];
+  const cpuAfter = cpuSeconds(serverPid);
   return {
     connections,
     requestsPerSecond: ok / result.duration,
@@ -48,12 +53,16 @@ export async function loadTest(
     p99Ms: result.latency.p99,
     ok,
     failed: result.non2xx + result.errors + result.timeouts,
+    cpuMsPerRequest: cpuBefore !== null && cpuAfter !== null && ok > 0 ? ((cpuAfter - cpuBefore) * 1000) / ok : null,
   };
 }
 
-/** A short untimed load, so the JIT and the pool are warm before a measured phase. */
-export async function warmUp(url: string, request: { method?: 'GET' | 'PUT'; body?: Buffer } = {}): Promise<void> {
-  await loadTest(url, 8, 1, request);
+/**
+ * An untimed load, so the JIT and the pool are warm before a measured phase
+ * (a gateway's first seconds cost about twice the CPU per request of later ones).
+ */
+export async function warmUp(url: string, request: { method?: 'GET' | 'PUT'; body?: Buffer } = {}, seconds = 3): Promise<void> {
+  await loadTest(url, 8, seconds, request);
 }
 
 export interface CeilingResult {
@@ -109,6 +118,7 @@ export async function directCeiling(
 
 export interface Rclone {
   url: string;
+  pid: number | undefined;
   version: string;
   stop(): Promise<void>;
 }
@@ -145,6 +155,6 @@ export async function startRclone(server: { host: string; port: number; user: st
     await stopChild(child, 2000);
     throw error;
   }
-  return { url, version, stop: async () => void (await stopChild(child, 5000)) };
+  return { url, pid: child.pid, version, stop: async () => void (await stopChild(child, 5000)) };
 }
 

@@ -117,3 +117,18 @@ export function memoryStatus(pid: number): MemoryStatus {
   };
   return { hwm: kib('VmHWM'), rss: kib('VmRSS') };
 }
+
+/**
+ * CPU seconds (user + system) a live process has used, from /proc (Linux;
+ * clock ticks at the usual 100 Hz), or null when it cannot be read.
+ */
+export function cpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks / 100 : null;
+  } catch {
+    return null;
+  }
+}

@@ -37,6 +37,8 @@ export interface Results {
     ceiling: CeilingResult;
     rclone: LoadResult[] | null;
     rcloneVersion: string | null;
+    /** Most FTP logins rclone made during one 32-client phase (its FTP connections), null without rclone. */
+    rcloneLogins: number | null;
   };
   list?: { entries: number; gatewayTtfbMs: number; gatewayTotalMs: number; directTtfbMs: number; directTotalMs: number; streamed: boolean; contentLength: string | null };
   memory?: { transfers: number; bytesEach: number; baselineRssMiB: number; peakRssMiB: number; hwmMiB: number; seconds: number };
@@ -56,8 +58,11 @@ export function throughputTable(rows: readonly Throughput[], baseline: (label: s
 }
 
 function loadTable(title: string, rows: readonly LoadResult[]): string {
-  const lines = [`| ${title} | clients | req/s | p50 ms | p99 ms | failed |`, '| --- | ---: | ---: | ---: | ---: | ---: |'];
-  for (const r of rows) lines.push(`| | ${r.connections} | ${fmt(r.requestsPerSecond)} | ${fmt(r.p50Ms, 1)} | ${fmt(r.p99Ms, 1)} | ${r.failed} |`);
+  const lines = [`| ${title} | clients | req/s | p50 ms | p99 ms | failed | server CPU ms/req |`, '| --- | ---: | ---: | ---: | ---: | ---: | ---: |'];
+  for (const r of rows) {
+    const cpu = r.cpuMsPerRequest === null || r.cpuMsPerRequest === undefined ? '' : fmt(r.cpuMsPerRequest, 2);
+    lines.push(`| | ${r.connections} | ${fmt(r.requestsPerSecond)} | ${fmt(r.p50Ms, 1)} | ${fmt(r.p99Ms, 1)} | ${r.failed} | ${cpu} |`);
+  }
   return lines.join('\n');
 }
 
@@ -124,7 +129,10 @@ export function renderMarkdown(results: Results, quick: boolean): string {
     out.push(loadTable('gateway PUT', s.put), '');
     out.push(`Direct ceiling: ${s.ceiling.processes} curl processes, each ${s.ceiling.requests / s.ceiling.processes} RETRs over one reused FTP connection: ${fmt(s.ceiling.requestsPerSecond)} req/s, p50 ${fmt(s.ceiling.p50Ms, 1)} ms, p99 ${fmt(s.ceiling.p99Ms, 1)} ms (median of ${s.at32.ceiling.length} runs).`);
     out.push('');
-    if (s.rclone) out.push(loadTable(`rclone serve http (${s.rcloneVersion ?? ''})`, s.rclone));
+    if (s.rclone) {
+      out.push(loadTable(`rclone serve http (${s.rcloneVersion ?? ''})`, s.rclone));
+      if (s.rcloneLogins !== null) out.push('', `rclone opened ${s.rcloneLogins} FTP connections (logins in vsftpd's log) during one 32-client phase; the gateway's pool max is ${results.settings['pool max'] ?? '?'}.`);
+    }
     else out.push('rclone serve http: **not measured — rclone is not installed** (`apt-get install -y rclone`).');
   }
   if (results.list) {

@@ -151,7 +151,8 @@ async function asciiPhase(ctx: Context): Promise<Throughput[]> {
 
 function checkLoad(result: LoadResult, label: string): LoadResult {
   if (result.ok === 0) throw new Error(`${label}: no request succeeded (${result.failed} failed)`);
-  log(`  ${label.padEnd(30)} c=${String(result.connections).padStart(3)}  ${fmt(result.requestsPerSecond).padStart(6)} req/s  p50 ${fmt(result.p50Ms, 1)} ms  p99 ${fmt(result.p99Ms, 1)} ms  failed ${result.failed}`);
+  const cpu = result.cpuMsPerRequest === null ? '' : `  CPU ${fmt(result.cpuMsPerRequest, 2)} ms/req`;
+  log(`  ${label.padEnd(30)} c=${String(result.connections).padStart(3)}  ${fmt(result.requestsPerSecond).padStart(6)} req/s  p50 ${fmt(result.p50Ms, 1)} ms  p99 ${fmt(result.p99Ms, 1)} ms  failed ${result.failed}${cpu}`);
   return result;
 }
 
@@ -173,9 +174,13 @@ async function smallPhase(ctx: Context): Promise<NonNullable<Results['small']>> 
   }
   if (!rclone) ctx.notes.push('rclone is not installed: the rclone comparison was skipped (apt-get install -y rclone).');
   try {
-    await warmUp(getUrl);
-    await warmUp(putUrl, put);
-    if (rclone) await warmUp(`${rclone.url}/small.bin`);
+    const warm = options.quick ? 1 : 3;
+    await warmUp(putUrl, put, warm);
+    if (rclone) await warmUp(`${rclone.url}/small.bin`, {}, warm);
+    await warmUp(getUrl, {}, warm);
+    const gw = gateway.child.pid;
+    const logins = async (): Promise<number> => (await server.commandLog()).filter((c) => c.startsWith('USER ')).length;
+    let rcloneLogins = 0;
 
     // Per-process RETR count sized for about `seconds` at ~150 RETR/s each.
     const perProcess = Math.max(50, Math.round(150 * seconds));
@@ -183,24 +188,28 @@ async function smallPhase(ctx: Context): Promise<NonNullable<Results['small']>> 
     const target = 32;
     const rounds = options.quick ? 1 : options.repeats;
     for (let round = 1; round <= rounds; round++) {
-      at32.gateway.push(checkLoad(await loadTest(getUrl, target, seconds), `GET gateway (${round}/${rounds})`));
+      at32.gateway.push(checkLoad(await loadTest(getUrl, target, seconds, {}, gw), `GET gateway (${round}/${rounds})`));
       const ceiling = await directCeiling(server, 'small.bin', options.poolMax, perProcess);
       log(`  direct ceiling (${round}/${rounds})         ${options.poolMax} curl  ${fmt(ceiling.requestsPerSecond).padStart(6)} req/s  p50 ${fmt(ceiling.p50Ms, 1)} ms  p99 ${fmt(ceiling.p99Ms, 1)} ms`);
       at32.ceiling.push(ceiling);
-      if (rclone) at32.rclone.push(checkLoad(await loadTest(`${rclone.url}/small.bin`, target, seconds), `GET rclone (${round}/${rounds})`));
+      if (rclone) {
+        const before = await logins();
+        at32.rclone.push(checkLoad(await loadTest(`${rclone.url}/small.bin`, target, seconds, {}, rclone.pid), `GET rclone (${round}/${rounds})`));
+        rcloneLogins = Math.max(rcloneLogins, (await logins()) - before);
+      }
     }
 
     const get: LoadResult[] = [];
     const rcloneRows: LoadResult[] = [];
     for (const c of options.concurrency) {
-      get.push(c === target ? medianLoad(at32.gateway) : checkLoad(await loadTest(getUrl, c, seconds), 'GET gateway'));
+      get.push(c === target ? medianLoad(at32.gateway) : checkLoad(await loadTest(getUrl, c, seconds, {}, gw), 'GET gateway'));
       if (rclone) {
         if (c === target) rcloneRows.push(medianLoad(at32.rclone));
-        else if (!options.quick) rcloneRows.push(checkLoad(await loadTest(`${rclone.url}/small.bin`, c, seconds), 'GET rclone'));
+        else if (!options.quick) rcloneRows.push(checkLoad(await loadTest(`${rclone.url}/small.bin`, c, seconds, {}, rclone.pid), 'GET rclone'));
       }
     }
     const putRows: LoadResult[] = [];
-    for (const c of options.concurrency) putRows.push(checkLoad(await loadTest(putUrl, c, seconds, put), 'PUT gateway'));
+    for (const c of options.concurrency) putRows.push(checkLoad(await loadTest(putUrl, c, seconds, put, gw), 'PUT gateway'));
     return {
       get,
       put: putRows,
@@ -208,6 +217,7 @@ async function smallPhase(ctx: Context): Promise<NonNullable<Results['small']>> 
       ceiling: medianCeiling(at32.ceiling),
       rclone: rclone ? rcloneRows : null,
       rcloneVersion: rclone?.version ?? null,
+      rcloneLogins: rclone ? rcloneLogins : null,
     };
   } finally {
     await rclone?.stop();
