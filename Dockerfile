@@ -12,15 +12,22 @@
 # or `stop_grace_period: 40s` in compose.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
+# The full image of the same Debian release has python3, make and g++ for the
+# kernel relay addon (native/); the runtime image only loads the built file.
+ARG BUILD_IMAGE=node:20-bookworm
 
 # ---------------------------------------------------------------- build
-FROM ${NODE_IMAGE} AS build
+FROM ${BUILD_IMAGE} AS build
 WORKDIR /app
 # Dependencies first, so the layer is reused while only sources change.
-# --ignore-scripts: nothing the build needs has an install script (TypeScript 7
-# ships its compiler as a per-platform package); it also skips telemetry hooks.
+# --ignore-scripts: no dependency's install script is needed (TypeScript 7
+# ships its compiler as a per-platform package), and it skips telemetry hooks;
+# our own addon is built explicitly below.
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY scripts/buildNative.mjs ./scripts/
+COPY native ./native
+RUN npm run build:native && test -f native/build/Release/socket_relay.node
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
@@ -32,6 +39,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# Found from dist/ftp/data at ../../../native/build/Release.
+COPY --from=build /app/native/build/Release/socket_relay.node ./native/build/Release/
 # Read at run time relative to dist/: the OpenAPI document (/openapi.json, /docs) and the /ui page.
 COPY openapi ./openapi
 COPY ui ./ui

@@ -1,0 +1,28 @@
+// Builds native/socket_relay.node (the kernel relay for large downloads) at
+// `npm ci`. Optional by design: where it cannot be built (not Linux, no C
+// compiler, no Node headers) the gateway streams through Node instead, so a
+// failure here is a warning, never a failed install.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const warn = (why) => {
+  process.stderr.write(`ftp-gateway: kernel relay not built (${why}); large downloads will stream through Node instead.\n`);
+  process.exit(0);
+};
+
+if (process.platform !== 'linux') warn(`splice(2) is Linux-only, this is ${process.platform}`);
+if (process.env.FTP_GATEWAY_SKIP_NATIVE === '1') warn('FTP_GATEWAY_SKIP_NATIVE=1');
+// npm tells its scripts where its bundled node-gyp is; elsewhere look beside npm.
+const gyp = [process.env.npm_config_node_gyp, join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js')].find(
+  (p) => p && existsSync(p),
+);
+if (!gyp) warn('node-gyp not found');
+const result = spawnSync(process.execPath, [gyp, 'rebuild', '--directory', join(root, 'native')], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+if (result.status !== 0) {
+  const tail = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-5).join('\n');
+  warn(`node-gyp failed:\n${tail}\n`);
+}
+process.stdout.write('ftp-gateway: kernel relay built (native/build/Release/socket_relay.node)\n');
