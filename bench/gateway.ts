@@ -33,6 +33,8 @@ export async function prepareGateway(projectDir: string, runtime: 'build' | 'tsx
     writeFileSync(join(base, 'package.json'), JSON.stringify({ type: 'module' }));
     symlinkSync(join(projectDir, 'node_modules'), join(base, 'node_modules'));
     symlinkSync(join(projectDir, 'openapi'), join(base, 'openapi'));
+    // The kernel relay addon, found at ../../../native from dist/ftp/data.
+    if (existsSync(join(projectDir, 'native'))) symlinkSync(join(projectDir, 'native'), join(base, 'native'));
     mkdirSync(join(base, 'dist'));
     const tsc = join(projectDir, 'node_modules/.bin/tsc');
     const result = await runCommand(tsc, ['-p', join(projectDir, 'tsconfig.build.json'), '--outDir', join(base, 'dist'), '--sourceMap', 'false']);

@@ -23,6 +23,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
   // Imported here rather than at the top so that a bad configuration is
   // reported before the HTTP layer (and everything it pulls in) loads.
   const { createGateway } = await import('./http/index.js');
+  const { kernelRelayAvailable } = await import('./ftp/index.js');
   const gateway = await createGateway(config, logger);
 
   // requestTimeout bounds the whole request body; uploads are streamed and may
@@ -39,7 +40,13 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   logger.info(
-    { url, servers: config.servers.map((s) => s.name), auth: config.auth.disabled || config.auth.apiKeys.length === 0 ? 'none' : 'api-key' },
+    {
+      url,
+      servers: config.servers.map((s) => s.name),
+      auth: config.auth.disabled || config.auth.apiKeys.length === 0 ? 'none' : 'api-key',
+      // Large binary downloads spliced in the kernel (native/), or streamed through Node.
+      kernelRelay: kernelRelayAvailable(),
+    },
     'ftp-gateway ready',
   );
 

@@ -216,6 +216,7 @@ function buildServer(name: string, url: ParsedFtpUrl, written: ServerOptions, co
     type: pick('type') ?? 'binary',
     eol: pick('eol') ?? 'lf',
     readOnly: pick('readOnly') ?? false,
+    kernelRelay: pick('kernelRelay') ?? true,
     encoding: pick('encoding') ?? 'utf8',
     activeAddress: pick('activeAddress') ?? null,
     activePorts: pick('activePorts') ?? null,

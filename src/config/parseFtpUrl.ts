@@ -47,6 +47,7 @@ const OPTION_NAMES = [
   'activeAddress',
   'activePorts',
   'readOnly',
+  'kernelRelay',
   'encoding',
   'tls',
   'tlsRejectUnauthorized',
@@ -181,6 +182,9 @@ function applyOption(options: ServerOptions, name: OptionName, value: string, wh
     }
     case 'readOnly':
       options.readOnly = boolean(value, where);
+      return;
+    case 'kernelRelay':
+      options.kernelRelay = boolean(value, where);
       return;
     case 'tls': {
       const mode = check(tlsModeSchema, value, where);

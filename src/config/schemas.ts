@@ -102,6 +102,7 @@ export const serverFileSchema = z.strictObject({
   type: typeOptionSchema.optional(),
   eol: eolSchema.optional(),
   readOnly: z.boolean().optional(),
+  kernelRelay: z.boolean().optional(),
   encoding: encodingSchema.optional(),
   activeAddress: ipAddressSchema.nullable().optional(),
   activePorts: activePortsSchema.nullable().optional(),

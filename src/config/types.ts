@@ -47,6 +47,8 @@ export interface ServerConfig {
   type: TypeOption;
   eol: Eol;
   readOnly: boolean;
+  /** Large binary downloads go from the data connection into the HTTP socket by splice(2) when the addon is built. */
+  kernelRelay: boolean;
   /** Control-channel encoding, an iconv-lite name. */
   encoding: string;
   /** IP address advertised in EPRT/PORT; null: the control socket's local address. */

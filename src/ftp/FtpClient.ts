@@ -13,6 +13,7 @@ import type { DataContext } from './data/dataConnection.js';
 import { DownloadSource } from './data/DownloadSource.js';
 import { abortTransfer, openTransfer, type FinalReply } from './data/transfer.js';
 import { corkPerTurn } from './data/corkPerTurn.js';
+import { isDirectTarget, relayDownload } from './data/relayDownload.js';
 import { createAsciiDecoder, createAsciiEncoder } from './data/ascii.js';
 import { createListingParser } from './listing/parseListing.js';
 import { parseMlstReply, parseMlsxTimestamp } from './listing/parseMlsd.js';
@@ -381,16 +382,38 @@ export class FtpClient implements FtpSession {
       const opened = await openTransfer(this.#data, options.mode ?? 'auto', 'RETR', path, signal);
       const started = Date.now();
       let wire = 0;
+      const onBytes = (n: number): void => {
+        wire += n;
+        this.#bytes += n;
+        options.onProgress?.({ bytes: wire });
+      };
+      if (type === 'binary' && this.#options.kernelRelay !== false && isDirectTarget(destination)) {
+        let relayed;
+        try {
+          relayed = await relayDownload(opened, destination, {
+            limit,
+            dataTimeoutMs: this.#timeouts.dataMs,
+            ...(signal ? { signal } : {}),
+            onTotal: (total) => onBytes(total - wire),
+          });
+        } catch (err) {
+          await this.#afterFailedTransfer(opened.tcp, opened.final);
+          this.#publishTransfer('download', opened.method, type, wire, started, false, true);
+          throw transferError(err, signal);
+        }
+        if (relayed) {
+          opened.tcp.destroy();
+          if (relayed.limitReached) await abortTransfer(this.#data, opened.final);
+          this.#publishTransfer('download', opened.method, type, wire, started, true, true);
+          return { bytes: wire, localBytes: wire, method: opened.method };
+        }
+      }
       const source = new DownloadSource({
         socket: opened.socket,
         final: opened.final,
         limit,
         dataTimeoutMs: this.#timeouts.dataMs,
-        onBytes: (n) => {
-          wire += n;
-          this.#bytes += n;
-          options.onProgress?.({ bytes: wire });
-        },
+        onBytes,
       });
       // Binary: local bytes are the wire bytes DownloadSource counts, so no extra
       // stage in the hot path; ASCII: counted after the decoder changed them.
@@ -526,6 +549,7 @@ export class FtpClient implements FtpSession {
     bytes: number,
     started: number,
     ok: boolean,
+    kernelRelay = false,
   ): void {
     publish(ftpChannels.transfer, {
       sessionId: this.id,
@@ -536,6 +560,7 @@ export class FtpClient implements FtpSession {
       bytes,
       durationMs: Date.now() - started,
       ok,
+      kernelRelay,
     });
   }
 }

@@ -18,6 +18,8 @@ export interface FtpTransferEvent {
   bytes: number;
   durationMs: number;
   ok: boolean;
+  /** The bytes went through the kernel relay (splice), not through this process. */
+  kernelRelay: boolean;
 }
 
 export const ftpChannels = {

@@ -11,3 +11,4 @@ export { assertSafeArgument } from './control/safeArgument.js';
 export { FtpPool } from './pool/FtpPool.js';
 export type { FtpPoolOptions, FtpPoolStats, FtpLease } from './pool/FtpPool.js';
 export { createModeMemory } from './data/modeMemory.js';
+export { kernelRelayAvailable } from './data/kernelRelay.js';

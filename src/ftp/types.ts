@@ -1,3 +1,4 @@
+import type net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 
 export type FtpDataMode = 'passive' | 'active' | 'auto';
@@ -61,6 +62,8 @@ export interface FtpConnectOptions {
   modeMemory?: FtpModeMemory;
   /** Ask OPTS UTF8 ON when FEAT lists UTF8 (default true when encoding is utf8). */
   utf8?: boolean;
+  /** Relay binary downloads into an FtpDirectTarget in the kernel when the addon is built (default true). */
+  kernelRelay?: boolean;
   signal?: AbortSignal;
 }
 
@@ -100,6 +103,26 @@ export interface FtpDownloadOptions extends FtpTransferOptions {
 export interface FtpUploadOptions extends FtpTransferOptions {
   /** APPE instead of STOR. */
   append?: boolean;
+}
+
+/**
+ * A download destination that can also take the bytes straight into its TCP
+ * socket, where the kernel relay (splice) copies them without this process.
+ * Used for binary downloads over clear data connections when the relay is
+ * built; otherwise, and whenever it declines, the destination is written as
+ * a stream.
+ */
+export interface FtpDirectTarget {
+  /** The socket to write into directly, or null to be written as a stream. */
+  directSocket(): net.Socket | null;
+  /**
+   * Called once the first byte is ready, before any is written directly:
+   * whatever the target must send first (HTTP headers) is then in the
+   * kernel. Resolves false to be written as a stream after all.
+   */
+  beforeDirect(): Promise<boolean>;
+  /** Bytes written into the socket directly so far (a running total). */
+  directBytes(total: number): void;
 }
 
 export interface FtpTransferResult {

@@ -18,6 +18,8 @@ export interface RequestContext {
    * byte, so that its hang-up then is not a disconnect that aborts the work.
    */
   bodyComplete?: () => boolean;
+  /** Body bytes written into the socket without res.write (the kernel relay), for the request log. */
+  bodyBytesDirect?: () => number;
 }
 
 const KEY = 'ftpGatewayContext';

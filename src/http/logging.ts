@@ -5,6 +5,7 @@ import pino from 'pino';
 import type { DestinationStream, Logger } from 'pino';
 import { ftpChannels } from '../ftp/diagnostics.js';
 import type { FtpCommandEvent, FtpReplyEvent, FtpSessionEvent, FtpTransferEvent } from '../ftp/diagnostics.js';
+import { getContext } from './context.js';
 
 declare global {
   namespace Express {
@@ -152,7 +153,7 @@ export function subscribeFtpLogging(logger: Logger): () => void {
         if (!ftp.isLevelEnabled('debug')) return;
         const e = message as FtpTransferEvent;
         ftp.debug(
-          { sessionId: e.sessionId, host: e.host, direction: e.direction, method: e.method, type: e.type, bytes: e.bytes, durationMs: e.durationMs, ok: e.ok },
+          { sessionId: e.sessionId, host: e.host, direction: e.direction, method: e.method, type: e.type, bytes: e.bytes, durationMs: e.durationMs, ok: e.ok, kernelRelay: e.kernelRelay },
           'ftp transfer',
         );
       },
@@ -255,6 +256,7 @@ export function requestLogger(logger: Logger, options: RequestLoggerOptions = {}
       const route = routeOf(req);
       // A client that has every byte of a declared Content-Length may hang up
       // before the gateway ends the response (it waits for the FTP 226): not aborted.
+      bytes += getContext(res)?.bodyBytesDirect?.() ?? 0;
       const declared = Number(res.getHeader('content-length'));
       const aborted = !res.writableFinished && !(Number.isFinite(declared) && bytes >= declared);
       const status = res.statusCode;

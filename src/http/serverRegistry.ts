@@ -117,6 +117,7 @@ export class ServerHandle {
         ...(c.activePorts !== null ? { portRange: c.activePorts } : {}),
       },
       modeMemory: this.modeMemory,
+      kernelRelay: c.kernelRelay,
       ...(signal ? { signal } : {}),
     };
   }

@@ -25,6 +25,7 @@ export function serverConfig(over: Partial<ServerConfig> & Pick<ServerConfig, 'h
     type: 'binary',
     eol: 'lf',
     readOnly: false,
+    kernelRelay: true,
     encoding: 'utf8',
     activeAddress: null,
     activePorts: null,

@@ -73,6 +73,7 @@ describe('loadConfig: defaults', () => {
       type: 'binary',
       eol: 'lf',
       readOnly: false,
+      kernelRelay: true,
       encoding: 'utf8',
       activeAddress: null,
       activePorts: null,
@@ -275,7 +276,7 @@ describe('loadConfig: FTP_URL forms', () => {
         {
           FTP_URL:
             'ftp://bob:pw@h/?mode=active&type=auto&eol=crlf&poolMax=3&activeAddress=203.0.113.9&activePorts=50000-50100' +
-            '&readOnly=true&encoding=latin1&tls=explicit&tlsRejectUnauthorized=false&tlsCa=/etc/ca.pem&tlsMaxVersion=TLSv1.2',
+            '&readOnly=true&kernelRelay=false&encoding=latin1&tls=explicit&tlsRejectUnauthorized=false&tlsCa=/etc/ca.pem&tlsMaxVersion=TLSv1.2',
         },
         { '/etc/ca.pem': PEM },
       ),
@@ -287,6 +288,7 @@ describe('loadConfig: FTP_URL forms', () => {
     assert.equal(s.activeAddress, '203.0.113.9');
     assert.deepEqual(s.activePorts, [50000, 50100]);
     assert.equal(s.readOnly, true);
+    assert.equal(s.kernelRelay, false);
     assert.equal(s.encoding, 'latin1');
     assert.deepEqual(s.tls, { mode: 'explicit', rejectUnauthorized: false, ca: PEM, maxVersion: 'TLSv1.2' });
   });
@@ -361,6 +363,7 @@ servers:
     type: auto
     eol: crlf
     readOnly: true
+    kernelRelay: false
     encoding: gb18030
     activeAddress: 198.51.100.7
     activePorts: "50000-50010"
@@ -412,6 +415,7 @@ shutdownGraceMs: 5000
       type: 'auto',
       eol: 'crlf',
       readOnly: true,
+      kernelRelay: false,
       encoding: 'gb18030',
       activeAddress: '198.51.100.7',
       activePorts: [50000, 50010],

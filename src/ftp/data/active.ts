@@ -29,7 +29,8 @@ export class ActiveListener {
   }
 
   static async open(options: ActiveListenerOptions): Promise<ActiveListener> {
-    const server = net.createServer();
+    // Paused on accept, like a passive data socket (see connectData).
+    const server = net.createServer({ pauseOnConnect: true });
     const listener = new ActiveListener(server, options.allowedAddress);
     const ports = candidatePorts(options.portRange);
     for (const port of ports) {

@@ -42,6 +42,10 @@ function parseError(verb: string, reply: FtpReply): FtpError {
 export function connectData(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port });
+    // Paused before it connects, so Node never starts reading it by itself:
+    // nothing is taken from the kernel until a consumer asks (the kernel
+    // relay needs every byte still queued in the socket).
+    socket.pause();
     const timer = setTimeout(() => fail(new Error(`no connection within ${timeoutMs} ms`)), timeoutMs);
     const onAbort = (): void => fail(new Error('aborted'));
     function fail(err: Error): void {

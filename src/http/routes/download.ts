@@ -18,6 +18,7 @@ import { resolveResource, type Resource } from './resource.js';
  * ASCII: the length on the wire is unknown in advance and byte offsets do
  * not survive line-end conversion, so no Content-Length and no ranges.
  */
+const DIRECT_MIN_BYTES = 1024 * 1024;
 const DOWNLOAD_HEADERS = ['Content-Length', 'Content-Range', 'Content-Disposition', 'Last-Modified', 'Accept-Ranges', 'Content-Type'];
 
 export function downloadFile(deps: RouteDeps): RequestHandler {
@@ -76,11 +77,13 @@ async function send(
     { server: handle.name, path: resource.relative, direction: 'download', totalBytes },
     (reason) => controller.abort(reason),
   );
-  const sink = new ResponseSink(res);
+  // The kernel relay pays for its thread and handshake from about a megabyte on.
+  const sink = new ResponseSink(res, { direct: binary && totalBytes !== null && totalBytes >= DIRECT_MIN_BYTES });
   // A client that has the whole Content-Length body may hang up before the
   // 226 arrives; the transfer then still ends as it would have.
   const expected = totalBytes;
   if (binary && expected !== null) context(res).bodyComplete = () => sink.bytes === expected;
+  context(res).bodyBytesDirect = () => sink.bytesDirect;
   const started = process.hrtime.bigint();
   let method: FtpDataMethod | undefined;
   let ok = false;

@@ -1,5 +1,8 @@
 import type { ServerResponse } from 'node:http';
+import type net from 'node:net';
+import { once } from 'node:events';
 import { Writable } from 'node:stream';
+import type { FtpDirectTarget } from '../../ftp/index.js';
 
 /**
  * The destination of a download. It forwards chunks to the HTTP response
@@ -11,16 +14,48 @@ import { Writable } from 'node:stream';
  *
  * Until the first byte, nothing is sent: a failure before that still gets a
  * proper problem+json answer.
+ *
+ * With `direct`, it also offers the response's socket to the FTP layer's
+ * kernel relay (FtpDirectTarget): the body then goes from the data
+ * connection into the socket without passing through this process, after
+ * the headers. Only for a body of known length, which needs no framing.
  */
-export class ResponseSink extends Writable {
+export class ResponseSink extends Writable implements FtpDirectTarget {
   #res: ServerResponse;
+  #direct: boolean;
   #corked = false;
   bytes = 0;
+  /** The part of `bytes` that the kernel relay wrote, bypassing res.write. */
+  bytesDirect = 0;
 
-  constructor(res: ServerResponse) {
+  constructor(res: ServerResponse, options: { direct?: boolean } = {}) {
     // Room for several socket reads, so that they leave together.
     super({ highWaterMark: 256 * 1024 });
     this.#res = res;
+    this.#direct = options.direct ?? false;
+  }
+
+  directSocket(): net.Socket | null {
+    const res = this.#res;
+    if (!this.#direct || this.bytes > 0 || res.headersSent || res.destroyed || res.getHeader('content-length') === undefined) return null;
+    return res.socket;
+  }
+
+  async beforeDirect(): Promise<boolean> {
+    const res = this.#res;
+    const socket = res.socket;
+    if (!socket || res.destroyed) return false;
+    res.flushHeaders();
+    if (socket.writableLength > 0) {
+      const settled = new AbortController();
+      await Promise.race([once(socket, 'drain', settled), once(socket, 'close', settled)]).finally(() => settled.abort());
+    }
+    return !res.destroyed && !socket.destroyed && socket.writableLength === 0;
+  }
+
+  directBytes(total: number): void {
+    this.bytes = total;
+    this.bytesDirect = total;
   }
 
   /** True once any body byte went out (headers are then sent too). */

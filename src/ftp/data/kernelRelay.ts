@@ -1,0 +1,133 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type net from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Moves bytes from one TCP socket into another inside the kernel (splice(2),
+ * native/socket_relay.c), so a large binary download is never copied into
+ * this process. Optional: where the addon is not built (another OS, no
+ * compiler, `npm ci --ignore-scripts`) `kernelRelayAvailable()` is false and
+ * callers use streams.
+ */
+interface NativeRelay {
+  start(src: number, dst: number, limit: number, idleMs: number, onEvent: (kind: number, status: number, bytes: number, errno: number) => void): object;
+  go(handle: object): void;
+  abort(handle: object): void;
+  bytes(handle: object): number;
+}
+
+export type KernelRelayStatus = 'eof' | 'limit' | 'not-started' | 'source-error' | 'destination-error' | 'timeout' | 'aborted';
+
+export interface KernelRelayResult {
+  status: KernelRelayStatus;
+  /** Bytes written into the destination. */
+  bytes: number;
+  /** errno of a source or destination error, else 0. */
+  errno: number;
+}
+
+export interface KernelRelayOptions {
+  /** Stop after this many bytes (status 'limit'); null: until the source ends. */
+  limit: number | null;
+  /** No byte moved for this long: status 'timeout'. */
+  idleMs: number;
+  /**
+   * Called once the source has a byte queued and before anything is written
+   * into the destination. Resolve true to start, false to give up: the
+   * relay then ends 'not-started' with both sockets as they were.
+   */
+  beforeFirstByte(): Promise<boolean>;
+  signal?: AbortSignal;
+}
+
+const EV_READY = 1;
+const STATUSES: Record<number, KernelRelayStatus> = {
+  1: 'eof',
+  2: 'limit',
+  3: 'not-started',
+  4: 'source-error',
+  5: 'destination-error',
+  6: 'timeout',
+  7: 'aborted',
+};
+
+let native: NativeRelay | null | undefined;
+
+function load(): NativeRelay | null {
+  if (native !== undefined) return native;
+  native = null;
+  if (process.platform !== 'linux') return native;
+  // src/ftp/data and dist/ftp/data are both three levels below the project.
+  const file = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'native', 'build', 'Release', 'socket_relay.node');
+  if (!existsSync(file)) return native;
+  try {
+    native = createRequire(import.meta.url)(file) as NativeRelay;
+  } catch {
+    native = null;
+  }
+  return native;
+}
+
+export function kernelRelayAvailable(): boolean {
+  return load() !== null;
+}
+
+/**
+ * The file descriptor under a plain TCP socket, when the kernel relay may
+ * use it: not TLS, not closed; a source with nothing Node has read ahead,
+ * a destination with nothing Node has still to write (it would land after
+ * our bytes).
+ */
+export function relayDescriptor(socket: net.Socket, role: 'source' | 'destination'): number | null {
+  if ('encrypted' in socket || socket.destroyed) return null;
+  const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+  if (typeof fd !== 'number' || fd < 0) return null;
+  if (role === 'source' ? socket.readableLength > 0 || socket.readableEnded : socket.writableLength > 0 || !socket.writable) return null;
+  return fd;
+}
+
+/** A started relay: its result, and its byte count while it runs. */
+export interface KernelRelay {
+  readonly done: Promise<KernelRelayResult>;
+  bytes(): number;
+}
+
+/**
+ * Relays `source` into `destination`. Neither socket may be read or written
+ * by Node meanwhile: the source must be paused since its creation (see
+ * connectData and ActiveListener) and the destination left alone until
+ * `done` settles. Returns null when the relay is unavailable or a socket
+ * is not eligible (the caller streams instead).
+ */
+export function startKernelRelay(source: net.Socket, destination: net.Socket, options: KernelRelayOptions): KernelRelay | null {
+  const addon = load();
+  if (!addon) return null;
+  const src = relayDescriptor(source, 'source');
+  const dst = relayDescriptor(destination, 'destination');
+  if (src === null || dst === null) return null;
+  const { signal } = options;
+  let handle: object | null = null;
+  let resolveDone!: (r: KernelRelayResult) => void;
+  const done = new Promise<KernelRelayResult>((resolve) => (resolveDone = resolve));
+  const onAbort = (): void => {
+    if (handle) addon.abort(handle);
+  };
+  const onEvent = (kind: number, status: number, bytes: number, errno: number): void => {
+    if (kind === EV_READY) {
+      options.beforeFirstByte().then(
+        (go) => (go && !signal?.aborted ? addon.go(handle as object) : addon.abort(handle as object)),
+        () => addon.abort(handle as object),
+      );
+      return;
+    }
+    signal?.removeEventListener('abort', onAbort);
+    resolveDone({ status: STATUSES[status] ?? 'source-error', bytes, errno });
+  };
+  handle = addon.start(src, dst, options.limit ?? -1, Math.max(1, Math.round(options.idleMs)), onEvent);
+  if (signal?.aborted) addon.abort(handle);
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  const started = handle;
+  return { done, bytes: () => addon.bytes(started) };
+}

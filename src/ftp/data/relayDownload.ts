@@ -1,0 +1,89 @@
+import type { Writable } from 'node:stream';
+import { getSystemErrorName } from 'node:util';
+import { FtpError } from '../errors.js';
+import { abortedError } from '../control/FtpControl.js';
+import type { FtpDirectTarget } from '../types.js';
+import { startKernelRelay, type KernelRelayResult } from './kernelRelay.js';
+import type { OpenTransfer } from './transfer.js';
+
+const PROGRESS_MS = 250;
+
+export function isDirectTarget(destination: Writable): destination is Writable & FtpDirectTarget {
+  const t = destination as Partial<FtpDirectTarget>;
+  return typeof t.directSocket === 'function' && typeof t.beforeDirect === 'function' && typeof t.directBytes === 'function';
+}
+
+export interface RelayDownloadOptions {
+  /** Stop after this many bytes (the caller then ABORs). */
+  limit: number | null;
+  dataTimeoutMs: number;
+  signal?: AbortSignal;
+  /** The running total of bytes moved. */
+  onTotal(total: number): void;
+}
+
+/**
+ * The binary download path without a copy through this process: the data
+ * connection is spliced into the target's socket. The same rule as the
+ * stream path holds: complete only when the data connection has ended AND
+ * the final reply is a 2xx. Null when the relay did not start (unavailable,
+ * a socket not eligible, the target declined, or the source ended or failed
+ * before its first byte): nothing was read, so the caller streams instead.
+ */
+export async function relayDownload(
+  opened: OpenTransfer,
+  target: FtpDirectTarget,
+  options: RelayDownloadOptions,
+): Promise<{ bytes: number; limitReached: boolean } | null> {
+  if (opened.socket !== opened.tcp) return null;
+  const destination = target.directSocket();
+  if (!destination) return null;
+  const { signal } = options;
+  const relay = startKernelRelay(opened.tcp, destination, {
+    limit: options.limit,
+    idleMs: options.dataTimeoutMs,
+    beforeFirstByte: () => target.beforeDirect(),
+    ...(signal ? { signal } : {}),
+  });
+  if (!relay) return null;
+  const report = (total: number): void => {
+    target.directBytes(total);
+    options.onTotal(total);
+  };
+  const progress = setInterval(() => report(relay.bytes()), PROGRESS_MS);
+  progress.unref();
+  let result: KernelRelayResult;
+  try {
+    result = await relay.done;
+  } finally {
+    clearInterval(progress);
+  }
+  report(result.bytes);
+  switch (result.status) {
+    case 'not-started':
+      if (signal?.aborted) throw abortedError(signal.reason);
+      return null;
+    case 'eof':
+      await opened.final.expectSuccess();
+      return { bytes: result.bytes, limitReached: false };
+    case 'limit':
+      return { bytes: result.bytes, limitReached: true };
+    case 'aborted':
+      throw abortedError(signal?.reason);
+    case 'timeout':
+      throw new FtpError(`data connection idle for ${options.dataTimeoutMs} ms`, { code: 'FTP_TIMEOUT', category: 'timeout' });
+    case 'source-error':
+      throw new FtpError(`data connection failed: ${errnoName(result.errno)}`, { code: 'FTP_DATA_CONNECTION', category: 'protocol' });
+    case 'destination-error':
+      if (signal?.aborted) throw abortedError(signal.reason);
+      throw new FtpError(`destination failed: ${errnoName(result.errno)}`, { code: 'FTP_TRANSFER_INCOMPLETE', category: 'protocol' });
+  }
+}
+
+function errnoName(errno: number): string {
+  try {
+    return getSystemErrorName(-errno);
+  } catch {
+    return `errno ${errno}`;
+  }
+}
