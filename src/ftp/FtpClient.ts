@@ -14,6 +14,7 @@ import { DownloadSource } from './data/DownloadSource.js';
 import { abortTransfer, openTransfer, type FinalReply } from './data/transfer.js';
 import { corkPerTurn } from './data/corkPerTurn.js';
 import { isDirectTarget, relayDownload } from './data/relayDownload.js';
+import { isDirectSource, relayUpload } from './data/relayUpload.js';
 import { createAsciiDecoder, createAsciiEncoder } from './data/ascii.js';
 import { createListingParser } from './listing/parseListing.js';
 import { parseMlstReply, parseMlsxTimestamp } from './listing/parseMlsd.js';
@@ -465,9 +466,28 @@ export class FtpClient implements FtpSession {
         );
       }
       stages.push(corkPerTurn(socket));
+      let relayed: number | null = null;
+      let viaRelay = false;
       try {
-        // Ending the TLS socket sends close_notify before FIN: vsftpd truncates uploads without it.
-        await pipeline([...stages, socket], signal ? { signal } : {});
+        if (type === 'binary' && this.#options.kernelRelay !== false && isDirectSource(source) && opened.socket === opened.tcp) {
+          viaRelay = true;
+          relayed = await relayUpload(opened.tcp, source, {
+            dataTimeoutMs: this.#timeouts.dataMs,
+            ...(signal ? { signal } : {}),
+            onTotal: (total) => {
+              this.#bytes += total - local;
+              local = total;
+              options.onProgress?.({ bytes: local });
+            },
+          });
+          viaRelay = relayed !== null;
+        }
+        if (relayed !== null) {
+          await new Promise<void>((resolve, reject) => socket.end((err?: Error | null) => (err ? reject(err) : resolve())));
+        } else {
+          // Ending the TLS socket sends close_notify before FIN: vsftpd truncates uploads without it.
+          await pipeline([...stages, socket], signal ? { signal } : {});
+        }
         await opened.final.expectSuccess();
         socket.destroy();
       } catch (err) {
@@ -482,12 +502,12 @@ export class FtpClient implements FtpSession {
             /* the wait destroyed the session */
           }
         }
-        this.#publishTransfer('upload', opened.method, type, wire || local, started, false);
+        this.#publishTransfer('upload', opened.method, type, wire || local, started, false, viaRelay);
         // The server's reply (e.g. 552 quota) says more than the broken pipe it caused.
         throw signal?.aborted ? abortedError(signal.reason) : (serverSaid ?? transferError(err, signal));
       }
       if (type === 'binary') wire = local;
-      this.#publishTransfer('upload', opened.method, type, wire, started, true);
+      this.#publishTransfer('upload', opened.method, type, wire, started, true, viaRelay);
       return { bytes: wire, localBytes: local, method: opened.method };
     });
   }

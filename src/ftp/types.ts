@@ -62,7 +62,7 @@ export interface FtpConnectOptions {
   modeMemory?: FtpModeMemory;
   /** Ask OPTS UTF8 ON when FEAT lists UTF8 (default true when encoding is utf8). */
   utf8?: boolean;
-  /** Relay binary downloads into an FtpDirectTarget in the kernel when the addon is built (default true). */
+  /** Relay binary transfers from an FtpDirectSource / into an FtpDirectTarget in the kernel when the addon is built (default true). */
   kernelRelay?: boolean;
   signal?: AbortSignal;
 }
@@ -122,6 +122,26 @@ export interface FtpDirectTarget {
    */
   beforeDirect(): Promise<boolean>;
   /** Bytes written into the socket directly so far (a running total). */
+  directBytes(total: number): void;
+}
+
+/**
+ * An upload source whose bytes can also be taken straight from its TCP socket
+ * by the kernel relay: what Node already read comes first, then exactly
+ * `remaining` bytes are spliced from the socket into the data connection.
+ */
+export interface FtpDirectSource {
+  /** The socket the rest of the bytes would come from, or null to be read as a stream (no side effects). */
+  directSocket(): net.Socket | null;
+  /**
+   * Stops Node reading the socket and hands over what it already read and
+   * how many bytes are still to come; null to be read as a stream after all.
+   * Once it returned a body, the source is never read as a stream.
+   */
+  takeDirect(): { head: Buffer[]; remaining: number } | null;
+  /** The relay ended (either way): the socket is Node's again. */
+  releaseDirect(): void;
+  /** Bytes of this source moved so far, head included (a running total). */
   directBytes(total: number): void;
 }
 

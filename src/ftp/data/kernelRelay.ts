@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getSystemErrorName } from 'node:util';
 
 /**
  * Moves bytes from one TCP socket into another inside the kernel (splice(2),
@@ -130,4 +131,13 @@ export function startKernelRelay(source: net.Socket, destination: net.Socket, op
   else signal?.addEventListener('abort', onAbort, { once: true });
   const started = handle;
   return { done, bytes: () => addon.bytes(started) };
+}
+
+/** "ECONNRESET" for an errno the relay reported. */
+export function errnoName(errno: number): string {
+  try {
+    return getSystemErrorName(-errno);
+  } catch {
+    return `errno ${errno}`;
+  }
 }

@@ -1,9 +1,8 @@
 import type { Writable } from 'node:stream';
-import { getSystemErrorName } from 'node:util';
 import { FtpError } from '../errors.js';
 import { abortedError } from '../control/FtpControl.js';
 import type { FtpDirectTarget } from '../types.js';
-import { startKernelRelay, type KernelRelayResult } from './kernelRelay.js';
+import { errnoName, startKernelRelay, type KernelRelayResult } from './kernelRelay.js';
 import type { OpenTransfer } from './transfer.js';
 
 const PROGRESS_MS = 250;
@@ -77,13 +76,5 @@ export async function relayDownload(
     case 'destination-error':
       if (signal?.aborted) throw abortedError(signal.reason);
       throw new FtpError(`destination failed: ${errnoName(result.errno)}`, { code: 'FTP_TRANSFER_INCOMPLETE', category: 'protocol' });
-  }
-}
-
-function errnoName(errno: number): string {
-  try {
-    return getSystemErrorName(-errno);
-  } catch {
-    return `errno ${errno}`;
   }
 }

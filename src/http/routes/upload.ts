@@ -7,11 +7,13 @@ import { serverAccess, withSession } from '../middleware/serverAccess.js';
 import { parseQuery, type TransferQuery } from '../schemas.js';
 import { resolveTransferOptions } from '../transferOptions.js';
 import { commitUpload, stageUpload, type StagedUpload } from '../upload/atomicUpload.js';
-import { requestBodySource, tooLarge, type ByteLimit } from '../upload/requestBody.js';
+import { requestBodySource, tooLarge, type RequestBody } from '../upload/requestBody.js';
 import type { RouteDeps } from './deps.js';
 import { discarder } from './discard.js';
 import { modeOf, seconds } from './download.js';
 import { resolveResource, type Resource } from './resource.js';
+
+const DIRECT_MIN_BYTES = 1024 * 1024;
 
 /**
  * PUT a file from the raw request body, streamed into STOR (atomic by
@@ -33,6 +35,8 @@ export function putFile(deps: RouteDeps): RequestHandler {
     const result = await withSession(res, (session) =>
       store(deps, req, res, session, resource, query, { max, declared, mustNotExist }),
     );
+    // The kernel relay took the body from the socket: Node's parser never saw it end.
+    if (!req.complete) res.setHeader('Connection', 'close');
     res.status(201).json({ path: resource.relative, size: result });
   };
 }
@@ -56,7 +60,9 @@ async function store(
     throw new HttpError(412, 'PRECONDITION_FAILED', 'the target exists (If-None-Match: *)');
   }
 
-  const source: ByteLimit = requestBodySource(req, limits.max);
+  // Large binary bodies may go from the socket into the data connection by the kernel relay.
+  const direct = choice.type === 'binary' && limits.declared !== null && limits.declared >= DIRECT_MIN_BYTES;
+  const source: RequestBody = requestBodySource(req, limits.max, { direct });
   const transfer = deps.transfers.start(
     { server: handle.name, path: resource.relative, direction: 'upload', totalBytes: limits.declared },
     (reason) => controller.abort(reason),

@@ -1,6 +1,9 @@
 import type { IncomingMessage } from 'node:http';
+import type net from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
+import type { FtpDirectSource } from '../../ftp/index.js';
 import { HttpError } from '../httpError.js';
+import { takeOverBody, type TakenBody } from './takeOverBody.js';
 
 /**
  * Counts the bytes of an upload body and fails it once it grows past the
@@ -40,27 +43,87 @@ export function tooLarge(max: number): HttpError {
  * handler then answers with `Connection: close` so the unread rest of the
  * body is never taken for a next request. A client abort still fails the
  * source, which aborts the FTP transfer.
+ *
+ * The body flows from the request only once the source is read. Until then,
+ * with `direct`, the FTP layer may take the body straight from the socket
+ * (FtpDirectSource, the kernel relay) instead: a body of declared length,
+ * never a chunked one. The HTTP connection then cannot carry another request
+ * (Node's parser never saw the body end): the route answers `Connection: close`.
  */
-export function requestBodySource(req: IncomingMessage, max: number | null): ByteLimit {
-  const limit = new ByteLimit(max);
-  const onAbort = (): void => {
-    if (!req.complete) limit.destroy(Object.assign(new Error('request body aborted'), { code: 'ECONNRESET' }));
+export class RequestBody extends ByteLimit implements FtpDirectSource {
+  readonly #req: IncomingMessage;
+  readonly #declared: number | null;
+  readonly #direct: boolean;
+  #flowing = false;
+  #taken: TakenBody | null = null;
+
+  constructor(req: IncomingMessage, max: number | null, options: { direct?: boolean } = {}) {
+    super(max);
+    this.#req = req;
+    const header = req.headers['content-length'];
+    this.#declared = req.headers['transfer-encoding'] === undefined && typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : null;
+    this.#direct = options.direct ?? false;
+    req.on('error', this.#onAbort);
+    req.on('close', this.#onAbort);
+    // After #detach() an abort still makes the request emit 'error'; with no
+    // listener left that would be an uncaught exception.
+    req.on('error', ignore);
+    this.on('close', this.#detach);
+    this.on('newListener', this.#onListener);
+  }
+
+  /** True once the kernel relay took the body: the connection must close after the response. */
+  get taken(): boolean {
+    return this.#taken !== null;
+  }
+
+  directSocket(): net.Socket | null {
+    if (!this.#direct || this.#flowing || this.#taken || this.destroyed || this.#declared === null || this.#req.complete) return null;
+    return this.#req.socket;
+  }
+
+  takeDirect(): { head: Buffer[]; remaining: number } | null {
+    if (this.directSocket() === null) return null;
+    const taken = takeOverBody(this.#req);
+    if (!taken) return null;
+    this.#taken = taken;
+    // The relay sees a client that goes away (and so does the request's signal).
+    this.#detach();
+    const headBytes = taken.head.reduce((n, c) => n + c.length, 0);
+    this.bytes = headBytes;
+    return { head: taken.head, remaining: Math.max(0, (this.#declared as number) - headBytes) };
+  }
+
+  releaseDirect(): void {
+    this.#taken?.restore();
+  }
+
+  directBytes(total: number): void {
+    this.bytes = total;
+  }
+
+  readonly #onListener = (event: string | symbol): void => {
+    if ((event !== 'data' && event !== 'readable') || this.#flowing || this.#taken) return;
+    this.#flowing = true;
+    this.off('newListener', this.#onListener);
+    this.#req.pipe(this);
   };
-  const detach = (): void => {
-    req.unpipe(limit);
-    req.off('error', onAbort);
-    req.off('close', onAbort);
+
+  readonly #onAbort = (): void => {
+    if (!this.#req.complete) this.destroy(Object.assign(new Error('request body aborted'), { code: 'ECONNRESET' }));
   };
-  req.on('error', onAbort);
-  req.on('close', onAbort);
-  // After detach() an abort still makes the request emit 'error'; with no
-  // listener left that would be an uncaught exception.
-  req.on('error', ignore);
-  limit.on('close', detach);
-  req.pipe(limit);
-  return limit;
+
+  readonly #detach = (): void => {
+    this.#req.unpipe(this);
+    this.#req.off('error', this.#onAbort);
+    this.#req.off('close', this.#onAbort);
+  };
+}
+
+export function requestBodySource(req: IncomingMessage, max: number | null, options: { direct?: boolean } = {}): RequestBody {
+  return new RequestBody(req, max, options);
 }
 
 function ignore(): void {
-  /* see requestBodySource */
+  /* see RequestBody */
 }

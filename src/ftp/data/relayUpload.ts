@@ -1,0 +1,105 @@
+import { once } from 'node:events';
+import type net from 'node:net';
+import type { Readable } from 'node:stream';
+import { FtpError } from '../errors.js';
+import { abortedError } from '../control/FtpControl.js';
+import type { FtpDirectSource } from '../types.js';
+import { errnoName, kernelRelayAvailable, relayDescriptor, startKernelRelay, type KernelRelayResult } from './kernelRelay.js';
+
+const PROGRESS_MS = 250;
+
+export function isDirectSource(source: Readable): source is Readable & FtpDirectSource {
+  const s = source as Partial<FtpDirectSource>;
+  return typeof s.directSocket === 'function' && typeof s.takeDirect === 'function' && typeof s.releaseDirect === 'function' && typeof s.directBytes === 'function';
+}
+
+export interface RelayUploadOptions {
+  dataTimeoutMs: number;
+  signal?: AbortSignal;
+  /** The running total of bytes sent. */
+  onTotal(total: number): void;
+}
+
+/**
+ * The binary upload path without a copy through this process: what the
+ * source already read is written first, then the rest of its bytes are
+ * spliced from its socket into the data connection, exactly as many as it
+ * declared. Resolves with the bytes sent once they are all in the data
+ * connection (the caller then ends it and awaits the 226); rejects when the
+ * source ended or failed early, the data connection failed, or the wait was
+ * aborted. Null when the relay cannot be used: nothing was taken from the
+ * source, so the caller streams it.
+ */
+export async function relayUpload(data: net.Socket, source: FtpDirectSource, options: RelayUploadOptions): Promise<number | null> {
+  if (!kernelRelayAvailable() || relayDescriptor(data, 'destination') === null) return null;
+  const from = source.directSocket();
+  if (!from || relayDescriptor(from, 'source') === null) return null;
+  const body = source.takeDirect();
+  if (!body) return null;
+  const { signal } = options;
+  let total = 0;
+  const report = (n: number): void => {
+    total = n;
+    source.directBytes(n);
+    options.onTotal(n);
+  };
+  try {
+    const head = Buffer.concat(body.head);
+    if (head.length > 0) {
+      data.write(head);
+      // The relay writes behind Node's back: Node's own bytes must be out first.
+      if (data.writableLength > 0) await drained(data, signal);
+      report(head.length);
+    }
+    if (body.remaining === 0) return total;
+    const relay = startKernelRelay(from, data, {
+      limit: body.remaining,
+      idleMs: options.dataTimeoutMs,
+      beforeFirstByte: async () => true,
+      ...(signal ? { signal } : {}),
+    });
+    if (!relay) throw new FtpError('the kernel relay could not take the upload socket', { code: 'FTP_TRANSFER_INCOMPLETE', category: 'protocol' });
+    const base = total;
+    const progress = setInterval(() => report(base + relay.bytes()), PROGRESS_MS);
+    progress.unref();
+    let result: KernelRelayResult;
+    try {
+      result = await relay.done;
+    } finally {
+      clearInterval(progress);
+    }
+    report(base + result.bytes);
+    if (result.status === 'limit') return total;
+    throw uploadRelayError(result, body.remaining, options.dataTimeoutMs, signal);
+  } finally {
+    source.releaseDirect();
+  }
+}
+
+function uploadRelayError(result: KernelRelayResult, expected: number, dataTimeoutMs: number, signal?: AbortSignal): FtpError {
+  if (signal?.aborted || result.status === 'aborted') return abortedError(signal?.reason);
+  switch (result.status) {
+    case 'timeout':
+      return new FtpError(`upload idle for ${dataTimeoutMs} ms`, { code: 'FTP_TIMEOUT', category: 'timeout' });
+    case 'destination-error':
+      return new FtpError(`data connection failed: ${errnoName(result.errno)}`, { code: 'FTP_DATA_CONNECTION', category: 'protocol' });
+    default:
+      // eof / not-started / source-error: the body ended before its declared length.
+      return new FtpError(`upload body ended after ${result.bytes} of ${expected} bytes`, {
+        code: 'FTP_TRANSFER_INCOMPLETE',
+        category: 'protocol',
+      });
+  }
+}
+
+async function drained(socket: net.Socket, signal?: AbortSignal): Promise<void> {
+  const settled = new AbortController();
+  const stop = signal ? AbortSignal.any([signal, settled.signal]) : settled.signal;
+  try {
+    await Promise.race([once(socket, 'drain', { signal: stop }), once(socket, 'close', { signal: stop }).then(() => {
+      throw new FtpError('data connection closed', { code: 'FTP_DATA_CONNECTION', category: 'protocol' });
+    })]);
+  } finally {
+    settled.abort();
+  }
+}
