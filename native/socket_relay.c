@@ -9,12 +9,20 @@
 // closes during the relay can never be replaced, under the same number, by an
 // unrelated connection that would then receive our bytes.
 //
-// Protocol with JS (socketRelay.ts):
-//   start(src, dst, limit, idleMs, onEvent) -> handle
-//   onEvent(READY, 0, 0, 0) once at least one byte is queued on src
+// ASCII transfers cannot be spliced: their line ends change. In copy mode the
+// thread reads blocks, converts them (line_ends.c) and writes them, optionally
+// as HTTP/1.1 chunks: still no JavaScript per byte, just the two copies.
+//
+// Protocol with JS (kernelRelay.ts):
+//   start(src, dst, limit, idleMs, onEvent, mode, state) -> handle
+//     mode: SPLICE, CRLF_TO_LF or LF_TO_CRLF, | CHUNKED to frame the output
+//     as HTTP chunks; state: the line-end flag carried in (see line_ends.h);
+//     limit counts source bytes.
+//   onEvent(READY, 0, 0, 0, 0) once at least one byte is queued on src
 //     (JS then flushes the HTTP headers and calls go), or
-//   onEvent(DONE, status, bytes, errno) exactly once at the end.
-//   go(handle), abort(handle), bytes(handle)
+//   onEvent(DONE, status, bytesOut, errno, bytesIn) exactly once at the end.
+//   go(handle), abort(handle), bytes(handle) -> [bytesOut, bytesIn]
+//   convert(mode, buffer, state) -> [Buffer, state]: the conversion alone, for tests.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -24,11 +32,15 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "line_ends.h"
 
 enum { EV_READY = 1, EV_DONE = 2 };
 enum {
@@ -41,14 +53,20 @@ enum {
   ST_ABORTED = 7,
 };
 enum { WAITING = 0, GO = 1, ABORT = 2 };
+enum { MODE_SPLICE = 0, MODE_CRLF_TO_LF = 1, MODE_LF_TO_CRLF = 2, MODE_MASK = 15, MODE_CHUNKED = 16 };
 
 #define CHUNK (1 << 20)
+// Copy mode holds its blocks in memory: smaller, as they count in the RSS.
+#define COPY_BLOCK (256 * 1024)
 
 typedef struct {
   int src, dst, wake, pipe_r, pipe_w;
-  int64_t limit;  // < 0: none
+  int64_t limit;  // source bytes; < 0: none
   int idle_ms;
-  _Atomic int64_t bytes;
+  int mode;
+  int line_state;   // held CR / after CR (line_ends.h)
+  _Atomic int64_t bytes;     // written to dst
+  _Atomic int64_t bytes_in;  // read from src
   _Atomic int state;
   _Atomic int refs;  // the thread and the JS handle
   pthread_mutex_t lock;  // guards `wake` against its close at the end
@@ -58,7 +76,7 @@ typedef struct {
 
 typedef struct {
   int kind, status, err;
-  double bytes;
+  double bytes, bytes_in;
 } event_t;
 
 static void relay_unref(relay_t *r) {
@@ -75,6 +93,7 @@ static void emit(relay_t *r, int kind, int status, int err) {
   ev->status = status;
   ev->err = err;
   ev->bytes = (double)atomic_load(&r->bytes);
+  ev->bytes_in = (double)atomic_load(&r->bytes_in);
   napi_call_threadsafe_function(r->tsfn, ev, napi_tsfn_blocking);
 }
 
@@ -103,9 +122,9 @@ static int wait_fd(relay_t *r, int fd, short events, int64_t since) {
   }
 }
 
-static int run(relay_t *r, int *err) {
-  // Until GO nothing is read: an abort or an empty source leaves both
-  // sockets as they were, for the caller's stream path.
+// Until GO nothing is read: an abort or an empty source leaves both sockets
+// as they were, for the caller's stream path. 0: go on; else a status.
+static int await_go(relay_t *r) {
   int64_t since = now_ms();
   int st = wait_fd(r, r->src, POLLIN, since);
   if (st) return st == ST_ABORTED ? ST_NOT_STARTED : st;
@@ -116,8 +135,11 @@ static int run(relay_t *r, int *err) {
     st = wait_fd(r, r->wake, POLLIN, since);
     if (st) return st == ST_ABORTED ? ST_NOT_STARTED : st;
   }
-  if (atomic_load(&r->state) == ABORT) return ST_NOT_STARTED;
+  return atomic_load(&r->state) == ABORT ? ST_NOT_STARTED : 0;
+}
 
+static int run_splice(relay_t *r, int *err) {
+  int64_t since = now_ms();
   for (;;) {
     size_t want = CHUNK;
     if (r->limit >= 0) {
@@ -133,11 +155,12 @@ static int run(relay_t *r, int *err) {
         *err = errno;
         return ST_SRC_ERROR;
       }
-      st = wait_fd(r, r->src, POLLIN, since);
+      int st = wait_fd(r, r->src, POLLIN, since);
       if (st) return st;
       continue;
     }
     since = now_ms();
+    atomic_fetch_add(&r->bytes_in, in);
     while (in > 0) {
       ssize_t out = splice(r->pipe_r, NULL, r->dst, NULL, (size_t)in, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
       if (out > 0) {
@@ -148,7 +171,7 @@ static int run(relay_t *r, int *err) {
       }
       if (out < 0 && errno == EINTR) continue;
       if (out < 0 && errno == EAGAIN) {
-        st = wait_fd(r, r->dst, POLLOUT, since);
+        int st = wait_fd(r, r->dst, POLLOUT, since);
         if (st) return st;
         continue;
       }
@@ -156,6 +179,109 @@ static int run(relay_t *r, int *err) {
       return ST_DST_ERROR;
     }
   }
+}
+
+// Writes `n` bytes of `data` to dst, as one HTTP chunk when asked (an empty
+// chunk would end the body, so nothing is written for n == 0).
+static int write_block(relay_t *r, const uint8_t *data, size_t n, int *err) {
+  if (n == 0) return 0;
+  char head[24];
+  struct iovec iov[3];
+  int cnt = 0;
+  if (r->mode & MODE_CHUNKED) {
+    int len = snprintf(head, sizeof head, "%zx\r\n", n);
+    iov[cnt++] = (struct iovec){head, (size_t)len};
+  }
+  iov[cnt++] = (struct iovec){(void *)data, n};
+  if (r->mode & MODE_CHUNKED) iov[cnt++] = (struct iovec){"\r\n", 2};
+  struct iovec *v = iov;
+  int64_t since = now_ms();
+  while (cnt > 0) {
+    ssize_t w = writev(r->dst, v, cnt);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN) {
+        *err = errno;
+        return ST_DST_ERROR;
+      }
+      int st = wait_fd(r, r->dst, POLLOUT, since);
+      if (st) return st;
+      continue;
+    }
+    since = now_ms();
+    size_t done = (size_t)w;
+    while (cnt > 0 && done >= v->iov_len) {
+      done -= v->iov_len;
+      v++;
+      cnt--;
+    }
+    if (cnt > 0) {
+      v->iov_base = (uint8_t *)v->iov_base + done;
+      v->iov_len -= done;
+    }
+  }
+  atomic_fetch_add(&r->bytes, (int64_t)n);
+  return 0;
+}
+
+static int run_copy(relay_t *r, int *err) {
+  uint8_t *in = malloc(COPY_BLOCK);
+  uint8_t *out = malloc(2 * COPY_BLOCK + 1);
+  if (!in || !out) {
+    free(in);
+    free(out);
+    *err = ENOMEM;
+    return ST_SRC_ERROR;
+  }
+  int kind = r->mode & MODE_MASK;
+  int st = 0;
+  int64_t since = now_ms();
+  for (;;) {
+    size_t want = COPY_BLOCK;
+    if (r->limit >= 0) {
+      int64_t left = r->limit - atomic_load(&r->bytes_in);
+      if (left <= 0) {
+        st = ST_LIMIT;
+        break;
+      }
+      if ((int64_t)want > left) want = (size_t)left;
+    }
+    ssize_t k = read(r->src, in, want);
+    if (k == 0) {
+      // The end of the data: a CR held for its LF was a lone CR.
+      size_t n = 0;
+      if (kind == MODE_CRLF_TO_LF && r->line_state) out[n++] = '\r';
+      r->line_state = 0;
+      st = write_block(r, out, n, err);
+      if (!st) st = ST_EOF;
+      break;
+    }
+    if (k < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN) {
+        *err = errno;
+        st = ST_SRC_ERROR;
+        break;
+      }
+      st = wait_fd(r, r->src, POLLIN, since);
+      if (st) break;
+      continue;
+    }
+    since = now_ms();
+    atomic_fetch_add(&r->bytes_in, k);
+    size_t n = kind == MODE_CRLF_TO_LF ? crlf_to_lf(in, (size_t)k, out, &r->line_state) : lf_to_crlf(in, (size_t)k, out, &r->line_state);
+    st = write_block(r, out, n, err);
+    if (st) break;
+  }
+  free(in);
+  free(out);
+  return st;
+}
+
+static int run(relay_t *r, int *err) {
+  int st = await_go(r);
+  if (st) return st;
+  return (r->mode & MODE_MASK) == MODE_SPLICE ? run_splice(r, err) : run_copy(r, err);
 }
 
 static void *thread_main(void *arg) {
@@ -180,13 +306,14 @@ static void call_js(napi_env env, napi_value cb, void *ctx, void *data) {
   (void)ctx;
   event_t *ev = data;
   if (env && cb) {
-    napi_value argv[4], undef;
+    napi_value argv[5], undef;
     napi_create_int32(env, ev->kind, &argv[0]);
     napi_create_int32(env, ev->status, &argv[1]);
     napi_create_double(env, ev->bytes, &argv[2]);
     napi_create_int32(env, ev->err, &argv[3]);
+    napi_create_double(env, ev->bytes_in, &argv[4]);
     napi_get_undefined(env, &undef);
-    napi_call_function(env, undef, cb, 4, argv, NULL);
+    napi_call_function(env, undef, cb, 5, argv, NULL);
   }
   free(ev);
 }
@@ -208,21 +335,25 @@ static void finalize_handle(napi_env env, void *data, void *hint) {
   } while (0)
 
 static napi_value start(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 7;
+  napi_value argv[7];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 5) THROW("start(src, dst, limit, idleMs, onEvent)");
-  int32_t src, dst, idle;
+  if (argc < 7) THROW("start(src, dst, limit, idleMs, onEvent, mode, state)");
+  int32_t src, dst, idle, mode, state;
   int64_t limit;
   if (napi_get_value_int32(env, argv[0], &src) != napi_ok || napi_get_value_int32(env, argv[1], &dst) != napi_ok ||
-      napi_get_value_int64(env, argv[2], &limit) != napi_ok || napi_get_value_int32(env, argv[3], &idle) != napi_ok)
+      napi_get_value_int64(env, argv[2], &limit) != napi_ok || napi_get_value_int32(env, argv[3], &idle) != napi_ok ||
+      napi_get_value_int32(env, argv[5], &mode) != napi_ok || napi_get_value_int32(env, argv[6], &state) != napi_ok)
     THROW("start: numbers expected");
   if (src < 0 || dst < 0 || idle <= 0) THROW("start: bad descriptor or idle time");
+  if ((mode & MODE_MASK) > MODE_LF_TO_CRLF || (mode & ~(MODE_MASK | MODE_CHUNKED))) THROW("start: bad mode");
 
   relay_t *r = calloc(1, sizeof *r);
   if (!r) THROW("start: out of memory");
   r->limit = limit;
   r->idle_ms = idle;
+  r->mode = mode;
+  r->line_state = state != 0;
   atomic_init(&r->refs, 2);
   pthread_mutex_init(&r->lock, NULL);
   int fds[2] = {-1, -1};
@@ -316,9 +447,37 @@ static napi_value abort_relay(napi_env env, napi_callback_info info) { return wa
 static napi_value bytes(napi_env env, napi_callback_info info) {
   relay_t *r = unwrap(env, info);
   if (!r) return NULL;
-  napi_value v;
-  napi_create_double(env, (double)atomic_load(&r->bytes), &v);
-  return v;
+  napi_value pair, out, in;
+  napi_create_array_with_length(env, 2, &pair);
+  napi_create_double(env, (double)atomic_load(&r->bytes), &out);
+  napi_create_double(env, (double)atomic_load(&r->bytes_in), &in);
+  napi_set_element(env, pair, 0, out);
+  napi_set_element(env, pair, 1, in);
+  return pair;
+}
+
+static napi_value convert(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t mode, state;
+  void *data;
+  size_t n;
+  if (argc < 3 || napi_get_value_int32(env, argv[0], &mode) != napi_ok || napi_get_buffer_info(env, argv[1], &data, &n) != napi_ok ||
+      napi_get_value_int32(env, argv[2], &state) != napi_ok || (mode != MODE_CRLF_TO_LF && mode != MODE_LF_TO_CRLF))
+    THROW("convert(mode, buffer, state)");
+  uint8_t *out = malloc(2 * n + 1);
+  if (!out) THROW("convert: out of memory");
+  int flag = state != 0;
+  size_t o = mode == MODE_CRLF_TO_LF ? crlf_to_lf(data, n, out, &flag) : lf_to_crlf(data, n, out, &flag);
+  napi_value buffer, next, pair;
+  napi_create_buffer_copy(env, o, out, NULL, &buffer);
+  free(out);
+  napi_create_int32(env, flag, &next);
+  napi_create_array_with_length(env, 2, &pair);
+  napi_set_element(env, pair, 0, buffer);
+  napi_set_element(env, pair, 1, next);
+  return pair;
 }
 
 NAPI_MODULE_INIT() {
@@ -327,6 +486,7 @@ NAPI_MODULE_INIT() {
       {"go", NULL, go, NULL, NULL, NULL, napi_default, NULL},
       {"abort", NULL, abort_relay, NULL, NULL, NULL, napi_default, NULL},
       {"bytes", NULL, bytes, NULL, NULL, NULL, napi_default, NULL},
+      {"convert", NULL, convert, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

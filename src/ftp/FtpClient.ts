@@ -388,11 +388,12 @@ export class FtpClient implements FtpSession {
         this.#bytes += n;
         options.onProgress?.({ bytes: wire });
       };
-      if (type === 'binary' && this.#options.kernelRelay !== false && isDirectTarget(destination)) {
+      if (this.#options.kernelRelay !== false && isDirectTarget(destination)) {
         let relayed;
         try {
           relayed = await relayDownload(opened, destination, {
             limit,
+            ...(type === 'ascii' ? { eol: options.eol ?? 'lf' } : {}),
             dataTimeoutMs: this.#timeouts.dataMs,
             ...(signal ? { signal } : {}),
             onTotal: (total) => onBytes(total - wire),
@@ -406,7 +407,7 @@ export class FtpClient implements FtpSession {
           opened.tcp.destroy();
           if (relayed.limitReached) await abortTransfer(this.#data, opened.final);
           this.#publishTransfer('download', opened.method, type, wire, started, true, true);
-          return { bytes: wire, localBytes: wire, method: opened.method };
+          return { bytes: wire, localBytes: relayed.localBytes, method: opened.method };
         }
       }
       const source = new DownloadSource({
@@ -466,18 +467,20 @@ export class FtpClient implements FtpSession {
         );
       }
       stages.push(corkPerTurn(socket));
-      let relayed: number | null = null;
+      let relayed: { local: number; wire: number } | null = null;
       let viaRelay = false;
       try {
-        if (type === 'binary' && this.#options.kernelRelay !== false && isDirectSource(source) && opened.socket === opened.tcp) {
+        if (this.#options.kernelRelay !== false && isDirectSource(source) && opened.socket === opened.tcp) {
           viaRelay = true;
           relayed = await relayUpload(opened.tcp, source, {
+            toCrlf: type === 'ascii',
             dataTimeoutMs: this.#timeouts.dataMs,
             ...(signal ? { signal } : {}),
-            onTotal: (total) => {
-              this.#bytes += total - local;
-              local = total;
-              options.onProgress?.({ bytes: local });
+            onTotal: (l, w) => {
+              this.#bytes += l - local;
+              local = l;
+              wire = w;
+              options.onProgress?.({ bytes: type === 'ascii' ? wire : local });
             },
           });
           viaRelay = relayed !== null;

@@ -116,12 +116,18 @@ export interface FtpDirectTarget {
   /** The socket to write into directly, or null to be written as a stream. */
   directSocket(): net.Socket | null;
   /**
+   * How bytes written directly must be framed: as they are (a body whose
+   * length the target declared), or as HTTP/1.1 chunks (ASCII, whose length
+   * is not known in advance; the target writes the last chunk itself).
+   */
+  directFraming(): 'none' | 'http-chunks';
+  /**
    * Called once the first byte is ready, before any is written directly:
    * whatever the target must send first (HTTP headers) is then in the
    * kernel. Resolves false to be written as a stream after all.
    */
   beforeDirect(): Promise<boolean>;
-  /** Bytes written into the socket directly so far (a running total). */
+  /** Bytes written into the socket directly so far, framing not counted (a running total). */
   directBytes(total: number): void;
 }
 

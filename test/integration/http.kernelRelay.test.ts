@@ -292,4 +292,49 @@ describe('kernel relay transfers (vsftpd)', relaySkip(), () => {
     assert.equal((await event()).kernelRelay, false);
     assert.equal(sha256(onDisk('up/off.bin') ?? ''), sha256(big));
   });
+
+  // ---------------------------------------------------------------- ASCII (copied and converted by the relay's thread)
+
+  /** About 2 MiB of text with CRLF, bare LF and lone CR line ends, and a CR on many block edges. */
+  const text = Buffer.from(
+    Array.from({ length: 60_000 }, (_, i) => `line ${i} ${'x'.repeat(i % 23)}${['\r\n', '\n', '\r', '\r\r\n'][i % 4]}`).join(''),
+    'latin1',
+  );
+
+  for (const eol of ['lf', 'crlf'] as const) {
+    test(`ASCII GET eol=${eol}: the same bytes as the stream path, as HTTP chunks, through the relay`, async () => {
+      await putOnDisk(ftp, 'text/mixed.txt', text);
+      const off = await rig({ server: { kernelRelay: false } });
+      const reference = await download(off, `${API}/files/text/mixed.txt?type=ascii&eol=${eol}`);
+      assert.equal(reference.event.kernelRelay, false);
+      const r = await rig();
+      const { res, event } = await download(r, `${API}/files/text/mixed.txt?type=ascii&eol=${eol}`);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['transfer-encoding'], 'chunked');
+      assert.equal(res.headers['content-length'], undefined);
+      assert.equal(event.kernelRelay, true);
+      assert.equal(event.ok, true);
+      assert.ok(res.body.equals(reference.res.body), 'relay and stream path agree');
+      assert.ok(res.body.length > 1024 * 1024);
+    });
+  }
+
+  test('ASCII PUT: what the server stores is what the stream path stores (bare LF sent as CRLF)', async () => {
+    const off = await rig({ server: { kernelRelay: false } });
+    let event = downloadEvent('upload');
+    const reference = await off.request('PUT', `${API}/files/text/ref.txt?type=ascii`, { body: text, headers: { Connection: 'keep-alive' } });
+    assert.equal(reference.status, 201);
+    assert.equal((await event()).kernelRelay, false);
+    const r = await rig();
+    event = downloadEvent('upload');
+    const res = await r.request('PUT', `${API}/files/text/relayed.txt?type=ascii`, { body: text });
+    assert.equal(res.status, 201);
+    const e = await event();
+    assert.equal(e.kernelRelay, true);
+    assert.equal(e.ok, true);
+    const stored = onDisk('text/relayed.txt');
+    assert.ok(stored?.equals(onDisk('text/ref.txt') as Buffer), 'relay and stream path store the same bytes');
+    assert.equal(e.bytes, stored?.length, 'wire bytes are the converted ones');
+    assert.ok(!/[^\r]\n/.test(stored?.toString('latin1') ?? ''), 'no bare LF reached the server');
+  });
 });

@@ -13,25 +13,48 @@ import { getSystemErrorName } from 'node:util';
  * callers use streams.
  */
 interface NativeRelay {
-  start(src: number, dst: number, limit: number, idleMs: number, onEvent: (kind: number, status: number, bytes: number, errno: number) => void): object;
+  start(
+    src: number,
+    dst: number,
+    limit: number,
+    idleMs: number,
+    onEvent: (kind: number, status: number, bytes: number, errno: number, bytesIn: number) => void,
+    mode: number,
+    lineState: number,
+  ): object;
   go(handle: object): void;
   abort(handle: object): void;
-  bytes(handle: object): number;
+  /** [written to the destination, read from the source] */
+  bytes(handle: object): [number, number];
+  convert(mode: number, input: Buffer, lineState: number): [Buffer, number];
 }
+
+/** Line-end conversion in the relay's copy mode (ASCII); the same rules as ascii.ts. */
+export type KernelRelayConversion = 'crlf-to-lf' | 'lf-to-crlf';
+const MODES: Record<KernelRelayConversion, number> = { 'crlf-to-lf': 1, 'lf-to-crlf': 2 };
+const CHUNKED = 16;
 
 export type KernelRelayStatus = 'eof' | 'limit' | 'not-started' | 'source-error' | 'destination-error' | 'timeout' | 'aborted';
 
 export interface KernelRelayResult {
   status: KernelRelayStatus;
-  /** Bytes written into the destination. */
+  /** Bytes written into the destination (HTTP chunk framing not counted). */
   bytes: number;
+  /** Bytes read from the source (the same as `bytes` unless converted). */
+  bytesIn: number;
   /** errno of a source or destination error, else 0. */
   errno: number;
 }
 
 export interface KernelRelayOptions {
-  /** Stop after this many bytes (status 'limit'); null: until the source ends. */
+  /** Stop after this many source bytes (status 'limit'); null: until the source ends. */
   limit: number | null;
+  /** Copy and convert line ends instead of splicing (ASCII). */
+  convert?: KernelRelayConversion;
+  /** With `convert`: the flag carried over from bytes converted before (a held CR, or a CR just before). */
+  lineState?: boolean;
+  /** Frame what is written as HTTP/1.1 chunks (a body without Content-Length). */
+  chunked?: boolean;
   /** No byte moved for this long: status 'timeout'. */
   idleMs: number;
   /**
@@ -89,10 +112,13 @@ export function relayDescriptor(socket: net.Socket, role: 'source' | 'destinatio
   return fd;
 }
 
-/** A started relay: its result, and its byte count while it runs. */
+/** A started relay: its result, and its byte counts while it runs. */
 export interface KernelRelay {
   readonly done: Promise<KernelRelayResult>;
+  /** Written into the destination so far. */
   bytes(): number;
+  /** Read from the source so far. */
+  bytesIn(): number;
 }
 
 /**
@@ -115,7 +141,7 @@ export function startKernelRelay(source: net.Socket, destination: net.Socket, op
   const onAbort = (): void => {
     if (handle) addon.abort(handle);
   };
-  const onEvent = (kind: number, status: number, bytes: number, errno: number): void => {
+  const onEvent = (kind: number, status: number, bytes: number, errno: number, bytesIn: number): void => {
     if (kind === EV_READY) {
       options.beforeFirstByte().then(
         (go) => (go && !signal?.aborted ? addon.go(handle as object) : addon.abort(handle as object)),
@@ -124,13 +150,22 @@ export function startKernelRelay(source: net.Socket, destination: net.Socket, op
       return;
     }
     signal?.removeEventListener('abort', onAbort);
-    resolveDone({ status: STATUSES[status] ?? 'source-error', bytes, errno });
+    resolveDone({ status: STATUSES[status] ?? 'source-error', bytes, bytesIn, errno });
   };
-  handle = addon.start(src, dst, options.limit ?? -1, Math.max(1, Math.round(options.idleMs)), onEvent);
+  const mode = (options.convert ? MODES[options.convert] : 0) | (options.chunked ? CHUNKED : 0);
+  handle = addon.start(src, dst, options.limit ?? -1, Math.max(1, Math.round(options.idleMs)), onEvent, mode, options.lineState ? 1 : 0);
   if (signal?.aborted) addon.abort(handle);
   else signal?.addEventListener('abort', onAbort, { once: true });
   const started = handle;
-  return { done, bytes: () => addon.bytes(started) };
+  return { done, bytes: () => addon.bytes(started)[0], bytesIn: () => addon.bytes(started)[1] };
+}
+
+/** The relay's line-end conversion alone (tests compare it with ascii.ts); null without the addon. */
+export function kernelConvert(conversion: KernelRelayConversion, input: Buffer, lineState: boolean): { output: Buffer; lineState: boolean } | null {
+  const addon = load();
+  if (!addon) return null;
+  const [output, state] = addon.convert(MODES[conversion], input, lineState ? 1 : 0);
+  return { output, lineState: state !== 0 };
 }
 
 /** "ECONNRESET" for an errno the relay reported. */

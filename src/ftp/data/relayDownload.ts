@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { FtpError } from '../errors.js';
 import { abortedError } from '../control/FtpControl.js';
-import type { FtpDirectTarget } from '../types.js';
+import type { FtpDirectTarget, FtpEol } from '../types.js';
 import { errnoName, startKernelRelay, type KernelRelayResult } from './kernelRelay.js';
 import type { OpenTransfer } from './transfer.js';
 
@@ -15,15 +15,19 @@ export function isDirectTarget(destination: Writable): destination is Writable &
 export interface RelayDownloadOptions {
   /** Stop after this many bytes (the caller then ABORs). */
   limit: number | null;
+  /** ASCII: the line ends of the result (TYPE A data is converted, not spliced). */
+  eol?: FtpEol;
   dataTimeoutMs: number;
   signal?: AbortSignal;
-  /** The running total of bytes moved. */
+  /** The running total of wire bytes read from the data connection. */
   onTotal(total: number): void;
 }
 
 /**
- * The binary download path without a copy through this process: the data
- * connection is spliced into the target's socket. The same rule as the
+ * The download path without JavaScript per byte: a binary data connection is
+ * spliced into the target's socket; an ASCII one is copied and its line ends
+ * converted by the relay's thread (framed as HTTP chunks when the target
+ * asks). The same rule as the
  * stream path holds: complete only when the data connection has ended AND
  * the final reply is a 2xx. Null when the relay did not start (unavailable,
  * a socket not eligible, the target declined, or the source ended or failed
@@ -33,23 +37,24 @@ export async function relayDownload(
   opened: OpenTransfer,
   target: FtpDirectTarget,
   options: RelayDownloadOptions,
-): Promise<{ bytes: number; limitReached: boolean } | null> {
+): Promise<{ bytes: number; localBytes: number; limitReached: boolean } | null> {
   if (opened.socket !== opened.tcp) return null;
   const destination = target.directSocket();
   if (!destination) return null;
-  const { signal } = options;
+  const { signal, eol } = options;
   const relay = startKernelRelay(opened.tcp, destination, {
     limit: options.limit,
     idleMs: options.dataTimeoutMs,
     beforeFirstByte: () => target.beforeDirect(),
+    ...(eol ? { convert: eol === 'lf' ? 'crlf-to-lf' : 'lf-to-crlf', chunked: target.directFraming() === 'http-chunks' } : {}),
     ...(signal ? { signal } : {}),
   });
   if (!relay) return null;
-  const report = (total: number): void => {
-    target.directBytes(total);
-    options.onTotal(total);
+  const report = (wire: number, local: number): void => {
+    target.directBytes(local);
+    options.onTotal(wire);
   };
-  const progress = setInterval(() => report(relay.bytes()), PROGRESS_MS);
+  const progress = setInterval(() => report(relay.bytesIn(), relay.bytes()), PROGRESS_MS);
   progress.unref();
   let result: KernelRelayResult;
   try {
@@ -57,16 +62,16 @@ export async function relayDownload(
   } finally {
     clearInterval(progress);
   }
-  report(result.bytes);
+  report(result.bytesIn, result.bytes);
   switch (result.status) {
     case 'not-started':
       if (signal?.aborted) throw abortedError(signal.reason);
       return null;
     case 'eof':
       await opened.final.expectSuccess();
-      return { bytes: result.bytes, limitReached: false };
+      return { bytes: result.bytesIn, localBytes: result.bytes, limitReached: false };
     case 'limit':
-      return { bytes: result.bytes, limitReached: true };
+      return { bytes: result.bytesIn, localBytes: result.bytes, limitReached: true };
     case 'aborted':
       throw abortedError(signal?.reason);
     case 'timeout':

@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { FtpError } from '../errors.js';
 import { abortedError } from '../control/FtpControl.js';
 import type { FtpDirectSource } from '../types.js';
-import { errnoName, kernelRelayAvailable, relayDescriptor, startKernelRelay, type KernelRelayResult } from './kernelRelay.js';
+import { errnoName, kernelConvert, kernelRelayAvailable, relayDescriptor, startKernelRelay, type KernelRelayResult } from './kernelRelay.js';
 
 const PROGRESS_MS = 250;
 
@@ -14,53 +14,71 @@ export function isDirectSource(source: Readable): source is Readable & FtpDirect
 }
 
 export interface RelayUploadOptions {
+  /** ASCII: bare LFs become CRLF on the way (TYPE A), copied instead of spliced. */
+  toCrlf?: boolean;
   dataTimeoutMs: number;
   signal?: AbortSignal;
-  /** The running total of bytes sent. */
-  onTotal(total: number): void;
+  /** The running totals: bytes taken from the source, bytes sent on the data connection. */
+  onTotal(local: number, wire: number): void;
 }
 
 /**
- * The binary upload path without a copy through this process: what the
- * source already read is written first, then the rest of its bytes are
- * spliced from its socket into the data connection, exactly as many as it
- * declared. Resolves with the bytes sent once they are all in the data
+ * The upload path without JavaScript per byte: what the source already read
+ * is written first, then the rest of its bytes go from its socket into the
+ * data connection, exactly as many as it declared: spliced, or for ASCII
+ * copied with their line ends converted by the relay's thread. Resolves with
+ * the byte counts once they are all in the data
  * connection (the caller then ends it and awaits the 226); rejects when the
  * source ended or failed early, the data connection failed, or the wait was
  * aborted. Null when the relay cannot be used: nothing was taken from the
  * source, so the caller streams it.
  */
-export async function relayUpload(data: net.Socket, source: FtpDirectSource, options: RelayUploadOptions): Promise<number | null> {
+export async function relayUpload(
+  data: net.Socket,
+  source: FtpDirectSource,
+  options: RelayUploadOptions,
+): Promise<{ local: number; wire: number } | null> {
   if (!kernelRelayAvailable() || relayDescriptor(data, 'destination') === null) return null;
   const from = source.directSocket();
   if (!from || relayDescriptor(from, 'source') === null) return null;
   const body = source.takeDirect();
   if (!body) return null;
   const { signal } = options;
-  let total = 0;
-  const report = (n: number): void => {
-    total = n;
-    source.directBytes(n);
-    options.onTotal(n);
+  let local = 0;
+  let wire = 0;
+  const report = (l: number, w: number): void => {
+    local = l;
+    wire = w;
+    source.directBytes(l);
+    options.onTotal(l, w);
   };
   try {
-    const head = Buffer.concat(body.head);
+    const raw = Buffer.concat(body.head);
+    let lineState = false;
+    let head: Buffer = raw;
+    if (options.toCrlf) {
+      const converted = kernelConvert('lf-to-crlf', raw, false);
+      if (!converted) throw new FtpError('the kernel relay is not available', { code: 'FTP_TRANSFER_INCOMPLETE', category: 'protocol' });
+      head = converted.output;
+      lineState = converted.lineState;
+    }
     if (head.length > 0) {
       data.write(head);
       // The relay writes behind Node's back: Node's own bytes must be out first.
       if (data.writableLength > 0) await drained(data, signal);
-      report(head.length);
     }
-    if (body.remaining === 0) return total;
+    report(raw.length, head.length);
+    if (body.remaining === 0) return { local, wire };
     const relay = startKernelRelay(from, data, {
       limit: body.remaining,
       idleMs: options.dataTimeoutMs,
       beforeFirstByte: async () => true,
+      ...(options.toCrlf ? { convert: 'lf-to-crlf', lineState } : {}),
       ...(signal ? { signal } : {}),
     });
     if (!relay) throw new FtpError('the kernel relay could not take the upload socket', { code: 'FTP_TRANSFER_INCOMPLETE', category: 'protocol' });
-    const base = total;
-    const progress = setInterval(() => report(base + relay.bytes()), PROGRESS_MS);
+    const base = { local, wire };
+    const progress = setInterval(() => report(base.local + relay.bytesIn(), base.wire + relay.bytes()), PROGRESS_MS);
     progress.unref();
     let result: KernelRelayResult;
     try {
@@ -68,8 +86,8 @@ export async function relayUpload(data: net.Socket, source: FtpDirectSource, opt
     } finally {
       clearInterval(progress);
     }
-    report(base + result.bytes);
-    if (result.status === 'limit') return total;
+    report(base.local + result.bytesIn, base.wire + result.bytes);
+    if (result.status === 'limit') return { local, wire };
     throw uploadRelayError(result, body.remaining, options.dataTimeoutMs, signal);
   } finally {
     source.releaseDirect();
@@ -85,7 +103,7 @@ function uploadRelayError(result: KernelRelayResult, expected: number, dataTimeo
       return new FtpError(`data connection failed: ${errnoName(result.errno)}`, { code: 'FTP_DATA_CONNECTION', category: 'protocol' });
     default:
       // eof / not-started / source-error: the body ended before its declared length.
-      return new FtpError(`upload body ended after ${result.bytes} of ${expected} bytes`, {
+      return new FtpError(`upload body ended after ${result.bytesIn} of ${expected} bytes`, {
         code: 'FTP_TRANSFER_INCOMPLETE',
         category: 'protocol',
       });

@@ -78,7 +78,8 @@ async function send(
     (reason) => controller.abort(reason),
   );
   // The kernel relay pays for its thread and handshake from about a megabyte on.
-  const sink = new ResponseSink(res, { direct: binary && totalBytes !== null && totalBytes >= DIRECT_MIN_BYTES });
+  const directSize = binary ? totalBytes : stat.size;
+  const sink = new ResponseSink(res, { direct: directSize !== null && directSize >= DIRECT_MIN_BYTES });
   // A client that has the whole Content-Length body may hang up before the
   // 226 arrives; the transfer then still ends as it would have.
   const expected = totalBytes;

@@ -60,8 +60,8 @@ async function store(
     throw new HttpError(412, 'PRECONDITION_FAILED', 'the target exists (If-None-Match: *)');
   }
 
-  // Large binary bodies may go from the socket into the data connection by the kernel relay.
-  const direct = choice.type === 'binary' && limits.declared !== null && limits.declared >= DIRECT_MIN_BYTES;
+  // Large bodies may go from the socket into the data connection by the kernel relay.
+  const direct = limits.declared !== null && limits.declared >= DIRECT_MIN_BYTES;
   const source: RequestBody = requestBodySource(req, limits.max, { direct });
   const transfer = deps.transfers.start(
     { server: handle.name, path: resource.relative, direction: 'upload', totalBytes: limits.declared },

@@ -18,7 +18,8 @@ import type { FtpDirectTarget } from '../../ftp/index.js';
  * With `direct`, it also offers the response's socket to the FTP layer's
  * kernel relay (FtpDirectTarget): the body then goes from the data
  * connection into the socket without passing through this process, after
- * the headers. Only for a body of known length, which needs no framing.
+ * the headers: as it is when its length was declared, else as HTTP/1.1
+ * chunks, the last of which Node writes at res.end().
  */
 export class ResponseSink extends Writable implements FtpDirectTarget {
   #res: ServerResponse;
@@ -37,8 +38,15 @@ export class ResponseSink extends Writable implements FtpDirectTarget {
 
   directSocket(): net.Socket | null {
     const res = this.#res;
-    if (!this.#direct || this.bytes > 0 || res.headersSent || res.destroyed || res.getHeader('content-length') === undefined) return null;
+    if (!this.#direct || this.bytes > 0 || res.headersSent || res.destroyed) return null;
+    // Without a Content-Length Node frames the body as chunks, on HTTP/1.1 only.
+    const req = res.req;
+    if (res.getHeader('content-length') === undefined && !(req.httpVersionMajor === 1 && req.httpVersionMinor >= 1)) return null;
     return res.socket;
+  }
+
+  directFraming(): 'none' | 'http-chunks' {
+    return this.#res.getHeader('content-length') === undefined ? 'http-chunks' : 'none';
   }
 
   async beforeDirect(): Promise<boolean> {
@@ -50,7 +58,9 @@ export class ResponseSink extends Writable implements FtpDirectTarget {
       const settled = new AbortController();
       await Promise.race([once(socket, 'drain', settled), once(socket, 'close', settled)]).finally(() => settled.abort());
     }
-    return !res.destroyed && !socket.destroyed && socket.writableLength === 0;
+    // The framing the relay was started with must be the one Node chose.
+    const framed = res.chunkedEncoding === (this.directFraming() === 'http-chunks');
+    return framed && !res.destroyed && !socket.destroyed && socket.writableLength === 0;
   }
 
   directBytes(total: number): void {
