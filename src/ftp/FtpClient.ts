@@ -409,6 +409,7 @@ export class FtpClient implements FtpSession {
           this.#publishTransfer('download', opened.method, type, wire, started, true, true);
           return { bytes: wire, localBytes: relayed.localBytes, method: opened.method };
         }
+        // Not started: nothing was read, the stream path takes the data connection as it is.
       }
       const source = new DownloadSource({
         socket: opened.socket,

@@ -72,11 +72,6 @@ export class RequestBody extends ByteLimit implements FtpDirectSource {
     this.on('newListener', this.#onListener);
   }
 
-  /** True once the kernel relay took the body: the connection must close after the response. */
-  get taken(): boolean {
-    return this.#taken !== null;
-  }
-
   directSocket(): net.Socket | null {
     if (!this.#direct || this.#flowing || this.#taken || this.destroyed || this.#declared === null || this.#req.complete) return null;
     return this.#req.socket;
