@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { createAsciiDecoder, createAsciiEncoder } from '../../src/ftp/data/ascii.js';
 import { splitAt } from '../helpers/splitAt.js';
+import { bytewise, lineEndInput, refBareLfToCrlf, refCrlfToLf, splitPoints } from '../helpers/lineEnds.js';
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -33,34 +34,8 @@ async function decodeCrlf(chunks: readonly Uint8Array[]): Promise<Buffer> {
   return (await run(createAsciiDecoder('crlf'), chunks)).bytes;
 }
 
-// Reference implementations: one byte at a time over the whole input, written
-// for clarity, not speed.
-function refBareLfToCrlf(x: Uint8Array): Buffer {
-  const out: number[] = [];
-  x.forEach((byte, i) => {
-    if (byte === LF && (i === 0 || x[i - 1] !== CR)) out.push(CR);
-    out.push(byte);
-  });
-  return Buffer.from(out);
-}
-function refCrlfToLf(x: Uint8Array): Buffer {
-  const out: number[] = [];
-  x.forEach((byte, i) => {
-    if (byte === CR && x[i + 1] === LF) return;
-    out.push(byte);
-  });
-  return Buffer.from(out);
-}
-
-const bytewise = (x: Uint8Array): Uint8Array[] => Array.from(x, (v) => Uint8Array.of(v));
-
-/** Inputs dense in CR and LF, plus arbitrary bytes. */
-const input = fc.oneof(
-  fc.array(fc.constantFrom(CR, LF, 0x61), { maxLength: 300 }).map((a) => Uint8Array.from(a)),
-  fc.array(fc.constantFrom(CR, CR, LF, LF, 0x61, 0x00, 0xff), { maxLength: 300 }).map((a) => Uint8Array.from(a)),
-  fc.uint8Array({ maxLength: 300 }),
-);
-const splits = fc.array(fc.nat(), { maxLength: 20 });
+const input = lineEndInput;
+const splits = splitPoints;
 const noCr = (x: Uint8Array): Uint8Array => x.filter((v) => v !== CR);
 
 describe('createAsciiEncoder', () => {

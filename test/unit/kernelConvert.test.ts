@@ -7,9 +7,9 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { kernelConvert, kernelRelayAvailable, type KernelRelayConversion } from '../../src/ftp/data/kernelRelay.js';
 import { splitAt } from '../helpers/splitAt.js';
+import { bytewise, lineEndInput as input, refBareLfToCrlf, refCrlfToLf, splitPoints as splits } from '../helpers/lineEnds.js';
 
 const CR = 0x0d;
-const LF = 0x0a;
 
 function skip(): { skip?: string } {
   if (kernelRelayAvailable()) return {};
@@ -30,31 +30,6 @@ function native(conversion: KernelRelayConversion, blocks: readonly Uint8Array[]
   if (conversion === 'crlf-to-lf' && state) out.push(Buffer.of(CR));
   return Buffer.concat(out);
 }
-
-function refBareLfToCrlf(x: Uint8Array): Buffer {
-  const out: number[] = [];
-  x.forEach((byte, i) => {
-    if (byte === LF && (i === 0 || x[i - 1] !== CR)) out.push(CR);
-    out.push(byte);
-  });
-  return Buffer.from(out);
-}
-function refCrlfToLf(x: Uint8Array): Buffer {
-  const out: number[] = [];
-  x.forEach((byte, i) => {
-    if (byte === CR && x[i + 1] === LF) return;
-    out.push(byte);
-  });
-  return Buffer.from(out);
-}
-
-const input = fc.oneof(
-  fc.array(fc.constantFrom(CR, LF, 0x61), { maxLength: 300 }).map((a) => Uint8Array.from(a)),
-  fc.array(fc.constantFrom(CR, CR, LF, LF, 0x61, 0x00, 0xff), { maxLength: 300 }).map((a) => Uint8Array.from(a)),
-  fc.uint8Array({ maxLength: 300 }),
-);
-const splits = fc.array(fc.nat(), { maxLength: 20 });
-const bytewise = (x: Uint8Array): Uint8Array[] => Array.from(x, (v) => Uint8Array.of(v));
 
 describe('kernel relay line-end conversion', skip(), () => {
   it('known cases', () => {

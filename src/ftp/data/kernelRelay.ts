@@ -63,8 +63,12 @@ export interface KernelRelayOptions {
    * relay then ends 'not-started' with both sockets as they were.
    */
   beforeFirstByte(): Promise<boolean>;
+  /** The running byte counts, every PROGRESS_MS while it runs and once at the end. */
+  onProgress?(bytesIn: number, bytesOut: number): void;
   signal?: AbortSignal;
 }
+
+const PROGRESS_MS = 250;
 
 const EV_READY = 1;
 const STATUSES: Record<number, KernelRelayStatus> = {
@@ -150,13 +154,24 @@ export function startKernelRelay(source: net.Socket, destination: net.Socket, op
       return;
     }
     signal?.removeEventListener('abort', onAbort);
+    if (progress) clearInterval(progress);
+    options.onProgress?.(bytesIn, bytes);
     resolveDone({ status: STATUSES[status] ?? 'source-error', bytes, bytesIn, errno });
   };
+  let progress: NodeJS.Timeout | undefined;
   const mode = (options.convert ? MODES[options.convert] : 0) | (options.chunked ? CHUNKED : 0);
   handle = addon.start(src, dst, options.limit ?? -1, Math.max(1, Math.round(options.idleMs)), onEvent, mode, options.lineState ? 1 : 0);
   if (signal?.aborted) addon.abort(handle);
   else signal?.addEventListener('abort', onAbort, { once: true });
   const started = handle;
+  if (options.onProgress) {
+    const report = options.onProgress;
+    progress = setInterval(() => {
+      const [out, read] = addon.bytes(started);
+      report(read, out);
+    }, PROGRESS_MS);
+    progress.unref();
+  }
   return { done, bytes: () => addon.bytes(started)[0], bytesIn: () => addon.bytes(started)[1] };
 }
 

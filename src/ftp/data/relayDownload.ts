@@ -2,10 +2,9 @@ import type { Writable } from 'node:stream';
 import { FtpError } from '../errors.js';
 import { abortedError } from '../control/FtpControl.js';
 import type { FtpDirectTarget, FtpEol } from '../types.js';
-import { errnoName, startKernelRelay, type KernelRelayResult } from './kernelRelay.js';
+import { errnoName, startKernelRelay } from './kernelRelay.js';
 import type { OpenTransfer } from './transfer.js';
 
-const PROGRESS_MS = 250;
 
 export function isDirectTarget(destination: Writable): destination is Writable & FtpDirectTarget {
   const t = destination as Partial<FtpDirectTarget>;
@@ -47,22 +46,14 @@ export async function relayDownload(
     idleMs: options.dataTimeoutMs,
     beforeFirstByte: () => target.beforeDirect(),
     ...(eol ? { convert: eol === 'lf' ? 'crlf-to-lf' : 'lf-to-crlf', chunked: target.directFraming() === 'http-chunks' } : {}),
+    onProgress: (wire, local) => {
+      target.directBytes(local);
+      options.onTotal(wire);
+    },
     ...(signal ? { signal } : {}),
   });
   if (!relay) return null;
-  const report = (wire: number, local: number): void => {
-    target.directBytes(local);
-    options.onTotal(wire);
-  };
-  const progress = setInterval(() => report(relay.bytesIn(), relay.bytes()), PROGRESS_MS);
-  progress.unref();
-  let result: KernelRelayResult;
-  try {
-    result = await relay.done;
-  } finally {
-    clearInterval(progress);
-  }
-  report(result.bytesIn, result.bytes);
+  const result = await relay.done;
   switch (result.status) {
     case 'not-started':
       if (signal?.aborted) throw abortedError(signal.reason);

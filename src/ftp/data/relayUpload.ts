@@ -6,7 +6,6 @@ import { abortedError } from '../control/FtpControl.js';
 import type { FtpDirectSource } from '../types.js';
 import { errnoName, kernelConvert, kernelRelayAvailable, relayDescriptor, startKernelRelay, type KernelRelayResult } from './kernelRelay.js';
 
-const PROGRESS_MS = 250;
 
 export function isDirectSource(source: Readable): source is Readable & FtpDirectSource {
   const s = source as Partial<FtpDirectSource>;
@@ -27,10 +26,9 @@ export interface RelayUploadOptions {
  * is written first, then the rest of its bytes go from its socket into the
  * data connection, exactly as many as it declared: spliced, or for ASCII
  * copied with their line ends converted by the relay's thread. Resolves with
- * the byte counts once they are all in the data
- * connection (the caller then ends it and awaits the 226); rejects when the
- * source ended or failed early, the data connection failed, or the wait was
- * aborted. Null when the relay cannot be used: nothing was taken from the
+ * the byte counts once they are all in the data connection (the caller then
+ * ends it and awaits the 226); rejects when the source ended or failed early,
+ * the data connection failed, or the wait was aborted. Null when the relay cannot be used: nothing was taken from the
  * source, so the caller streams it.
  */
 export async function relayUpload(
@@ -69,24 +67,17 @@ export async function relayUpload(
     }
     report(raw.length, head.length);
     if (body.remaining === 0) return { local, wire };
+    const base = { local, wire };
     const relay = startKernelRelay(from, data, {
       limit: body.remaining,
       idleMs: options.dataTimeoutMs,
       beforeFirstByte: async () => true,
       ...(options.toCrlf ? { convert: 'lf-to-crlf', lineState } : {}),
+      onProgress: (read, written) => report(base.local + read, base.wire + written),
       ...(signal ? { signal } : {}),
     });
     if (!relay) throw new FtpError('the kernel relay could not take the upload socket', { code: 'FTP_TRANSFER_INCOMPLETE', category: 'protocol' });
-    const base = { local, wire };
-    const progress = setInterval(() => report(base.local + relay.bytesIn(), base.wire + relay.bytes()), PROGRESS_MS);
-    progress.unref();
-    let result: KernelRelayResult;
-    try {
-      result = await relay.done;
-    } finally {
-      clearInterval(progress);
-    }
-    report(base.local + result.bytesIn, base.wire + result.bytes);
+    const result = await relay.done;
     if (result.status === 'limit') return { local, wire };
     throw uploadRelayError(result, body.remaining, options.dataTimeoutMs, signal);
   } finally {
