@@ -145,8 +145,12 @@ export interface FtpDirectSource {
    * Once it returned a body, the source is never read as a stream.
    */
   takeDirect(): { head: Buffer[]; remaining: number } | null;
-  /** The relay ended (either way): the socket is Node's again. */
-  releaseDirect(): void;
+  /**
+   * The relay ended (either way): the socket is the source's again. False
+   * when the socket was also read by someone else meanwhile, so the relayed
+   * bytes are not the whole body (idempotent).
+   */
+  releaseDirect(): boolean;
   /** Bytes of this source moved so far, head included (a running total). */
   directBytes(total: number): void;
 }

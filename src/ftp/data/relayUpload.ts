@@ -78,8 +78,11 @@ export async function relayUpload(
     });
     if (!relay) throw new FtpError('the kernel relay could not take the upload socket', { code: 'FTP_TRANSFER_INCOMPLETE', category: 'protocol' });
     const result = await relay.done;
-    if (result.status === 'limit') return { local, wire };
-    throw uploadRelayError(result, body.remaining, options.dataTimeoutMs, signal);
+    if (result.status !== 'limit') throw uploadRelayError(result, body.remaining, options.dataTimeoutMs, signal);
+    if (!source.releaseDirect()) {
+      throw new FtpError('the upload socket was read by another reader during the relay', { code: 'FTP_TRANSFER_INCOMPLETE', category: 'protocol' });
+    }
+    return { local, wire };
   } finally {
     source.releaseDirect();
   }

@@ -89,8 +89,8 @@ export class RequestBody extends ByteLimit implements FtpDirectSource {
     return { head: taken.head, remaining: Math.max(0, (this.#declared as number) - headBytes) };
   }
 
-  releaseDirect(): void {
-    this.#taken?.restore();
+  releaseDirect(): boolean {
+    return this.#taken?.restore() ?? true;
   }
 
   directBytes(total: number): void {

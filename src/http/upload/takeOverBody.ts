@@ -22,8 +22,12 @@ interface StreamHandle {
 export interface TakenBody {
   /** Body bytes Node had already read, in order. */
   head: Buffer[];
-  /** Gives the socket back: Node reads it again when it wants to. */
-  restore(): void;
+  /**
+   * Gives the socket back: Node reads it again when it wants to. False when
+   * Node read from the socket while it was taken (its internals not as this
+   * module expects): the relay then did not get every byte of the body.
+   */
+  restore(): boolean;
 }
 
 export function takeOverBody(req: IncomingMessage): TakenBody | null {
@@ -39,12 +43,13 @@ export function takeOverBody(req: IncomingMessage): TakenBody | null {
   const head: Buffer[] = [];
   // Reading the body below asks Node to read the socket again: a no-op now.
   for (let chunk = req.read() as Buffer | null; chunk !== null; chunk = req.read() as Buffer | null) head.push(chunk);
-  let restored = false;
+  const readBefore = socket.bytesRead;
+  let restored: boolean | null = null;
   return {
     head,
     restore: () => {
-      if (restored) return;
-      restored = true;
+      if (restored !== null) return restored;
+      restored = socket.bytesRead === readBefore;
       delete (h as Partial<StreamHandle>).readStart;
       // Match what Node believes: reading while the socket flows.
       h.reading = false;
@@ -52,6 +57,7 @@ export function takeOverBody(req: IncomingMessage): TakenBody | null {
         h.reading = true;
         h.readStart();
       }
+      return restored;
     },
   };
 }
