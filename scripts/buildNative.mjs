@@ -20,7 +20,14 @@ const gyp = [process.env.npm_config_node_gyp, join(dirname(process.execPath), '.
   (p) => p && existsSync(p),
 );
 if (!gyp) warn('node-gyp not found');
-const result = spawnSync(process.execPath, [gyp, 'rebuild', '--directory', join(root, 'native')], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+// Node's own headers beside its binary (Debian's /usr, the official images'
+// /usr/local): node-gyp then needs no download.
+const prefix = join(dirname(process.execPath), '..');
+const nodedir = existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? [`--nodedir=${prefix}`] : [];
+const result = spawnSync(process.execPath, [gyp, 'rebuild', '--directory', join(root, 'native'), ...nodedir], {
+  stdio: ['ignore', 'pipe', 'pipe'],
+  encoding: 'utf8',
+});
 if (result.status !== 0) {
   const tail = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-5).join('\n');
   warn(`node-gyp failed:\n${tail}\n`);
