@@ -18,7 +18,8 @@ import { resolveResource, type Resource } from './resource.js';
  * ASCII: the length on the wire is unknown in advance and byte offsets do
  * not survive line-end conversion, so no Content-Length and no ranges.
  */
-const DIRECT_MIN_BYTES = 1024 * 1024;
+/** From about a megabyte on, the kernel relay pays for its thread and handshake (downloads and PUT bodies). */
+export const DIRECT_MIN_BYTES = 1024 * 1024;
 const DOWNLOAD_HEADERS = ['Content-Length', 'Content-Range', 'Content-Disposition', 'Last-Modified', 'Accept-Ranges', 'Content-Type'];
 
 export function downloadFile(deps: RouteDeps): RequestHandler {
@@ -77,7 +78,6 @@ async function send(
     { server: handle.name, path: resource.relative, direction: 'download', totalBytes },
     (reason) => controller.abort(reason),
   );
-  // The kernel relay pays for its thread and handshake from about a megabyte on.
   const directSize = binary ? totalBytes : stat.size;
   const sink = new ResponseSink(res, { direct: directSize !== null && directSize >= DIRECT_MIN_BYTES });
   // A client that has the whole Content-Length body may hang up before the

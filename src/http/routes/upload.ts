@@ -10,10 +10,8 @@ import { commitUpload, stageUpload, type StagedUpload } from '../upload/atomicUp
 import { requestBodySource, tooLarge, type RequestBody } from '../upload/requestBody.js';
 import type { RouteDeps } from './deps.js';
 import { discarder } from './discard.js';
-import { modeOf, seconds } from './download.js';
+import { DIRECT_MIN_BYTES, modeOf, seconds } from './download.js';
 import { resolveResource, type Resource } from './resource.js';
-
-const DIRECT_MIN_BYTES = 1024 * 1024;
 
 /**
  * PUT a file from the raw request body, streamed into STOR (atomic by
