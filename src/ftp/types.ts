@@ -62,7 +62,7 @@ export interface FtpConnectOptions {
   modeMemory?: FtpModeMemory;
   /** Ask OPTS UTF8 ON when FEAT lists UTF8 (default true when encoding is utf8). */
   utf8?: boolean;
-  /** Relay binary transfers from an FtpDirectSource / into an FtpDirectTarget in the kernel when the addon is built (default true). */
+  /** Relay transfers from an FtpDirectSource / into an FtpDirectTarget on the native relay when the addon is built (default true). */
   kernelRelay?: boolean;
   signal?: AbortSignal;
 }
@@ -107,8 +107,8 @@ export interface FtpUploadOptions extends FtpTransferOptions {
 
 /**
  * A download destination that can also take the bytes straight into its TCP
- * socket, where the kernel relay (splice) copies them without this process.
- * Used for binary downloads over clear data connections when the relay is
+ * socket from the native relay (spliced for binary, converted in C for
+ * ASCII). Used for downloads over clear data connections when the relay is
  * built; otherwise, and whenever it declines, the destination is written as
  * a stream.
  */
@@ -133,8 +133,8 @@ export interface FtpDirectTarget {
 
 /**
  * An upload source whose bytes can also be taken straight from its TCP socket
- * by the kernel relay: what Node already read comes first, then exactly
- * `remaining` bytes are spliced from the socket into the data connection.
+ * by the native relay: what Node already read comes first, then exactly
+ * `remaining` bytes go from the socket into the data connection.
  */
 export interface FtpDirectSource {
   /** The socket the rest of the bytes would come from, or null to be read as a stream (no side effects). */

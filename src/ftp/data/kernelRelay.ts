@@ -6,9 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { getSystemErrorName } from 'node:util';
 
 /**
- * Moves bytes from one TCP socket into another inside the kernel (splice(2),
- * native/socket_relay.c), so a large binary download is never copied into
- * this process. Optional: where the addon is not built (another OS, no
+ * Moves bytes from one TCP socket into another on a native thread
+ * (native/socket_relay.c): spliced in the kernel for binary transfers, so
+ * they are never copied into this process, or copied with their line ends
+ * converted in C for ASCII ones. Optional: where the addon is not built (another OS, no
  * compiler, `npm ci --ignore-scripts`) `kernelRelayAvailable()` is false and
  * callers use streams.
  */
@@ -116,23 +117,14 @@ export function relayDescriptor(socket: net.Socket, role: 'source' | 'destinatio
   return fd;
 }
 
-/** A started relay: its result, and its byte counts while it runs. */
-export interface KernelRelay {
-  readonly done: Promise<KernelRelayResult>;
-  /** Written into the destination so far. */
-  bytes(): number;
-  /** Read from the source so far. */
-  bytesIn(): number;
-}
-
 /**
  * Relays `source` into `destination`. Neither socket may be read or written
  * by Node meanwhile: the source must be paused since its creation (see
  * connectData and ActiveListener) and the destination left alone until
- * `done` settles. Returns null when the relay is unavailable or a socket
+ * the result settles. Returns null when the relay is unavailable or a socket
  * is not eligible (the caller streams instead).
  */
-export function startKernelRelay(source: net.Socket, destination: net.Socket, options: KernelRelayOptions): KernelRelay | null {
+export function startKernelRelay(source: net.Socket, destination: net.Socket, options: KernelRelayOptions): Promise<KernelRelayResult> | null {
   const addon = load();
   if (!addon) return null;
   const src = relayDescriptor(source, 'source');
@@ -172,7 +164,7 @@ export function startKernelRelay(source: net.Socket, destination: net.Socket, op
     }, PROGRESS_MS);
     progress.unref();
   }
-  return { done, bytes: () => addon.bytes(started)[0], bytesIn: () => addon.bytes(started)[1] };
+  return done;
 }
 
 /** The relay's line-end conversion alone (tests compare it with ascii.ts); null without the addon. */

@@ -5,7 +5,6 @@ import type { FtpDirectTarget, FtpEol } from '../types.js';
 import { errnoName, startKernelRelay } from './kernelRelay.js';
 import type { OpenTransfer } from './transfer.js';
 
-
 export function isDirectTarget(destination: Writable): destination is Writable & FtpDirectTarget {
   const t = destination as Partial<FtpDirectTarget>;
   return typeof t.directSocket === 'function' && typeof t.beforeDirect === 'function' && typeof t.directBytes === 'function';
@@ -26,9 +25,8 @@ export interface RelayDownloadOptions {
  * The download path without JavaScript per byte: a binary data connection is
  * spliced into the target's socket; an ASCII one is copied and its line ends
  * converted by the relay's thread (framed as HTTP chunks when the target
- * asks). The same rule as the
- * stream path holds: complete only when the data connection has ended AND
- * the final reply is a 2xx. Null when the relay did not start (unavailable,
+ * asks). The same rule as the stream path holds: complete only when the
+ * data connection has ended AND the final reply is a 2xx. Null when the relay did not start (unavailable,
  * a socket not eligible, the target declined, or the source ended or failed
  * before its first byte): nothing was read, so the caller streams instead.
  */
@@ -41,7 +39,7 @@ export async function relayDownload(
   const destination = target.directSocket();
   if (!destination) return null;
   const { signal, eol } = options;
-  const relay = startKernelRelay(opened.tcp, destination, {
+  const done = startKernelRelay(opened.tcp, destination, {
     limit: options.limit,
     idleMs: options.dataTimeoutMs,
     beforeFirstByte: () => target.beforeDirect(),
@@ -52,8 +50,8 @@ export async function relayDownload(
     },
     ...(signal ? { signal } : {}),
   });
-  if (!relay) return null;
-  const result = await relay.done;
+  if (!done) return null;
+  const result = await done;
   switch (result.status) {
     case 'not-started':
       if (signal?.aborted) throw abortedError(signal.reason);

@@ -6,7 +6,6 @@ import { abortedError } from '../control/FtpControl.js';
 import type { FtpDirectSource } from '../types.js';
 import { errnoName, kernelConvert, kernelRelayAvailable, relayDescriptor, startKernelRelay, type KernelRelayResult } from './kernelRelay.js';
 
-
 export function isDirectSource(source: Readable): source is Readable & FtpDirectSource {
   const s = source as Partial<FtpDirectSource>;
   return typeof s.directSocket === 'function' && typeof s.takeDirect === 'function' && typeof s.releaseDirect === 'function' && typeof s.directBytes === 'function';
@@ -28,8 +27,8 @@ export interface RelayUploadOptions {
  * copied with their line ends converted by the relay's thread. Resolves with
  * the byte counts once they are all in the data connection (the caller then
  * ends it and awaits the 226); rejects when the source ended or failed early,
- * the data connection failed, or the wait was aborted. Null when the relay cannot be used: nothing was taken from the
- * source, so the caller streams it.
+ * the data connection failed, or the wait was aborted. Null when the relay
+ * cannot be used: nothing was taken from the source, so the caller streams it.
  */
 export async function relayUpload(
   data: net.Socket,
@@ -68,7 +67,7 @@ export async function relayUpload(
     report(raw.length, head.length);
     if (body.remaining === 0) return { local, wire };
     const base = { local, wire };
-    const relay = startKernelRelay(from, data, {
+    const done = startKernelRelay(from, data, {
       limit: body.remaining,
       idleMs: options.dataTimeoutMs,
       beforeFirstByte: async () => true,
@@ -76,8 +75,8 @@ export async function relayUpload(
       onProgress: (read, written) => report(base.local + read, base.wire + written),
       ...(signal ? { signal } : {}),
     });
-    if (!relay) throw new FtpError('the kernel relay could not take the upload socket', { code: 'FTP_TRANSFER_INCOMPLETE', category: 'protocol' });
-    const result = await relay.done;
+    if (!done) throw new FtpError('the kernel relay could not take the upload socket', { code: 'FTP_TRANSFER_INCOMPLETE', category: 'protocol' });
+    const result = await done;
     if (result.status !== 'limit') throw uploadRelayError(result, body.remaining, options.dataTimeoutMs, signal);
     if (!source.releaseDirect()) {
       throw new FtpError('the upload socket was read by another reader during the relay', { code: 'FTP_TRANSFER_INCOMPLETE', category: 'protocol' });
