@@ -14,5 +14,17 @@ export const DEFAULT_TEXT_EXTENSIONS: readonly string[] = Object.freeze([
 
 export const DEFAULT_POOL = { max: 8, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 10_000 } as const;
 export const DEFAULT_TIMEOUTS = { connectMs: 10_000, commandMs: 30_000, dataMs: 60_000 } as const;
-export const DEFAULT_LIMITS = { maxUploadBytes: null, maxFiles: 20, maxFields: 100, maxFieldSize: 1024 * 1024 } as const;
+export const DEFAULT_LIMITS = {
+  maxUploadBytes: null,
+  maxFiles: 20,
+  maxFields: 100,
+  maxFieldSize: 1024 * 1024,
+  maxPathBytes: 1024,
+  bodyIdleMs: 30_000,
+  bodyMinBytesPerSec: 1024,
+  sendIdleMs: 30_000,
+  sendMinBytesPerSec: 1024,
+  maxListEntries: 100_000,
+  maxTransfersPerKey: null,
+} as const;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;

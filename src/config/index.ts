@@ -14,5 +14,5 @@ export {
   serverNameSchema,
   configFileSchema,
 } from './schemas.js';
-export { DEFAULT_TEXT_EXTENSIONS } from './defaults.js';
+export { DEFAULT_LIMITS, DEFAULT_TEXT_EXTENSIONS } from './defaults.js';
 export type * from './types.js';

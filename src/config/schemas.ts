@@ -150,6 +150,13 @@ export const configFileSchema = z.strictObject({
       maxFiles: intSchema(1, 10_000).optional(),
       maxFields: intSchema(0, 10_000).optional(),
       maxFieldSize: intSchema(1).optional(),
+      maxPathBytes: intSchema(1, 65_536).optional(),
+      bodyIdleMs: durationMsSchema.optional(),
+      bodyMinBytesPerSec: intSchema(0).optional(),
+      sendIdleMs: durationMsSchema.optional(),
+      sendMinBytesPerSec: intSchema(0).optional(),
+      maxListEntries: intSchema(1).optional(),
+      maxTransfersPerKey: intSchema(1, 100_000).nullable().optional(),
     })
     .optional(),
   shutdownGraceMs: intSchema(0, MAX_TIMER_MS).optional(),

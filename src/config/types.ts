@@ -77,6 +77,18 @@ export interface LimitsConfig {
   maxFields: number;
   /** Bytes per non-file multipart part. */
   maxFieldSize: number;
+  /** A decoded request path longer than this is refused (414) before anything reaches FTP. */
+  maxPathBytes: number;
+  /** An upload body delivering fewer than bodyMinBytesPerSec over any window of bodyIdleMs is cut (408). */
+  bodyIdleMs: number;
+  bodyMinBytesPerSec: number;
+  /** A download the client reads fewer than sendMinBytesPerSec of over any window of sendIdleMs is cut. */
+  sendIdleMs: number;
+  sendMinBytesPerSec: number;
+  /** A sorted listing with more entries is refused (413); ?sort=none streams any size. */
+  maxListEntries: number;
+  /** Transfers one API key (auth off: one client address) may run at once on one server; null = no cap. */
+  maxTransfersPerKey: number | null;
 }
 
 export interface Config {

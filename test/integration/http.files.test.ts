@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import net from 'node:net';
 import { join } from 'node:path';
 import { startFtpServer, type RunningFtpServer } from '../helpers/servers/index.js';
+import { DEFAULT_LIMITS } from '../../src/config/index.js';
 import { serverSkip } from '../helpers/requireServers.js';
 import { API, chownTree, eventually, ftpServerConfig, gatewayConfig, multipartBody, sha256, startGateway, type RunningGateway } from './httpHarness.js';
 
@@ -24,7 +25,7 @@ describe('HTTP files and dirs on vsftpd', serverSkip('vsftpd'), () => {
 
   before(async () => {
     ftp = await startFtpServer('vsftpd', { ascii: true });
-    gw = await startGateway(gatewayConfig([ftpServerConfig(ftp)], { limits: { maxUploadBytes: 4 * 1024 * 1024, maxFiles: 3, maxFields: 10, maxFieldSize: 1024 } }));
+    gw = await startGateway(gatewayConfig([ftpServerConfig(ftp)], { limits: { ...DEFAULT_LIMITS, maxUploadBytes: 4 * 1024 * 1024, maxFiles: 3, maxFields: 10, maxFieldSize: 1024 } }));
     writeFileSync(join(ftp.root, 'big.bin'), big);
     writeFileSync(join(ftp.root, 'empty.bin'), '');
     mkdirSync(join(ftp.root, 'folder'));

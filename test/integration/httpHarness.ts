@@ -8,7 +8,7 @@ import { lchownSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { Config, ServerConfig } from '../../src/config/index.js';
-import { DEFAULT_TEXT_EXTENSIONS } from '../../src/config/index.js';
+import { DEFAULT_LIMITS, DEFAULT_TEXT_EXTENSIONS } from '../../src/config/index.js';
 import { createGateway, type Gateway } from '../../src/http/index.js';
 import type { GatewayOptions } from '../../src/http/index.js';
 import type { RunningFtpServer } from '../helpers/servers/index.js';
@@ -55,7 +55,7 @@ export function gatewayConfig(servers: ServerConfig[], over: Partial<Config> = {
     servers,
     auth: { apiKeys: [], disabled: false },
     cors: { origins: [] },
-    limits: { maxUploadBytes: null, maxFiles: 20, maxFields: 100, maxFieldSize: 1024 * 1024 },
+    limits: { ...DEFAULT_LIMITS },
     shutdownGraceMs: 1_000,
     ...over,
   };

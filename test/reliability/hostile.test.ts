@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, chownSync, statSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
+import { DEFAULT_LIMITS } from '../../src/config/index.js';
 import { serverSkip } from '../helpers/requireServers.js';
 import { startFtpServer, type RunningFtpServer } from '../helpers/servers/index.js';
 import { multipartBody, sha256 } from '../integration/httpHarness.js';
@@ -76,7 +77,7 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
       server: { root: '/data', pool: { max: 2, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 5_000 } },
       config: {
         auth: { apiKeys: [{ key: WRITE_KEY, scope: 'write' }, { key: READ_KEY, scope: 'read' }], disabled: false },
-        limits: { maxUploadBytes: MiB, maxFiles: 3, maxFields: 10, maxFieldSize: 1024 },
+        limits: { ...DEFAULT_LIMITS, maxUploadBytes: MiB, maxFiles: 3, maxFields: 10, maxFieldSize: 1024 },
       },
     });
     rigs.push(rig);

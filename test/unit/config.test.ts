@@ -60,7 +60,19 @@ describe('loadConfig: defaults', () => {
     assert.equal(config.logLevel, 'info');
     assert.deepEqual(config.auth, { apiKeys: [], disabled: false });
     assert.deepEqual(config.cors, { origins: [] });
-    assert.deepEqual(config.limits, { maxUploadBytes: null, maxFiles: 20, maxFields: 100, maxFieldSize: 1048576 });
+    assert.deepEqual(config.limits, {
+      maxUploadBytes: null,
+      maxFiles: 20,
+      maxFields: 100,
+      maxFieldSize: 1048576,
+      maxPathBytes: 1024,
+      bodyIdleMs: 30000,
+      bodyMinBytesPerSec: 1024,
+      sendIdleMs: 30000,
+      sendMinBytesPerSec: 1024,
+      maxListEntries: 100000,
+      maxTransfersPerKey: null,
+    });
     assert.equal(config.shutdownGraceMs, 30000);
     assert.deepEqual(server(config), {
       name: 'default',
@@ -385,6 +397,13 @@ limits:
   maxFiles: 5
   maxFields: 10
   maxFieldSize: 4096
+  maxPathBytes: 2048
+  bodyIdleMs: 10000
+  bodyMinBytesPerSec: 512
+  sendIdleMs: 20000
+  sendMinBytesPerSec: 256
+  maxListEntries: 5000
+  maxTransfersPerKey: 2
 shutdownGraceMs: 5000
 `;
 
@@ -398,7 +417,19 @@ shutdownGraceMs: 5000
       { key: 'k-write', scope: 'write' },
     ]);
     assert.deepEqual(config.cors.origins, ['https://app.example.com', 'http://localhost:3000']);
-    assert.deepEqual(config.limits, { maxUploadBytes: 1048576, maxFiles: 5, maxFields: 10, maxFieldSize: 4096 });
+    assert.deepEqual(config.limits, {
+      maxUploadBytes: 1048576,
+      maxFiles: 5,
+      maxFields: 10,
+      maxFieldSize: 4096,
+      maxPathBytes: 2048,
+      bodyIdleMs: 10000,
+      bodyMinBytesPerSec: 512,
+      sendIdleMs: 20000,
+      sendMinBytesPerSec: 256,
+      maxListEntries: 5000,
+      maxTransfersPerKey: 2,
+    });
     assert.equal(config.shutdownGraceMs, 5000);
     assert.deepEqual(
       config.servers.map((s) => s.name),
