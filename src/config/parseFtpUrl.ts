@@ -21,6 +21,7 @@ import {
   typeOptionSchema,
 } from './schemas.js';
 import type { ServerFile } from './schemas.js';
+import type { RootConfig } from './types.js';
 
 /** The keys a URL query may set, in config-file shape (tls.ca is still a path here). */
 export type ServerOptions = Omit<ServerFile, 'url'>;
@@ -31,7 +32,7 @@ export interface ParsedFtpUrl {
   port: number | null;
   user: string | null;
   password: string | null;
-  root: string;
+  root: RootConfig;
   /** 'implicit' for ftps://, 'none' for ftp://. */
   schemeTls: 'none' | 'implicit';
   options: ServerOptions;
@@ -123,20 +124,30 @@ function rawPath(text: string): string {
   return afterScheme.slice(slash).split(/[?#]/, 1)[0] ?? '';
 }
 
-/** "/outbox/" → "/outbox"; "" → "/"; percent-decoded per segment. */
-function rootFromPath(written: string, pathname: string, setting: string): string {
+/**
+ * The root as RFC 1738 §3.2.2 and curl read the URL path: segments below the
+ * login directory, or below "/" when the first segment decodes to something
+ * starting with "/" (`%2F`; also the empty first segment of `ftp://h//data`,
+ * which curl turns into `CWD /`). A "/" decoded inside a later segment
+ * separates, as it does for curl on a Unix server. Every resulting segment
+ * is checked, so `a%2F..` cannot smuggle a ".." in.
+ */
+function rootFromPath(written: string, pathname: string, setting: string): RootConfig {
   if (written.split(/[/\\]/).some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment))) {
     throw new ConfigError(setting, 'the root path must not contain "." or ".."');
   }
-  const segments: string[] = [];
-  for (const raw of pathname.split('/')) {
-    if (raw === '') continue;
-    const segment = decode(raw, setting, 'the root path');
+  // pathname always starts with the "/" that ends the authority: not part of the path proper.
+  const decoded = pathname
+    .slice(1)
+    .split('/')
+    .map((raw) => decode(raw, setting, 'the root path'))
+    .join('/');
+  const segments = decoded.split('/').filter((segment) => segment !== '');
+  for (const segment of segments) {
     if (segment === '.' || segment === '..') throw new ConfigError(setting, 'the root path must not contain "." or ".."');
     if (/[\r\n\0]/.test(segment)) throw new ConfigError(setting, 'the root path must not contain CR, LF or NUL');
-    segments.push(...segment.split('/').filter((part) => part !== ''));
   }
-  return `/${segments.join('/')}`;
+  return { relativeTo: decoded.startsWith('/') ? '/' : 'login', segments };
 }
 
 function parseQuery(params: URLSearchParams, setting: string, ftps: boolean): ServerOptions {

@@ -31,6 +31,20 @@ export interface TimeoutsConfig {
   dataMs: number;
 }
 
+/**
+ * Where a server's files are, as RFC 1738 §3.2.2 and curl read the URL path:
+ * each segment is a CWD from the login directory (the PWD after login), so
+ * `ftp://h/outbox` is `~/outbox`; a first segment `%2F` (an empty first
+ * segment, to curl) starts from the server's `/` instead. Only a session can
+ * say what the login directory is, so the root stays in this form until one
+ * has logged in.
+ */
+export interface RootConfig {
+  relativeTo: 'login' | '/';
+  /** Percent-decoded; none empty, "." or "..", none holding "/", CR, LF or NUL. */
+  segments: readonly string[];
+}
+
 export interface ServerConfig {
   /** "default" for FTP_URL; the config-file key otherwise. */
   name: string;
@@ -41,8 +55,7 @@ export interface ServerConfig {
   user: string | null;
   /** Percent-decoded from the URL. */
   password: string | null;
-  /** Absolute FTP path, normalised: no trailing slash except for '/'. */
-  root: string;
+  root: RootConfig;
   mode: DataMode;
   type: TypeOption;
   eol: Eol;

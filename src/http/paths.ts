@@ -1,3 +1,4 @@
+import type { RootConfig } from '../config/index.js';
 import { badPath } from './httpError.js';
 
 /**
@@ -74,6 +75,16 @@ export function joinRoot(root: string, segments: readonly string[]): string {
   const base = normaliseRoot(root);
   if (segments.length === 0) return base;
   return base === '/' ? `/${segments.join('/')}` : `${base}/${segments.join('/')}`;
+}
+
+/**
+ * The absolute FTP path of a configured root: below "/" or below the login
+ * directory (null while no session has told it; then a root relative to it
+ * has no absolute path yet). A login directory of "/" makes both the same.
+ */
+export function resolveRoot(root: RootConfig, loginDirectory: string | null): string | null {
+  if (root.relativeTo === '/') return joinRoot('/', root.segments);
+  return loginDirectory === null ? null : joinRoot(loginDirectory, root.segments);
 }
 
 /** Root-relative form used in responses: no leading `/`. */

@@ -11,6 +11,8 @@ import {
   type FtpSession,
 } from '../ftp/index.js';
 import { probeGreeting, type ProbeResult } from './greetingProbe.js';
+import { learnLoginDirectory } from './loginDirectory.js';
+import { resolveRoot } from './paths.js';
 
 /**
  * One FtpPool per configured server; for pass-through servers (no user in
@@ -58,6 +60,8 @@ export class ServerHandle {
   #credentialPools = new Map<string, CredentialPool>();
   #maxCredentialPools: number;
   #useCounter = 0;
+  /** Per pool, since it depends on the user: learned by the pool's first session, then reused. */
+  #loginDirectories = new WeakMap<FtpPool, string>();
 
   constructor(config: ServerConfig, connect: ConnectFn, maxCredentialPools: number) {
     this.name = config.name;
@@ -93,6 +97,15 @@ export class ServerHandle {
     if (!entry) return;
     this.#credentialPools.delete(key);
     void entry.pool.close();
+  }
+
+  /**
+   * The absolute root for sessions of `pool`, or null while a root relative
+   * to the login directory waits for the pool's first session. Once a
+   * session of the pool exists this is never null (its create learned it).
+   */
+  rootPath(pool: FtpPool): string | null {
+    return resolveRoot(this.config.root, this.#loginDirectories.get(pool) ?? null);
   }
 
   connectOptions(credentials: Credentials | null, signal?: AbortSignal): FtpConnectOptions {
@@ -164,14 +177,29 @@ export class ServerHandle {
 
   #newPool(name: string, credentials: Credentials | null): FtpPool {
     const p = this.config.pool;
-    return new FtpPool({
+    const pool: FtpPool = new FtpPool({
       name,
-      create: (signal: AbortSignal) => this.#connect(this.connectOptions(credentials, signal)),
+      create: async (signal: AbortSignal) => {
+        const session = await this.#connect(this.connectOptions(credentials, signal));
+        // One PWD per pool, not per session or request: an absolute root needs none,
+        // and sessions after the first log in as the same user. (`pool` is read
+        // only after the await, when the constructor has returned.)
+        if (this.config.root.relativeTo === 'login' && !this.#loginDirectories.has(pool)) {
+          try {
+            this.#loginDirectories.set(pool, await learnLoginDirectory(session, signal));
+          } catch (err) {
+            session.destroy();
+            throw err;
+          }
+        }
+        return session;
+      },
       max: p.max,
       min: credentials === null ? p.min : 0,
       idleTimeoutMs: p.idleTimeoutMs,
       acquireTimeoutMs: p.acquireTimeoutMs,
     });
+    return pool;
   }
 
   /** Keep at most maxCredentialPools: close the least recently used idle ones. */

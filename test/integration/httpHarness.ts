@@ -15,12 +15,13 @@ import type { RunningFtpServer } from '../helpers/servers/index.js';
 import { loadOpenApiDocument } from '../../src/http/openapi.js';
 import { assertResponseMatches, findOperation } from '../helpers/openapiValidator.js';
 
+/** A scripted peer knows no PWD: its root is the absolute "/" (`ftp://h/%2F`). */
 export function serverConfig(over: Partial<ServerConfig> & Pick<ServerConfig, 'host' | 'port'>): ServerConfig {
   return {
     name: 'default',
     user: 'user',
     password: 'secret',
-    root: '/',
+    root: { relativeTo: '/', segments: [] },
     mode: 'auto',
     type: 'binary',
     eol: 'lf',
@@ -37,12 +38,14 @@ export function serverConfig(over: Partial<ServerConfig> & Pick<ServerConfig, 'h
   };
 }
 
+/** A real server's root is its login directory, as `ftp.url()` (`ftp://…/`) says. */
 export function ftpServerConfig(ftp: RunningFtpServer, over: Partial<ServerConfig> = {}): ServerConfig {
   return serverConfig({
     host: ftp.host,
     port: ftp.port,
     user: ftp.user,
     password: ftp.password,
+    root: { relativeTo: 'login', segments: [] },
     ...over,
   });
 }

@@ -58,6 +58,7 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
   let ftp: RunningFtpServer;
   let scan: SecretScan;
   let rig: Rig;
+  const DATA_ROOT = { relativeTo: '/', segments: ['data'] } as const;
   const rigs: Rig[] = [];
   const w = { authorization: `Bearer ${WRITE_KEY}` };
   const r = { 'x-api-key': READ_KEY };
@@ -74,7 +75,7 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
     rig = await startRig({
       reuse: ftp,
       scan,
-      server: { root: '/data', pool: { max: 2, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 5_000 } },
+      server: { root: DATA_ROOT, pool: { max: 2, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 5_000 } },
       config: {
         auth: { apiKeys: [{ key: WRITE_KEY, scope: 'write' }, { key: READ_KEY, scope: 'read' }], disabled: false },
         limits: { ...DEFAULT_LIMITS, maxUploadBytes: MiB, maxFiles: 3, maxFields: 10, maxFieldSize: 1024 },
@@ -301,7 +302,7 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
   });
 
   test('pass-through credentials are never shared between callers', async () => {
-    const pt = await startRig({ reuse: ftp, scan, server: { user: null, password: null, root: '/data' } });
+    const pt = await startRig({ reuse: ftp, scan, server: { user: null, password: null, root: DATA_ROOT } });
     rigs.push(pt);
     const basic = (user: string, pass: string): Record<string, string> => ({ authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` });
     const first = await pt.request('GET', `${API}/files/victim.txt`, { headers: basic(ftp.user, ftp.password) });
@@ -318,7 +319,7 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
 
   test('a 227 naming a third host is not followed there', async () => {
     peers.tried++;
-    const x = await startRig({ reuse: ftp, scan, server: { mode: 'passive', root: '/data' } });
+    const x = await startRig({ reuse: ftp, scan, server: { mode: 'passive', root: DATA_ROOT } });
     rigs.push(x);
     x.proxy.refuseCommands(['EPSV']);
     x.proxy.rewritePassiveHost('127.0.0.2');
@@ -333,7 +334,7 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
 
   test('the active-mode data port drops a connection that does not come from the server (data-port theft)', async () => {
     peers.tried++;
-    const x = await startRig({ reuse: ftp, scan, server: { mode: 'active', root: '/data' } });
+    const x = await startRig({ reuse: ftp, scan, server: { mode: 'active', root: DATA_ROOT } });
     rigs.push(x);
     let thief: { dropped: boolean; bytes: number } | undefined;
     x.proxy.onCommand(async (command) => {

@@ -80,7 +80,7 @@ describe('loadConfig: defaults', () => {
       port: 21,
       user: 'bob',
       password: 'pw',
-      root: '/',
+      root: { relativeTo: 'login', segments: [] },
       mode: 'auto',
       type: 'binary',
       eol: 'lf',
@@ -239,7 +239,7 @@ describe('loadConfig: FTP_URL forms', () => {
     const s = server(load({ FTP_URL: 'ftp://bob:pw@[::1]:2121/in' }));
     assert.equal(s.host, '::1');
     assert.equal(s.port, 2121);
-    assert.equal(s.root, '/in');
+    assert.deepEqual(s.root, { relativeTo: 'login', segments: ['in'] });
     assert.equal(server(load({ FTP_URL: 'ftps://[2001:db8::5]/' })).host, '2001:db8::5');
   });
 
@@ -261,20 +261,44 @@ describe('loadConfig: FTP_URL forms', () => {
     assert.equal(server(load({ FTP_URL: 'ftp://h/?tls=implicit' })).port, 990);
   });
 
-  it('normalises the root: decoded, no trailing or double slashes', () => {
+  it('reads the root as RFC 1738 and curl do: below the login directory', () => {
     const root = (url: string) => server(load({ FTP_URL: url })).root;
-    assert.equal(root('ftp://h'), '/');
-    assert.equal(root('ftp://h/'), '/');
-    assert.equal(root('ftp://h/outbox/'), '/outbox');
-    assert.equal(root('ftp://h//a///b/'), '/a/b');
-    assert.equal(root('ftp://h/my%20dir/sub'), '/my dir/sub');
+    assert.deepEqual(root('ftp://h'), { relativeTo: 'login', segments: [] });
+    assert.deepEqual(root('ftp://h/'), { relativeTo: 'login', segments: [] });
+    assert.deepEqual(root('ftp://h/outbox/'), { relativeTo: 'login', segments: ['outbox'] });
+    assert.deepEqual(root('ftp://h/a///b/'), { relativeTo: 'login', segments: ['a', 'b'] });
+    assert.deepEqual(root('ftp://h/my%20dir/sub'), { relativeTo: 'login', segments: ['my dir', 'sub'] });
+  });
+
+  it('a first segment %2F (or empty, as curl reads //) makes the root absolute', () => {
+    const root = (url: string) => server(load({ FTP_URL: url })).root;
+    assert.deepEqual(root('ftp://h/%2Fdata/out'), { relativeTo: '/', segments: ['data', 'out'] });
+    assert.deepEqual(root('ftp://bob:pw@h:2121/%2fdata/out/?mode=passive'), { relativeTo: '/', segments: ['data', 'out'] });
+    assert.deepEqual(root('ftp://h/%2F'), { relativeTo: '/', segments: [] });
+    assert.deepEqual(root('ftp://h/%2Fdata%2Fout'), { relativeTo: '/', segments: ['data', 'out'] });
+    assert.deepEqual(root('ftp://h//data'), { relativeTo: '/', segments: ['data'] });
+    assert.deepEqual(root('ftp://h//a///b/'), { relativeTo: '/', segments: ['a', 'b'] });
+  });
+
+  it('%2F after the first segment separates (curl on a Unix server) and never makes the root absolute', () => {
+    const root = (url: string) => server(load({ FTP_URL: url })).root;
+    assert.deepEqual(root('ftp://h/a%2Fb'), { relativeTo: 'login', segments: ['a', 'b'] });
+    assert.deepEqual(root('ftp://h/a/%2Fb'), { relativeTo: 'login', segments: ['a', 'b'] });
+    assert.deepEqual(root('ftp://h/a%2F%2Fb'), { relativeTo: 'login', segments: ['a', 'b'] });
+  });
+
+  it('a url in the config file reads its root the same way', () => {
+    const yaml = 'servers:\n  rel:\n    url: ftp://u:p@h/outbox\n  abs:\n    url: ftp://u:p@h/%2Fdata/out\n';
+    const config = load({ CONFIG_FILE: '/etc/gw.yaml' }, { '/etc/gw.yaml': yaml });
+    assert.deepEqual(server(config, 'rel').root, { relativeTo: 'login', segments: ['outbox'] });
+    assert.deepEqual(server(config, 'abs').root, { relativeTo: '/', segments: ['data', 'out'] });
   });
 
   it('rejects dot segments in the root, however written', () => {
-    for (const path of ['/a/../b', '/./a', '/%2e%2E/x', '/a/.%2e']) {
+    for (const path of ['/a/../b', '/./a', '/%2e%2E/x', '/a/.%2e', '/%2F..', '/a%2F..%2Fb', '/%2F.%2Fetc']) {
       expectConfigError(() => load({ FTP_URL: `ftp://h${path}` }), 'FTP_URL');
     }
-    assert.equal(server(load({ FTP_URL: 'ftp://h/.hidden/..x' })).root, '/.hidden/..x');
+    assert.deepEqual(server(load({ FTP_URL: 'ftp://h/.hidden/..x' })).root, { relativeTo: 'login', segments: ['.hidden', '..x'] });
   });
 
   it('rejects CR/LF/NUL in the root', () => {
@@ -441,7 +465,7 @@ shutdownGraceMs: 5000
       port: 2121,
       user: 'user',
       password: 'pa@ss',
-      root: '/outbox',
+      root: { relativeTo: 'login', segments: ['outbox'] },
       mode: 'passive',
       type: 'auto',
       eol: 'crlf',

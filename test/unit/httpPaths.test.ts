@@ -10,8 +10,12 @@ import {
   parsePlainPath,
   rawPathname,
   relativePath,
+  resolveRoot,
   splitResourceTarget,
 } from '../../src/http/paths.js';
+import { learnLoginDirectory } from '../../src/http/loginDirectory.js';
+import { FtpError, type FtpSession } from '../../src/ftp/index.js';
+import { problemFor } from '../../src/http/errors.js';
 
 function rejects(fn: () => unknown): void {
   assert.throws(fn, (err: unknown) => err instanceof HttpError && err.status === 400 && err.code === 'BAD_PATH');
@@ -55,6 +59,50 @@ describe('checkFileName (multipart)', () => {
   for (const bad of ['', 'a/b', '../x', '..', '.', 'a\\b', 'x\r\nDELE y', 'a\0']) {
     test(`rejects ${JSON.stringify(bad)}`, () => rejects(() => checkFileName(bad)));
   }
+});
+
+describe('resolveRoot', () => {
+  test('an absolute root ignores the login directory; a relative one waits for it', () => {
+    assert.equal(resolveRoot({ relativeTo: '/', segments: ['data', 'out'] }, null), '/data/out');
+    assert.equal(resolveRoot({ relativeTo: '/', segments: [] }, '/home/bob'), '/');
+    assert.equal(resolveRoot({ relativeTo: 'login', segments: ['outbox'] }, null), null);
+    assert.equal(resolveRoot({ relativeTo: 'login', segments: ['outbox'] }, '/home/bob'), '/home/bob/outbox');
+    assert.equal(resolveRoot({ relativeTo: 'login', segments: [] }, '/home/bob'), '/home/bob');
+  });
+
+  test('a login directory of "/" makes relative and absolute the same', () => {
+    assert.equal(resolveRoot({ relativeTo: 'login', segments: [] }, '/'), '/');
+    assert.equal(resolveRoot({ relativeTo: 'login', segments: ['a'] }, '/'), '/a');
+  });
+});
+
+describe('learnLoginDirectory', () => {
+  const session = (pwd: () => Promise<string>): FtpSession => ({ pwd }) as unknown as FtpSession;
+  const signal = new AbortController().signal;
+
+  test('the PWD path, normalised', async () => {
+    assert.equal(await learnLoginDirectory(session(async () => '/home/bob/'), signal), '/home/bob');
+    assert.equal(await learnLoginDirectory(session(async () => '/'), signal), '/');
+  });
+
+  for (const bad of ['DISK$USER:[BOB]', 'home/bob', '', '/a\r\nDELE x', '/a\0']) {
+    test(`refuses ${JSON.stringify(bad)} with a 502, never "/"`, async () => {
+      await assert.rejects(learnLoginDirectory(session(async () => bad), signal), (err: unknown) => {
+        assert.ok(err instanceof FtpError && err.code === 'FTP_PARSE');
+        assert.equal(problemFor(err, { passThrough: false, secrets: [] }).status, 502);
+        return true;
+      });
+    });
+  }
+
+  test('a refused PWD is the server failing (502), not a missing file (404)', async () => {
+    const refused = new FtpError('PWD failed: 550 x', { code: 'FTP_REPLY', category: 'not-found', ftpCode: 550, command: 'PWD' });
+    await assert.rejects(learnLoginDirectory(session(async () => Promise.reject(refused)), signal), (err: unknown) => {
+      assert.ok(err instanceof FtpError && err.category === 'protocol');
+      assert.equal(problemFor(err, { passThrough: false, secrets: [] }).status, 502);
+      return true;
+    });
+  });
 });
 
 describe('joinRoot', () => {

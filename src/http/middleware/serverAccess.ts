@@ -14,6 +14,12 @@ export interface ServerAccess {
   handle: ServerHandle;
   pool: FtpPool;
   credentials: Credentials | null;
+  /**
+   * The absolute FTP path of the server's root for this caller. A root
+   * relative to the login directory is known once the pool has a session, so
+   * read it inside withSession: bad input is refused before any login.
+   */
+  root(): string;
 }
 
 const KEY = 'ftpGatewayServer';
@@ -47,7 +53,13 @@ export function resolveServer(registry: ServerRegistry): RequestHandler {
     } else if (handle.config.password !== null) {
       ctx.secrets.push(handle.config.password);
     }
-    const access: ServerAccess = { handle, pool: handle.pool(credentials), credentials };
+    const pool = handle.pool(credentials);
+    const root = (): string => {
+      const path = handle.rootPath(pool);
+      if (path === null) throw new Error('the root is relative to the login directory: read it inside withSession');
+      return path;
+    };
+    const access: ServerAccess = { handle, pool, credentials, root };
     res.locals[KEY] = access;
     next();
   };

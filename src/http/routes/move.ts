@@ -16,7 +16,7 @@ import { resourceOf } from './resource.js';
 export function moveEntry(): RequestHandler {
   return async (req: Request, res: Response) => {
     const body = parseMoveBody(req.body);
-    const root = serverAccess(res).handle.config.root;
+    const { root } = serverAccess(res);
     const from = resourceOf(root, parsePlainPath(body.from, 'from'));
     const to = resourceOf(root, parsePlainPath(body.to, 'to'));
     if (from.segments.length === 0 || to.segments.length === 0) throw new HttpError(400, 'BAD_PATH', 'the root cannot be moved');
@@ -30,7 +30,7 @@ export function moveEntry(): RequestHandler {
         if (body.overwrite !== true) throw new HttpError(409, 'TARGET_EXISTS', 'the target exists (overwrite: true to replace it)');
         if (existing.type === 'directory') throw new HttpError(409, 'TARGET_EXISTS', 'the target is a directory');
       }
-      await ensureDirectory(session, root, to.parentSegments, signal);
+      await ensureDirectory(session, to.root, to.parentSegments, signal);
       try {
         await session.rename(from.absolute, to.absolute, signal);
       } catch (err) {

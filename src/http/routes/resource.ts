@@ -5,18 +5,22 @@ import { decodeRawPath, joinRoot, rawPathname, relativePath, splitResourceTarget
 
 /**
  * The `{path}` of a files/dirs URL, taken from the RAW request target (see
- * paths.ts) and joined onto the server's root.
+ * paths.ts) and joined onto the server's root. `absolute` and `root` are
+ * read on use: a root below the login directory is known only once a
+ * session has logged in (inside withSession), and the path is checked
+ * before that.
  */
 export interface Resource {
   segments: string[];
   /** Absolute FTP path. */
-  absolute: string;
+  readonly absolute: string;
   /** Root-relative, no leading slash (what responses show). */
   relative: string;
   /** Last segment ("" for the root). */
   name: string;
   parentSegments: string[];
-  root: string;
+  /** The server's root as an absolute FTP path. */
+  readonly root: string;
 }
 
 export const API_PREFIX = ['api', 'v1', 'servers'] as const;
@@ -25,16 +29,20 @@ export function resolveResource(req: Request, res: Response, kind: 'files' | 'di
   const split = splitResourceTarget(rawPathname(req.originalUrl), API_PREFIX, kind);
   if (split === null) throw new HttpError(400, 'BAD_PATH', 'unexpected request target');
   const segments = decodeRawPath(split.rest);
-  return resourceOf(serverAccess(res).handle.config.root, segments);
+  return resourceOf(serverAccess(res).root, segments);
 }
 
-export function resourceOf(root: string, segments: string[]): Resource {
+export function resourceOf(root: () => string, segments: string[]): Resource {
   return {
     segments,
-    absolute: joinRoot(root, segments),
+    get absolute() {
+      return joinRoot(root(), segments);
+    },
     relative: relativePath(segments),
     name: segments.at(-1) ?? '',
     parentSegments: segments.slice(0, -1),
-    root,
+    get root() {
+      return root();
+    },
   };
 }

@@ -162,6 +162,7 @@ export const ftpSrvDriver: FtpServerDriver = {
   unsupported(options: ResolvedFtpServerOptions): string | undefined {
     if (options.tls !== 'none') return 'ftp-srv is plain FTP only here (its explicit TLS is flaky)';
     if (options.ascii) return 'ftp-srv has no ASCII conversion';
+    if (!options.chroot) return 'ftp-srv always serves its root as "/"';
     return undefined;
   },
   features(options: ResolvedFtpServerOptions) {

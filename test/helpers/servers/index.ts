@@ -57,6 +57,7 @@ function resolveOptions(options: FtpServerOptions): ResolvedFtpServerOptions {
     idleTimeoutSec: options.idleTimeoutSec,
     maxClients: options.maxClients,
     passivePorts,
+    chroot: options.chroot ?? true,
   };
 }
 

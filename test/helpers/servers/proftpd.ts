@@ -95,7 +95,8 @@ export const proftpdDriver: FtpServerDriver = {
     }
     return rootAvailability();
   },
-  unsupported(): string | undefined {
+  unsupported(options: ResolvedFtpServerOptions): string | undefined {
+    if (!options.chroot) return 'the proftpd launcher always chroots (DefaultRoot)';
     return undefined;
   },
   features(options: ResolvedFtpServerOptions) {

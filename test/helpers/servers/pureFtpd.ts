@@ -39,6 +39,7 @@ export const pureFtpdDriver: FtpServerDriver = {
   unsupported(options: ResolvedFtpServerOptions): string | undefined {
     if (options.dataModes === 'passive-only') return 'pure-ftpd cannot refuse PORT/EPRT';
     if (options.tls === 'implicit') return 'pure-ftpd has no implicit TLS';
+    if (!options.chroot) return 'the pure-ftpd launcher always chroots (--chrooteveryone)';
     return undefined;
   },
   features(options: ResolvedFtpServerOptions) {

@@ -18,6 +18,12 @@ export interface FtpServerOptions {
   maxClients?: number;
   /** Size of the passive port range (default 64). */
   passivePorts?: number;
+  /**
+   * vsftpd only. false: chroot_local_user=NO, so the session sees the host's
+   * whole file system and `root` is its login directory (its PWD after
+   * login), not its "/". Default true.
+   */
+  chroot?: boolean;
 }
 
 export interface FtpServerFeatures {
@@ -35,7 +41,7 @@ export interface RunningFtpServer {
   readonly port: number;
   readonly user: string;
   readonly password: string;
-  /** The local folder served as the user's "/" (chrooted). */
+  /** The local folder served as the user's "/" (chrooted), or as its login directory with `chroot: false`. */
   readonly root: string;
   /** PEM of the self-signed certificate when tls != none (pass as `ca`). */
   readonly caPem?: string;
@@ -62,4 +68,5 @@ export interface ResolvedFtpServerOptions {
   readonly idleTimeoutSec: number | undefined;
   readonly maxClients: number | undefined;
   readonly passivePorts: number;
+  readonly chroot: boolean;
 }

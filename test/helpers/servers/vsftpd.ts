@@ -14,7 +14,9 @@
 //   at connect; idle timeout: "421 Timeout.";
 // - TLS keeps require_ssl_reuse=YES: the data connection must resume the
 //   control connection's TLS session;
-// - the config file must be owned by root with mode 600.
+// - the config file must be owned by root with mode 600;
+// - chroot: false (chroot_local_user=NO) serves the whole file system; the
+//   session starts in local_root and PWD answers its host path.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findExecutable } from './binaries.js';
@@ -39,7 +41,8 @@ function config(context: ServerContext, logFile: string, emptyDir: string): stri
     local_enable: 'YES',
     write_enable: 'YES',
     local_umask: '022',
-    chroot_local_user: 'YES',
+    // Without the chroot, local_root is still where the session starts: its login directory.
+    chroot_local_user: yesNo(options.chroot),
     allow_writeable_chroot: 'YES',
     local_root: root,
     secure_chroot_dir: emptyDir,

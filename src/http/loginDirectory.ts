@@ -1,0 +1,38 @@
+import { FtpError, isFtpError, type FtpSession } from '../ftp/index.js';
+import { normaliseRoot } from './paths.js';
+
+/**
+ * The login directory of a fresh session: its PWD (RFC 959 §4.1.3, 257
+ * reply, parsed by the client), asked before anything could CWD elsewhere.
+ * A root relative to it is anchored here, so whatever cannot anchor one
+ * fails the session (502) instead of falling back to "/": a refused PWD, a
+ * reply without a quoted path, a path that is not absolute (VMS answers
+ * `"DISK$USER:[BOB]"`), or one with CR, LF or NUL in it (it is sent back in
+ * every command). The path itself stays out of the error: it is server text.
+ */
+export async function learnLoginDirectory(session: FtpSession, signal: AbortSignal): Promise<string> {
+  let path: string;
+  try {
+    path = await session.pwd(signal);
+  } catch (err) {
+    if (!isFtpError(err) || err.code !== 'FTP_REPLY') throw err;
+    // As a reply error a 550 would read as "not found" (404): it is the server failing us.
+    throw new FtpError('PWD after login was refused: the root is relative to the login directory', {
+      code: 'FTP_REPLY',
+      category: 'protocol',
+      command: 'PWD',
+      cause: err,
+      ...(err.ftpCode !== undefined ? { ftpCode: err.ftpCode } : {}),
+      ...(err.ftpMessage !== undefined ? { ftpMessage: err.ftpMessage } : {}),
+    });
+  }
+  if (!path.startsWith('/') || /[\r\n\0]/.test(path)) {
+    throw new FtpError('the login directory (PWD) is not an absolute path: the root cannot be placed below it', {
+      code: 'FTP_PARSE',
+      category: 'protocol',
+      command: 'PWD',
+      ftpCode: 257,
+    });
+  }
+  return normaliseRoot(path);
+}
