@@ -7,6 +7,7 @@ import { FtpError, replyError } from './errors.js';
 import { ftpChannels, publish } from './diagnostics.js';
 import { FtpControl, abortedError, connectTls, tlsError } from './control/FtpControl.js';
 import { parseFeatures } from './control/features.js';
+import { createServerKnowledge } from './control/serverKnowledge.js';
 import type { FtpReply } from './reply/FtpReply.js';
 import { replyText } from './reply/FtpReplyParser.js';
 import type { DataContext } from './data/dataConnection.js';
@@ -25,6 +26,7 @@ import type {
   FtpDownloadOptions,
   FtpEntry,
   FtpListOptions,
+  FtpServerKnowledge,
   FtpSession,
   FtpStat,
   FtpTimeouts,
@@ -34,6 +36,8 @@ import type {
 } from './types.js';
 
 const DEFAULT_TIMEOUTS: FtpTimeouts = { connectMs: 10_000, commandMs: 30_000, dataMs: 60_000 };
+/** How long the pipelining probe waits for its two replies (at most commandMs): a server that takes both answers within a round trip. */
+const PIPELINING_PROBE_MS = 2_000;
 let nextSessionId = 1;
 
 /**
@@ -55,12 +59,15 @@ export class FtpClient implements FtpSession {
   #lock: Promise<unknown> = Promise.resolve();
   #bytes = 0;
   #sizeOnDirectories: boolean | undefined;
+  /** What is known of this server, shared with its other sessions. */
+  readonly #server: FtpServerKnowledge;
 
-  private constructor(socket: net.Socket, options: FtpConnectOptions) {
+  private constructor(socket: net.Socket, options: FtpConnectOptions, server: FtpServerKnowledge) {
     this.#options = options;
+    this.#server = server;
     this.#timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     this.#encoding = options.encoding ?? 'utf8';
-    this.#control = new FtpControl(socket, { sessionId: this.id, host: options.host, encoding: this.#encoding });
+    this.#control = new FtpControl(socket, { sessionId: this.id, host: options.host, port: options.port, encoding: this.#encoding, server });
     this.#control.onClose((err) =>
       publish(ftpChannels.session, { sessionId: this.id, host: options.host, port: options.port, event: 'close', reason: err.code }),
     );
@@ -78,6 +85,17 @@ export class FtpClient implements FtpSession {
 
   /** Connects, secures (explicit or implicit TLS), logs in and reads FEAT. */
   static async connect(options: FtpConnectOptions): Promise<FtpClient> {
+    const server = options.serverKnowledge ?? createServerKnowledge();
+    // A session whose probe found that the server takes one command at a
+    // time is out of step and gone; the next one never probes.
+    for (let attempt = 0; ; attempt++) {
+      const client = await FtpClient.#connectOnce(options, server, attempt === 0);
+      if (client) return client;
+    }
+  }
+
+  /** A logged-in session, or null when its pipelining probe failed (and destroyed it). */
+  static async #connectOnce(options: FtpConnectOptions, server: FtpServerKnowledge, mayProbe: boolean): Promise<FtpClient | null> {
     const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     const tlsMode = options.tls?.mode ?? 'none';
     const socket =
@@ -88,9 +106,9 @@ export class FtpClient implements FtpSession {
         : await connectTcp(options.host, options.port, timeouts.connectMs, options.signal);
     socket.setKeepAlive(true, 15_000);
     socket.setNoDelay(true);
-    const client = new FtpClient(socket, options);
+    const client = new FtpClient(socket, options, server);
     try {
-      await client.#open();
+      if (!(await client.#open(mayProbe))) return null;
     } catch (err) {
       client.destroy();
       throw err;
@@ -118,7 +136,8 @@ export class FtpClient implements FtpSession {
     this.#bytes = 0;
   }
 
-  async #open(): Promise<void> {
+  /** False when the pipelining probe cost this session. */
+  async #open(mayProbe: boolean): Promise<boolean> {
     const { signal } = this.#options;
     const connectWait = { timeoutMs: this.#timeouts.connectMs, signal };
     let greeting = await this.#control.nextReply(connectWait);
@@ -139,6 +158,7 @@ export class FtpClient implements FtpSession {
       this.#watchTls(secure);
     }
     await this.#login();
+    if (mayProbe && !(await this.#learnPipelining())) return false;
     if (tlsMode !== 'none') {
       // RFC 4217 §9: PBSZ 0 then PROT P protects the data connections too.
       await this.#expect('PBSZ', '0', [200]);
@@ -150,6 +170,23 @@ export class FtpClient implements FtpSession {
     if (this.#encoding.toLowerCase().replace('-', '') === 'utf8' && this.#options.utf8 !== false && this.#features.has('UTF8')) {
       // pure-ftpd answers 504 here although it lists UTF8; names are UTF-8 either way.
       await this.#command('OPTS', 'UTF8 ON');
+    }
+    return true;
+  }
+
+  /**
+   * At the first login to a server (one session, while the others go one
+   * command at a time): does it answer two commands in one write? One round
+   * trip once per server. False when it does not: this session is then
+   * destroyed.
+   */
+  async #learnPipelining(): Promise<boolean> {
+    if (!this.#server.claimPipeliningProbe()) return true;
+    const boundMs = Math.min(this.#timeouts.commandMs, PIPELINING_PROBE_MS);
+    try {
+      return await this.#control.probePipelining(boundMs, this.#options.signal);
+    } finally {
+      this.#server.abandonPipeliningProbe();
     }
   }
 
@@ -192,12 +229,13 @@ export class FtpClient implements FtpSession {
     return reply;
   }
 
-  /** Commands without a data connection sent in one write; their completion replies, in order. */
-  async #pipelined(commands: ReadonlyArray<readonly [string, string?]>, signal?: AbortSignal): Promise<FtpReply[]> {
-    this.#control.sendAll(commands);
-    const replies: FtpReply[] = [];
-    for (let i = 0; i < commands.length; i++) replies.push(await this.#completion(signal));
-    return replies;
+  /**
+   * Commands without a data connection, in one write when the server is
+   * known to take that (FtpControl.exchange decides); their completion
+   * replies, in order.
+   */
+  #pipelined(commands: ReadonlyArray<readonly [string, string?]>, signal?: AbortSignal): Promise<FtpReply[]> {
+    return this.#control.exchange(commands, () => this.#completion(signal));
   }
 
   async #expect(verb: string, argument: string | undefined, codes: number[], signal?: AbortSignal): Promise<FtpReply> {

@@ -22,11 +22,26 @@ export interface FtpTransferEvent {
   kernelRelay: boolean;
 }
 
+/**
+ * Something learned about a server (published once, when it changes what
+ * was known). `how`: a probe at login, or a pipelined batch of which only
+ * some replies came before the command timeout.
+ */
+export interface FtpServerEvent {
+  sessionId: number;
+  host: string;
+  port: number;
+  fact: 'pipelining';
+  value: boolean;
+  how: 'probe' | 'batch-unanswered';
+}
+
 export const ftpChannels = {
   command: diagnostics_channel.channel('ftp-gateway:ftp:command'),
   reply: diagnostics_channel.channel('ftp-gateway:ftp:reply'),
   session: diagnostics_channel.channel('ftp-gateway:ftp:session'),
   transfer: diagnostics_channel.channel('ftp-gateway:ftp:transfer'),
+  server: diagnostics_channel.channel('ftp-gateway:ftp:server'),
 } as const;
 
 export function publish<T extends object>(channel: diagnostics_channel.Channel, message: T): void {

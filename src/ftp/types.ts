@@ -43,6 +43,27 @@ export interface FtpModeMemory {
   set(method: FtpDataMethod): void;
 }
 
+/**
+ * What has been learned about one server, shared by all its sessions: one
+ * object per server, like FtpModeMemory. Each fact starts unknown and is
+ * learned from how the server behaves, never assumed.
+ */
+export interface FtpServerKnowledge {
+  /**
+   * Whether the server answers several commands sent in one write, each in
+   * turn (RFC 959 lets a client send ahead; servers that read one command
+   * per read do not). undefined until learned; until then, and when false,
+   * commands go one at a time.
+   */
+  readonly pipelining: boolean | undefined;
+  /** True for the one session that is to find out now: not known yet, and nobody else is finding out. */
+  claimPipeliningProbe(): boolean;
+  /** What a probe, or a pipelined write left unanswered, showed; ends a claim. False when it was known already. */
+  learnPipelining(supported: boolean): boolean;
+  /** The probe ended without an answer (aborted): the next session to log in tries again. */
+  abandonPipeliningProbe(): void;
+}
+
 export interface FtpConnectOptions {
   host: string;
   port: number;
@@ -60,6 +81,12 @@ export interface FtpConnectOptions {
   ignorePasvAddress?: boolean;
   /** Shared across the sessions of one server so `auto` starts from what worked. */
   modeMemory?: FtpModeMemory;
+  /**
+   * Shared across the sessions of one server so each fact is learned once
+   * per server (the pipelining probe costs one round trip at the first
+   * login). Without it the session learns for itself.
+   */
+  serverKnowledge?: FtpServerKnowledge;
   /** Ask OPTS UTF8 ON when FEAT lists UTF8 (default true when encoding is utf8). */
   utf8?: boolean;
   /** Relay transfers from an FtpDirectSource / into an FtpDirectTarget on the native relay when the addon is built (default true). */

@@ -4,7 +4,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import pino from 'pino';
 import type { DestinationStream, Logger } from 'pino';
 import { ftpChannels } from '../ftp/diagnostics.js';
-import type { FtpCommandEvent, FtpReplyEvent, FtpSessionEvent, FtpTransferEvent } from '../ftp/diagnostics.js';
+import type { FtpCommandEvent, FtpReplyEvent, FtpServerEvent, FtpSessionEvent, FtpTransferEvent } from '../ftp/diagnostics.js';
 import { getContext } from './context.js';
 
 declare global {
@@ -117,7 +117,8 @@ function maskCommand(verb: string, text: string): string {
 
 /**
  * Debug-level logs of the FTP conversation, from the FTP layer's diagnostics
- * channels. Returns the unsubscribe function.
+ * channels, and an info line whenever something is learned about a server
+ * (once per server and fact). Returns the unsubscribe function.
  */
 export function subscribeFtpLogging(logger: Logger): () => void {
   const ftp = logger.child({ component: 'ftp' });
@@ -156,6 +157,13 @@ export function subscribeFtpLogging(logger: Logger): () => void {
           { sessionId: e.sessionId, host: e.host, direction: e.direction, method: e.method, type: e.type, bytes: e.bytes, durationMs: e.durationMs, ok: e.ok, kernelRelay: e.kernelRelay },
           'ftp transfer',
         );
+      },
+    ],
+    [
+      ftpChannels.server,
+      (message) => {
+        const e = message as FtpServerEvent;
+        ftp.info({ sessionId: e.sessionId, host: e.host, port: e.port, [e.fact]: e.value, how: e.how }, 'ftp server learned');
       },
     ],
   ];

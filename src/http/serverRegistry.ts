@@ -5,8 +5,10 @@ import {
   FtpPool,
   connectFtp,
   createModeMemory,
+  createServerKnowledge,
   type FtpConnectOptions,
   type FtpModeMemory,
+  type FtpServerKnowledge,
   type FtpPoolStats,
   type FtpSession,
 } from '../ftp/index.js';
@@ -55,6 +57,8 @@ export class ServerHandle {
   readonly config: ServerConfig;
   readonly passThrough: boolean;
   readonly modeMemory: FtpModeMemory = createModeMemory();
+  /** Learned from the server (pipelining), shared by every pool of it: credentials do not change how it reads commands. */
+  readonly knowledge: FtpServerKnowledge = createServerKnowledge();
   #connect: ConnectFn;
   #pool: FtpPool | null = null;
   #credentialPools = new Map<string, CredentialPool>();
@@ -130,6 +134,7 @@ export class ServerHandle {
         ...(c.activePorts !== null ? { portRange: c.activePorts } : {}),
       },
       modeMemory: this.modeMemory,
+      serverKnowledge: this.knowledge,
       kernelRelay: c.kernelRelay,
       ...(signal ? { signal } : {}),
     };

@@ -98,6 +98,23 @@ describe('subscribeFtpLogging', () => {
     assertNoSecret(out.text());
   });
 
+  it('logs what is learned about a server at info, with where it came from', () => {
+    const out = capture();
+    const unsubscribe = subscribeFtpLogging(createLogger('info', out.stream));
+    try {
+      ftpChannels.server.publish({ sessionId: 9, host: '127.0.0.1', port: 2121, fact: 'pipelining', value: false, how: 'probe' });
+    } finally {
+      unsubscribe();
+    }
+    const lines = out.lines();
+    assert.equal(lines.length, 1);
+    assert.equal(lines[0]?.msg, 'ftp server learned');
+    assert.equal(lines[0]?.level, 30);
+    assert.equal(lines[0]?.pipelining, false);
+    assert.equal(lines[0]?.how, 'probe');
+    assert.equal(lines[0]?.port, 2121);
+  });
+
   it('writes nothing above debug level', () => {
     const out = capture();
     const unsubscribe = subscribeFtpLogging(createLogger('info', out.stream));

@@ -2,16 +2,22 @@ import type { Socket } from 'node:net';
 import tls from 'node:tls';
 import iconv from 'iconv-lite';
 import { FtpError } from '../errors.js';
-import { ftpChannels, publish } from '../diagnostics.js';
+import { ftpChannels, publish, type FtpServerEvent } from '../diagnostics.js';
 import { FtpReplyParser } from '../reply/FtpReplyParser.js';
 import type { FtpReply } from '../reply/FtpReply.js';
+import type { FtpServerKnowledge } from '../types.js';
 import { assertSafeArgument } from './safeArgument.js';
 
 export interface FtpControlOptions {
   sessionId: number;
   host: string;
+  port: number;
   encoding: string;
+  /** Whether this server takes several commands in one write: the switch every send-ahead goes through. */
+  server: FtpServerKnowledge;
 }
+
+type Command = readonly [verb: string, argument?: string];
 
 export interface WaitOptions {
   /** null: no timeout (the data timeout guards the transfer instead). */
@@ -79,20 +85,86 @@ export class FtpControl {
 
   /** Writes one command line. Throws FTP_BAD_ARGUMENT before writing anything when the line is unsafe. */
   send(verb: string, argument?: string): void {
-    this.sendAll([[verb, argument]]);
+    this.#write([[verb, argument]]);
   }
 
   /**
-   * Writes several command lines in one socket write: RFC 959 lets a client
-   * send ahead, and the server answers in order. One write instead of one per
-   * command is most of a small request's CPU on loopback. Every line is
-   * checked before any is written.
+   * Several commands, each answered through `readOne(i)` (which reads all of
+   * command i's replies). RFC 959 lets a client send ahead, but some servers
+   * read one command per read and answer a batch once: so the commands go in
+   * one write only when this server is known to take that, else one at a
+   * time, each after the previous one was answered. Every line is checked
+   * before any is written. A batch not read to its end (a timeout, an abort,
+   * a throwing `readOne`) leaves replies outstanding: the session is
+   * destroyed, never reused out of step. Replies that stop coming after some
+   * came also mean the server read the batch as fewer commands: it is sent
+   * no more batches.
    */
-  sendAll(commands: ReadonlyArray<readonly [verb: string, argument?: string]>): void {
-    for (const [verb, argument] of commands) {
-      assertSafeArgument(verb, 'command');
-      if (argument !== undefined) assertSafeArgument(argument, `${verb} argument`);
+  async exchange<T>(commands: readonly Command[], readOne: (index: number) => Promise<T>): Promise<T[]> {
+    const results: T[] = [];
+    if (commands.length < 2 || this.#options.server.pipelining !== true) {
+      for (const command of commands) this.#check(command);
+      for (const [i, command] of commands.entries()) {
+        this.#write([command]);
+        results.push(await readOne(i));
+      }
+      return results;
     }
+    this.#write(commands);
+    for (let i = 0; i < commands.length; i++) {
+      try {
+        results.push(await readOne(i));
+      } catch (err) {
+        if (i > 0 && isTimeout(err)) this.#learnPipelining(false, 'batch-unanswered');
+        this.destroy(closedError('a pipelined batch was not read to its end', err));
+        throw err;
+      }
+    }
+    return results;
+  }
+
+  /**
+   * Finds out once whether the server answers two commands sent in one
+   * write: NOOP twice must bring two completion replies within `boundMs`.
+   * A server that reads one command per read answers once; the session is
+   * then out of step and destroyed. Resolves what was learned (also
+   * recorded in the server knowledge); rejects only when aborted.
+   */
+  async probePipelining(boundMs: number, signal?: AbortSignal): Promise<boolean> {
+    const deadline = Date.now() + boundMs;
+    let supported = true;
+    try {
+      this.#write([['NOOP'], ['NOOP']]);
+      for (let i = 0; i < 2; i++) {
+        let reply: FtpReply;
+        do reply = await this.nextReply({ timeoutMs: Math.max(1, deadline - Date.now()), signal });
+        while (reply.code < 200);
+      }
+    } catch (err) {
+      if (err instanceof FtpError && err.code === 'FTP_ABORTED') throw err;
+      // No answer in time, or the connection dropped on it: either way one
+      // command at a time is safe, and costs only round trips.
+      supported = false;
+      this.destroy(err instanceof FtpError ? err : closedError(String(err)));
+    }
+    this.#learnPipelining(supported, 'probe');
+    return supported;
+  }
+
+  #learnPipelining(supported: boolean, how: FtpServerEvent['how']): void {
+    if (!this.#options.server.learnPipelining(supported)) return;
+    const { host, port, sessionId } = this.#options;
+    publish(ftpChannels.server, { sessionId, host, port, fact: 'pipelining', value: supported, how } satisfies FtpServerEvent);
+  }
+
+  #check([verb, argument]: Command): void {
+    assertSafeArgument(verb, 'command');
+    if (argument !== undefined) assertSafeArgument(argument, `${verb} argument`);
+  }
+
+  /** Every line checked, then all in one socket write. Only send() and exchange() decide what goes together. */
+  #write(commands: readonly Command[]): void {
+    for (const command of commands) this.#check(command);
     if (this.#closedError) throw this.#closedError;
     let lines = '';
     for (const [verb, argument] of commands) {
@@ -224,6 +296,10 @@ export class FtpControl {
     this.#waiter?.reject(err);
     for (const listener of this.#closeListeners.splice(0)) listener(err);
   }
+}
+
+function isTimeout(err: unknown): boolean {
+  return err instanceof FtpError && err.code === 'FTP_TIMEOUT';
 }
 
 export function closedError(message: string, cause?: unknown): FtpError {
