@@ -331,7 +331,7 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
       const x = await startRig({
         reuse: echo,
         scan: echoScan,
-        server: { root: '/data' },
+        server: { root: DATA_ROOT },
         config: { auth: { apiKeys: [{ key: WRITE_KEY, scope: 'write' }, { key: READ_KEY, scope: 'read' }], disabled: false } },
       });
       rigs.push(x);
