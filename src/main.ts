@@ -31,9 +31,9 @@ async function main(): Promise<void> {
   }
 
   // Loaded only once the configuration is known to be good (see startGateway).
-  const { createLogger, scrubSecrets } = await import('./http/logging.js');
+  const { configSecrets, createLogger, scrubSecrets } = await import('./http/logging.js');
   const { startGateway } = await import('./server.js');
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, { secrets: configSecrets(config) });
 
   let running: Awaited<ReturnType<typeof startGateway>>;
   try {

@@ -153,7 +153,7 @@ function showError(error) {
   }
   const p = error.problem ?? { title: 'Error', detail: String(error.message ?? error) };
   const status = error.status ? ` (${error.status})` : '';
-  const ftp = p.ftpCode ? ` — FTP ${p.ftpCode}${p.ftpMessage ? ` ${p.ftpMessage}` : ''}` : '';
+  const ftp = p.ftpCode ? ` — FTP ${p.ftpCode}` : '';
   box.textContent = `${p.title ?? 'Error'}${status}: ${p.detail ?? ''}${ftp}`;
   box.hidden = false;
 }

@@ -88,7 +88,9 @@ export function categoryForReply(code: number, message: string, verb?: string): 
 }
 
 export function replyError(verb: string, code: number, message: string): FtpError {
-  return new FtpError(`${verb} failed: ${code} ${firstLine(message)}`, {
+  // The reply's lines start with their code already ("550 x: No such file").
+  const first = firstLine(message);
+  return new FtpError(`${verb} failed: ${first.startsWith(String(code)) ? first : `${code} ${first}`}`, {
     code: 'FTP_REPLY',
     category: categoryForReply(code, message, verb),
     ftpCode: code,

@@ -4,14 +4,13 @@ import type { Request, RequestHandler, Response } from 'express';
  * Per-request state kept in `res.locals`: the AbortSignal that fires when the
  * client goes away (handed to every FTP call so a disconnect aborts the
  * transfer), and what the error handler needs to
- * know (pass-through server, secrets to scrub).
+ * know (pass-through server).
  */
 export interface RequestContext {
   readonly controller: AbortController;
   readonly signal: AbortSignal;
   readonly startedAt: bigint;
   passThrough: boolean;
-  secrets: string[];
   /**
    * Set by a route whose response body can be complete before the FTP side
    * is (a download waiting for its 226): true once the client has every
@@ -42,7 +41,6 @@ export function requestContext(): RequestHandler {
       signal: controller.signal,
       startedAt: process.hrtime.bigint(),
       passThrough: false,
-      secrets: [],
     };
     res.locals[KEY] = ctx;
     // 'close' before 'finish' means the connection ended under us: the client

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { isFtpError, type FtpError } from '../ftp/index.js';
+import { isFtpError, type FtpError, type FtpErrorCategory, type FtpErrorCode } from '../ftp/index.js';
 import { HttpError, isHttpError } from './httpError.js';
 import { getContext } from './context.js';
 import { routeOf } from './logging.js';
@@ -9,6 +9,12 @@ import { routeOf } from './logging.js';
  * The one place where errors become HTTP (RFC 9457 problem+json). The table
  * is the contract's "Errors" section; FtpErrors map by `code` first (a data
  * connection or TLS failure is 502 whatever its category), then by category.
+ *
+ * `detail` is a fixed sentence chosen here, never text the FTP server sent:
+ * reply texts echo the request's path as the server sees it (with the
+ * server-side root in front) and whatever the caller put in it, so masking a
+ * secret in them would tell a caller which of its guesses was the password.
+ * The reply text goes to the log (`request failed`) instead.
  */
 export interface Problem {
   type: string;
@@ -17,7 +23,6 @@ export interface Problem {
   detail: string;
   code: string;
   ftpCode?: number;
-  ftpMessage?: string;
 }
 
 export interface ProblemResponse {
@@ -46,23 +51,52 @@ const TITLES: Record<number, string> = {
 export interface ProblemContext {
   /** The server is pass-through: FTP auth failures are the caller's credentials (401). */
   passThrough: boolean;
-  /** Strings that must never appear in a response (passwords of this request/server). */
-  secrets: readonly string[];
 }
 
+/** The caller's sentence for an FtpError other than a negative reply. */
+export const FTP_ERROR_DETAILS: Readonly<Record<Exclude<FtpErrorCode, 'FTP_REPLY'>, string>> = {
+  FTP_BAD_ARGUMENT: 'the path cannot be sent to the FTP server',
+  FTP_TIMEOUT: 'the FTP server did not answer in time',
+  FTP_CONNECTION_CLOSED: 'the FTP server closed the connection',
+  FTP_CONNECT_FAILED: 'the FTP server cannot be reached',
+  FTP_DATA_CONNECTION: 'the data connection to the FTP server could not be opened or broke',
+  FTP_TLS: 'TLS with the FTP server failed (handshake or certificate)',
+  FTP_PARSE: 'the FTP server sent a reply the gateway cannot read',
+  FTP_ABORTED: 'the request was aborted',
+  FTP_TRANSFER_INCOMPLETE: 'the transfer ended before it was complete',
+  FTP_POOL_TIMEOUT: 'no FTP session became free in time; retry later',
+  FTP_POOL_CLOSED: 'the FTP sessions of this server are closing',
+};
+
+/** The caller's sentence for a negative reply (FTP_REPLY), by what the reply means. */
+export const FTP_REPLY_DETAILS: Readonly<Record<FtpErrorCategory, string>> = {
+  'not-found': 'no such file or directory',
+  permission: 'the FTP server denied access to this path',
+  auth: 'the FTP server refused the configured login',
+  unavailable: 'the FTP server is not available',
+  timeout: 'the FTP server did not answer in time',
+  'storage-full': 'the FTP server has no room for this (storage full or quota)',
+  'bad-input': 'the FTP server refused this file name',
+  protocol: 'the FTP server refused the command',
+  aborted: 'the request was aborted',
+};
+
+/** On a pass-through server the login is the caller's own. */
+export const PASS_THROUGH_AUTH_DETAIL = 'the FTP server refused these credentials';
+
 export function problemFor(err: unknown, ctx: ProblemContext): ProblemResponse {
-  if (isHttpError(err)) return build(err.status, err.code, err.message, { ...err.headers }, ctx);
+  if (isHttpError(err)) return build(err.status, err.code, err.message, { ...err.headers });
   if (isFtpError(err)) return fromFtpError(err, ctx);
   // A malformed %-escape in a route parameter fails in the router's own
   // decodeURIComponent before our path rules run (router/lib/layer.js
   // decodeParam throws the URIError with status 400): a bad path, not a 500.
-  if (err instanceof URIError) return build(400, 'BAD_PATH', 'path: malformed percent-encoding', {}, ctx);
+  if (err instanceof URIError) return build(400, 'BAD_PATH', 'path: malformed percent-encoding', {});
   const expressStatus = expressErrorStatus(err);
   if (expressStatus !== null) {
     const code = expressStatus === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_BODY';
-    return build(expressStatus, code, expressStatus === 413 ? 'request body too large' : 'malformed request body', {}, ctx);
+    return build(expressStatus, code, expressStatus === 413 ? 'request body too large' : 'malformed request body', {});
   }
-  return build(500, 'INTERNAL', 'internal error', {}, ctx);
+  return build(500, 'INTERNAL', 'internal error', {});
 }
 
 function fromFtpError(err: FtpError, ctx: ProblemContext): ProblemResponse {
@@ -90,12 +124,55 @@ function fromFtpError(err: FtpError, ctx: ProblemContext): ProblemResponse {
       status = statusForCategory(err, ctx);
   }
   if (status === 401) headers['WWW-Authenticate'] = 'Basic realm="ftp-gateway", charset="UTF-8"';
-  const res = build(status, err.code, err.message, headers, ctx);
-  if (err.ftpCode !== undefined) res.body.ftpCode = err.ftpCode;
-  if (err.ftpMessage !== undefined && err.command !== 'PASS' && err.command !== 'ACCT') {
-    res.body.ftpMessage = scrub(err.ftpMessage, ctx.secrets);
-  }
+  const res = build(status, err.code, ftpDetail(err, ctx), headers);
+  if (Number.isInteger(err.ftpCode)) res.body.ftpCode = err.ftpCode;
   return res;
+}
+
+/** A fixed sentence: chosen by the error's code (and for a reply, its category), never built from its text. */
+export function ftpDetail(err: FtpError, ctx: ProblemContext): string {
+  if (err.code !== 'FTP_REPLY') return FTP_ERROR_DETAILS[err.code] ?? 'the FTP server failed';
+  if (err.category === 'auth' && ctx.passThrough) return PASS_THROUGH_AUTH_DETAIL;
+  return FTP_REPLY_DETAILS[err.category] ?? FTP_REPLY_DETAILS.protocol;
+}
+
+/**
+ * `/readyz` needs no key, so its detail follows the same rule in a few words:
+ * what failed and the reply's number (`login refused (530)`), never its text.
+ */
+export function readinessDetail(err: unknown): string {
+  if (!isFtpError(err)) {
+    const code = (err as { code?: unknown } | null)?.code;
+    return typeof code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(code) ? `check failed (${code})` : 'check failed';
+  }
+  const n = Number.isInteger(err.ftpCode) ? ` (${err.ftpCode})` : '';
+  switch (err.code) {
+    case 'FTP_REPLY':
+      if (err.category === 'auth') return `login refused${n}`;
+      if (err.category === 'unavailable') return `server unavailable${n}`;
+      return `unexpected reply${n}`;
+    case 'FTP_CONNECT_FAILED': {
+      // The socket's errno name (ECONNREFUSED) comes from this host, not from the FTP server.
+      const errno = (err.cause as { code?: unknown } | undefined)?.code;
+      return typeof errno === 'string' && /^E[A-Z]+$/.test(errno) ? `unreachable (${errno})` : 'unreachable';
+    }
+    case 'FTP_CONNECTION_CLOSED':
+      return `connection closed${n}`;
+    case 'FTP_TIMEOUT':
+      return 'no answer in time';
+    case 'FTP_TLS':
+      return 'TLS failed';
+    case 'FTP_PARSE':
+      return 'unreadable reply';
+    case 'FTP_POOL_TIMEOUT':
+      return 'no session free in time';
+    case 'FTP_POOL_CLOSED':
+      return 'closing';
+    case 'FTP_ABORTED':
+      return 'aborted';
+    default:
+      return err.code.toLowerCase().replace(/^ftp_/, '').replace(/_/g, ' ');
+  }
 }
 
 function statusForCategory(err: FtpError, ctx: ProblemContext): number {
@@ -131,7 +208,7 @@ function expressErrorStatus(err: unknown): number | null {
   return err.type === 'entity.too.large' ? 413 : 400;
 }
 
-function build(status: number, code: string, detail: string, headers: Record<string, string>, ctx: ProblemContext): ProblemResponse {
+function build(status: number, code: string, detail: string, headers: Record<string, string>): ProblemResponse {
   const slug = code.toLowerCase().replace(/_/g, '-');
   return {
     status,
@@ -140,17 +217,10 @@ function build(status: number, code: string, detail: string, headers: Record<str
       type: `urn:ftp-gateway:problem:${slug}`,
       title: TITLES[status] ?? 'Error',
       status,
-      detail: scrub(detail, ctx.secrets),
+      detail,
       code,
     },
   };
-}
-
-function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join('***');
-  // Belt and braces: an echoed "PASS xyz" never leaves, whoever produced it.
-  return out.replace(/\bPASS\s+\S+/gi, 'PASS ***');
 }
 
 export function sendProblem(res: Response, problem: ProblemResponse): void {
@@ -160,14 +230,21 @@ export function sendProblem(res: Response, problem: ProblemResponse): void {
   res.send(JSON.stringify(problem.body));
 }
 
-/** The one error middleware. After headers went out, only destroying the socket is honest. */
+/**
+ * The one error middleware. After headers went out, only destroying the socket is honest.
+ * What the FTP server said goes to the log: always for a 5xx, and for a 4xx the
+ * FTP server caused (the caller's body no longer says why a 550 was a 403).
+ */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req: Request, res: Response, _next) => {
     const ctx = getContext(res);
-    const problem = problemFor(err, { passThrough: ctx?.passThrough ?? false, secrets: ctx?.secrets ?? [] });
+    const problem = problemFor(err, { passThrough: ctx?.passThrough ?? false });
     const clientGone = ctx?.signal.aborted ?? false;
-    if (problem.status >= 500 && !clientGone) {
-      (req.log ?? logger).warn({ err: logSafe(err), status: problem.status, method: req.method, route: routeOf(req) }, 'request failed');
+    if (!clientGone && (problem.status >= 500 || isFtpError(err))) {
+      (req.log ?? logger)[problem.status >= 500 ? 'warn' : 'info'](
+        { err: logSafe(err), status: problem.status, method: req.method, route: routeOf(req) },
+        'request failed',
+      );
     }
     if (res.headersSent || clientGone) {
       res.destroy();
@@ -184,8 +261,23 @@ export const notFoundHandler: RequestHandler = (_req, _res, next) => {
   next(new HttpError(404, 'NOT_FOUND', 'no such route'));
 };
 
-function logSafe(err: unknown): Record<string, unknown> {
-  if (isFtpError(err)) return { name: err.name, code: err.code, category: err.category, ftpCode: err.ftpCode, command: err.command };
+/**
+ * The log line's view of an error. An FtpError names only the command's verb,
+ * never its argument (the FTP layer keeps arguments out of errors, and PASS/ACCT
+ * are masked in its command log), so the reply text can be logged whole.
+ */
+export function logSafe(err: unknown): Record<string, unknown> {
+  if (isFtpError(err)) {
+    return {
+      name: err.name,
+      code: err.code,
+      category: err.category,
+      command: err.command,
+      ftpCode: err.ftpCode,
+      message: err.message,
+      ...(err.ftpMessage !== undefined ? { reply: err.ftpMessage } : {}),
+    };
+  }
   if (isHttpError(err)) return { name: err.name, code: err.code, status: err.status };
   if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
   return { value: String(err) };

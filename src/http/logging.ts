@@ -3,6 +3,7 @@ import diagnostics_channel from 'node:diagnostics_channel';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import pino from 'pino';
 import type { DestinationStream, Logger } from 'pino';
+import type { Config } from '../config/index.js';
 import { ftpChannels } from '../ftp/diagnostics.js';
 import type { FtpCommandEvent, FtpReplyEvent, FtpServerEvent, FtpSessionEvent, FtpTransferEvent } from '../ftp/diagnostics.js';
 import { getContext } from './context.js';
@@ -72,36 +73,79 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+type Scrub = (text: string) => string;
+
 /** Scrubs string values of plain objects, three levels deep; copies only what changes. */
-function scrubFields(object: Record<string, unknown>, depth = 0): Record<string, unknown> {
+function scrubFields(object: Record<string, unknown>, scrub: Scrub, depth = 0): Record<string, unknown> {
   let out: Record<string, unknown> | undefined;
   for (const [key, value] of Object.entries(object)) {
     let clean: unknown = value;
-    if (typeof value === 'string') clean = scrubSecrets(value);
-    else if (depth < 3 && isPlainObject(value)) clean = scrubFields(value, depth + 1);
+    if (typeof value === 'string') clean = scrub(value);
+    else if (depth < 3 && isPlainObject(value)) clean = scrubFields(value, scrub, depth + 1);
     if (clean !== value) (out ??= { ...object })[key] = clean;
   }
   return out ?? object;
 }
 
-const errSerializer = (err: Error): Record<string, unknown> => scrubFields(pino.stdSerializers.err(err) as unknown as Record<string, unknown>);
+/** Shorter secrets would mask ordinary words in every line. */
+const MIN_MASKED_SECRET = 4;
+
+/**
+ * The credentials never reach a log by construction: PASS/ACCT are masked by
+ * command in the FTP layer, errors carry no command arguments, headers are
+ * redacted by path. What remains is a copy a caller typed itself, e.g. into a
+ * request path that the URL and an FTP server's 550 then echo; those copies
+ * are masked here. (Only in the log: an error body never carries such text,
+ * so masking there could not turn into a "which guess was it" answer.)
+ */
+function secretMask(secrets: readonly string[]): Scrub {
+  const forms = new Set<string>();
+  for (const secret of secrets) {
+    if (secret.length < MIN_MASKED_SECRET) continue;
+    forms.add(secret);
+    forms.add(encodeURIComponent(secret));
+  }
+  const longestFirst = [...forms].sort((a, b) => b.length - a.length);
+  if (longestFirst.length === 0) return scrubSecrets;
+  return (text) => {
+    let out = scrubSecrets(text);
+    for (const form of longestFirst) if (out.includes(form)) out = out.split(form).join('[REDACTED]');
+    return out;
+  };
+}
+
+/** The secrets a log must not repeat: configured FTP passwords and API keys. */
+export function configSecrets(config: Pick<Config, 'servers' | 'auth'>): string[] {
+  return [
+    ...config.servers.flatMap((s) => (s.password === null ? [] : [s.password])),
+    ...config.auth.apiKeys.map((k) => k.key),
+  ];
+}
+
+export interface CreateLoggerOptions {
+  /** Masked wherever they turn up in a line (see `configSecrets`). */
+  secrets?: readonly string[];
+}
 
 /**
  * The gateway's logger. `destination` defaults to stdout (tests pass a stream).
  * Redaction is by field path (`REDACT_PATHS`) plus a scrub of credentials in
- * the message and top-level string fields, because URLs with user-info turn
- * up in error messages.
+ * the message and string fields, because URLs with user-info turn up in error
+ * messages, and callers can type a secret into a path.
  */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+export function createLogger(level: string, destination?: DestinationStream, extra: CreateLoggerOptions = {}): Logger {
+  const scrub = secretMask(extra.secrets ?? []);
+  const errSerializer = (err: Error): Record<string, unknown> =>
+    scrubFields(pino.stdSerializers.err(err) as unknown as Record<string, unknown>, scrub);
   const options: pino.LoggerOptions = {
     level,
     base: undefined,
     redact: { paths: [...REDACT_PATHS], censor: '[REDACTED]' },
     serializers: { err: errSerializer, error: errSerializer },
-    formatters: { log: (object) => scrubFields(object) },
+    formatters: { log: (object) => scrubFields(object, scrub) },
     hooks: {
       logMethod(args, method) {
-        const scrubbed = args.map((arg) => (typeof arg === 'string' ? scrubSecrets(arg) : arg)) as Parameters<typeof method>;
+        const scrubbed = args.map((arg) => (typeof arg === 'string' ? scrub(arg) : arg)) as Parameters<typeof method>;
         return method.apply(this, scrubbed);
       },
     },

@@ -12,6 +12,7 @@ import {
   type FtpPoolStats,
   type FtpSession,
 } from '../ftp/index.js';
+import { logSafe, readinessDetail } from './errors.js';
 import { probeGreeting, type ProbeResult } from './greetingProbe.js';
 import { learnLoginDirectory } from './loginDirectory.js';
 import { resolveRoot } from './paths.js';
@@ -140,8 +141,11 @@ export class ServerHandle {
     };
   }
 
-  /** /readyz: a configured server must give a working session; pass-through must greet with 220. */
-  async check(signal?: AbortSignal): Promise<ProbeResult> {
+  /**
+   * /readyz: a configured server must give a working session; pass-through must greet with 220.
+   * A failure carries its error for the log; the detail is the caller's fixed sentence.
+   */
+  async check(signal?: AbortSignal): Promise<ProbeResult & { error?: unknown }> {
     if (this.passThrough) return probeGreeting(this.config, signal);
     const t = this.config.timeouts;
     const timeout = AbortSignal.timeout(t.connectMs + t.commandMs + this.config.pool.acquireTimeoutMs);
@@ -150,8 +154,7 @@ export class ServerHandle {
       await this.pool(null).use((session) => session.noop(combined), { signal: combined });
       return { ok: true };
     } catch (err) {
-      const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : 'error';
-      return { ok: false, detail: code };
+      return { ok: false, detail: readinessDetail(err), error: err };
     }
   }
 
@@ -257,7 +260,10 @@ export class ServerRegistry {
   async check(name: string, signal?: AbortSignal): Promise<ProbeResult> {
     const handle = this.#servers.get(name);
     if (!handle) return { ok: false, detail: 'unknown server' };
-    return handle.check(signal);
+    const { error, ...result } = await handle.check(signal);
+    // /readyz shows only the fixed detail; the operator reads the reply here.
+    if (error !== undefined) this.#logger?.warn({ server: name, err: logSafe(error), detail: result.detail }, 'server not ready');
+    return result;
   }
 
   /** For /readyz: every server, in configuration order. */

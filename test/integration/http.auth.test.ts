@@ -65,7 +65,7 @@ describe('HTTP auth and access on vsftpd', serverSkip('vsftpd'), () => {
     assert.equal((await gw.request('GET', '/healthz')).status, 200);
     const ready = await gw.request('GET', '/readyz');
     assert.equal(ready.status, 503, 'badlogin cannot log in');
-    const servers = ready.json<{ servers: Array<{ name: string; ok: boolean }> }>().servers;
+    const servers = ready.json<{ servers: Array<{ name: string; ok: boolean; detail?: string }> }>().servers;
     assert.deepEqual(
       servers.map((s) => [s.name, s.ok]),
       [
@@ -75,7 +75,10 @@ describe('HTTP auth and access on vsftpd', serverSkip('vsftpd'), () => {
         ['badlogin', false],
       ],
     );
+    // Fixed words and the reply's number; vsftpd's "Login incorrect." only goes to the log.
+    assert.equal(servers[3]?.detail, 'login refused (530)');
     assert.ok(!ready.text().includes('wrong-password-xyz'));
+    assert.ok(!ready.text().includes('incorrect'));
   });
 
   test('readOnly server: writes → 403, reads work', async () => {
@@ -98,7 +101,10 @@ describe('HTTP auth and access on vsftpd', serverSkip('vsftpd'), () => {
   test('configured login refused by the server → 502, the password never shows', async () => {
     const r = await gw.request('GET', '/api/v1/servers/badlogin/files/f.bin', { headers: { 'x-api-key': 'read-key' } });
     assert.equal(r.status, 502);
+    const body = r.json<{ code: string; detail: string; ftpCode?: number }>();
+    assert.deepEqual([body.code, body.detail, body.ftpCode], ['FTP_REPLY', 'the FTP server refused the configured login', 530]);
     assert.ok(!r.text().includes('wrong-password-xyz'));
+    assert.ok(!r.text().includes('incorrect'), 'no reply text');
   });
 
   test('pass-through: Basic credentials log in; missing or wrong → 401 with a Basic challenge', async () => {
@@ -111,6 +117,8 @@ describe('HTTP auth and access on vsftpd', serverSkip('vsftpd'), () => {
     assert.equal(wrong.status, 401);
     assert.match(String(wrong.headers['www-authenticate']), /^Basic /);
     assert.ok(!wrong.text().includes('not-the-password'));
+    assert.equal(wrong.json<{ detail: string }>().detail, 'the FTP server refused these credentials');
+    assert.equal(wrong.json<{ ftpCode?: number }>().ftpCode, 530);
 
     const right = await gw.request('GET', '/api/v1/servers/pt/files/f.bin', { headers: { ...key, authorization: basic(ftp.user, ftp.password) } });
     assert.equal(right.status, 200);

@@ -9,7 +9,7 @@ import { chownSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config, ServerConfig } from '../../src/config/index.js';
 import { createGateway, type Gateway } from '../../src/http/index.js';
-import { createLogger } from '../../src/http/logging.js';
+import { configSecrets, createLogger } from '../../src/http/logging.js';
 import { FaultProxy } from '../helpers/faultProxy.js';
 import { startFtpServer, type FtpServerKind, type FtpServerOptions, type RunningFtpServer } from '../helpers/servers/index.js';
 import { ftpServerConfig, gatewayConfig, rawRequest, type RawRequestOptions, type RawResponse } from '../integration/httpHarness.js';
@@ -50,14 +50,15 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const scan = options.scan ?? new SecretScan([ftp.password, ...(options.secrets ?? [])]);
   const server = ftpServerConfig(ftp, { port: proxy.port, ...options.server });
   const config = gatewayConfig([server], options.config ?? {});
-  const gateway = await createGateway(config, createLogger('debug', scan.stream()));
+  const gateway = await createGateway(config, createLogger('debug', scan.stream(), { secrets: configSecrets(config) }));
   const httpServer = http.createServer(gateway.app);
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   const port = (httpServer.address() as AddressInfo).port;
   const request = async (method: string, path: string, opts?: RawRequestOptions): Promise<RawResponse> => {
     const res = await rawRequest(port, method, path, opts);
     scan.add(`${res.status} ${JSON.stringify(res.headers)}\n`);
-    scan.add(res.body);
+    if (/^application\/problem\+json/.test(String(res.headers['content-type']))) scan.addProblem(res.body);
+    else scan.add(res.body);
     return res;
   };
   return {

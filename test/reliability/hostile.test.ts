@@ -315,6 +315,43 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
       peers.refused++;
     }
     assert.equal((await pt.request('GET', `${API}/files/victim.txt`, { headers: basic(ftp.user, ftp.password) })).status, 200);
+    // Its logger knows no configured password, and the FTP diagnostics channels
+    // are process-wide: left running, it would log other rigs' FTP commands unmasked.
+    await pt.close();
+    rigs.splice(rigs.indexOf(pt), 1);
+  });
+
+  test('a read key testing password guesses in paths learns nothing, on a server that echoes paths in its 550', serverSkip('proftpd'), async () => {
+    const echo = await startFtpServer('proftpd');
+    try {
+      mkdirSync(join(echo.root, 'data'));
+      const { uid, gid } = statSync(echo.root);
+      chownSync(join(echo.root, 'data'), uid, gid);
+      const echoScan = new SecretScan([echo.password, WRITE_KEY, READ_KEY]);
+      const x = await startRig({
+        reuse: echo,
+        scan: echoScan,
+        server: { root: DATA_ROOT },
+        config: { auth: { apiKeys: [{ key: WRITE_KEY, scope: 'write' }, { key: READ_KEY, scope: 'read' }], disabled: false } },
+      });
+      rigs.push(x);
+      const guesses = ['guess-one', echo.password, `x${echo.password}x`, 'guess-two'];
+      const bodies: string[] = [];
+      for (const guess of guesses) {
+        const res = await x.request('GET', `${API}/dirs/${encodeURIComponent(guess)}/etc/`, { headers: r });
+        assert.equal(res.status, 404, res.text());
+        assert.ok(!res.text().includes('/data'), `the server-side root in ${res.text()}`);
+        bodies.push(res.text());
+      }
+      assert.equal(new Set(bodies).size, 1, `one body whatever the guess: ${bodies.join(' | ')}`);
+      assert.ok(x.proxy.commands.some((c) => c.startsWith('CWD /data/')), 'the guesses did reach the FTP server');
+      // The scan covers the log too: the echoed guess that was the password is not in it.
+      assert.deepEqual(echoScan.leaks, []);
+      await x.close();
+      rigs.splice(rigs.indexOf(x), 1);
+    } finally {
+      await echo.stop();
+    }
   });
 
   test('a 227 naming a third host is not followed there', async () => {

@@ -120,6 +120,7 @@ export class SecretScan {
   readonly #found = new Set<string>();
   #tail = '';
   #bytes = 0;
+  #masked = 0;
 
   constructor(secrets: readonly string[]) {
     // The percent-encoded form too: a secret may leak inside a URL.
@@ -141,6 +142,17 @@ export class SecretScan {
     this.#tail = window.slice(-keep);
   }
 
+  /**
+   * An error body (problem+json) from the gateway. Besides the secrets, a
+   * masked one: "***" in a body tells a caller which guess was the password
+   * (contract v1.1, Errors), so it counts as a leak too.
+   */
+  addProblem(body: string | Buffer): void {
+    const s = typeof body === 'string' ? body : body.toString('utf8');
+    this.add(s);
+    if (s.includes('***')) this.#masked++;
+  }
+
   /** A stream to hand to pino (or to pipe child output into). */
   stream(): Writable {
     return new Writable({
@@ -153,7 +165,8 @@ export class SecretScan {
 
   /** The secrets found, each shown only by its length (never the secret itself). */
   get leaks(): string[] {
-    return [...this.#found].map((s) => `a ${s.length}-character secret`);
+    const found = [...this.#found].map((s) => `a ${s.length}-character secret`);
+    return this.#masked > 0 ? [...found, `a masked secret in ${this.#masked} error bodies`] : found;
   }
 
   get bytesScanned(): number {

@@ -89,7 +89,7 @@ describe('learnLoginDirectory', () => {
     test(`refuses ${JSON.stringify(bad)} with a 502, never "/"`, async () => {
       await assert.rejects(learnLoginDirectory(session(async () => bad), signal), (err: unknown) => {
         assert.ok(err instanceof FtpError && err.code === 'FTP_PARSE');
-        assert.equal(problemFor(err, { passThrough: false, secrets: [] }).status, 502);
+        assert.equal(problemFor(err, { passThrough: false }).status, 502);
         return true;
       });
     });
@@ -99,7 +99,7 @@ describe('learnLoginDirectory', () => {
     const refused = new FtpError('PWD failed: 550 x', { code: 'FTP_REPLY', category: 'not-found', ftpCode: 550, command: 'PWD' });
     await assert.rejects(learnLoginDirectory(session(async () => Promise.reject(refused)), signal), (err: unknown) => {
       assert.ok(err instanceof FtpError && err.category === 'protocol');
-      assert.equal(problemFor(err, { passThrough: false, secrets: [] }).status, 502);
+      assert.equal(problemFor(err, { passThrough: false }).status, 502);
       return true;
     });
   });

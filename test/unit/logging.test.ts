@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import express from 'express';
 import { ftpChannels } from '../../src/ftp/diagnostics.js';
-import { createLogger, requestIdFrom, requestLogger, routeOf, scrubSecrets, subscribeFtpLogging } from '../../src/http/logging.js';
+import { configSecrets, createLogger, requestIdFrom, requestLogger, routeOf, scrubSecrets, subscribeFtpLogging } from '../../src/http/logging.js';
 
 /** A pino destination that keeps every line. */
 function capture(): { stream: Writable; lines: () => Array<Record<string, unknown>>; text: () => string } {
@@ -58,6 +58,23 @@ describe('createLogger', () => {
     assertNoSecret(out.text());
     assert.match(out.text(), /ftp:\/\/bob:\*\*\*@ftp\.example\.com/);
     assert.equal(scrubSecrets('ftp://u:p@h/x and Basic dTpw'), 'ftp://u:***@h/x and Basic ***');
+  });
+
+  it('masks the configured secrets where a caller typed them (a path, an echoing 550), raw or percent-encoded', () => {
+    const out = capture();
+    const password = 'pa ss/w0rd';
+    const log = createLogger('debug', out.stream, { secrets: configSecrets({ servers: [{ password }, { password: null }], auth: { apiKeys: [{ key: 'k3y-abc' }] } } as never) });
+    log.info({ path: `/api/v1/servers/s/dirs/${encodeURIComponent(password)}/` }, 'request completed');
+    log.info({ err: { command: 'CWD', reply: `550 /srv/${password}: No such file or directory` } }, 'request failed');
+    log.warn({ err: Object.assign(new Error(`DELE failed: 550 /srv/${password}/k3y-abc`), { ftpMessage: `550 ${password}` }) }, 'boom');
+    log.warn(`typed ${password}`);
+    const text = out.text();
+    assert.ok(!text.includes(password) && !text.includes(encodeURIComponent(password)) && !text.includes('k3y-abc'), text);
+    assert.match(text, /550 \/srv\/\[REDACTED\]: No such file or directory/, 'the reply itself stays readable');
+    // Too short to mask without garbling every line.
+    const short = capture();
+    createLogger('info', short.stream, { secrets: ['abc'] }).info('abc stays');
+    assert.equal(short.lines()[0]?.msg, 'abc stays');
   });
 
   it('honours the level', () => {

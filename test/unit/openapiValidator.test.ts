@@ -56,7 +56,7 @@ describe('assertResponseMatches', () => {
       path: '/api/v1/servers/default/files/a.bin',
       status: 507,
       headers: problem,
-      body: { type: 'about:blank', title: 'Insufficient Storage', status: 507, detail: 'quota', ftpCode: 552, ftpMessage: 'Quota exceeded' },
+      body: { type: 'about:blank', title: 'Insufficient Storage', status: 507, detail: 'the FTP server has no room for this (storage full or quota)', ftpCode: 552 },
     });
   });
 

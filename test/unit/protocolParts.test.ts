@@ -7,7 +7,7 @@ import { assertSafeArgument } from '../../src/ftp/control/safeArgument.js';
 import { parseFeatures } from '../../src/ftp/control/features.js';
 import { parseEpsvReply, parsePasvReply } from '../../src/ftp/data/passive.js';
 import { formatEprt, formatPort, normaliseAddress } from '../../src/ftp/data/active.js';
-import { categoryForReply, FtpError } from '../../src/ftp/errors.js';
+import { categoryForReply, FtpError, replyError } from '../../src/ftp/errors.js';
 
 const isCode = (code: string) => (err: unknown) => err instanceof FtpError && err.code === code;
 
@@ -102,4 +102,15 @@ describe('categoryForReply', () => {
   for (const [code, message, verb, category] of cases) {
     test(`${message} → ${category}`, () => assert.equal(categoryForReply(code, message, verb), category));
   }
+});
+
+describe('replyError', () => {
+  test('the message names the code once; the whole reply stays in ftpMessage for the log', () => {
+    const err = replyError('DELE', 550, '550 /base/x: No such file or directory');
+    assert.equal(err.message, 'DELE failed: 550 /base/x: No such file or directory');
+    assert.equal(replyError('CWD', 550, '550-first\n550 last').message, 'CWD failed: 550-first');
+    assert.equal(replyError('NOOP', 500, 'no code in front').message, 'NOOP failed: 500 no code in front');
+    assert.equal(err.ftpMessage, '550 /base/x: No such file or directory');
+    assert.equal(err.command, 'DELE');
+  });
 });

@@ -49,9 +49,6 @@ export function resolveServer(registry: ServerRegistry): RequestHandler {
           headers: { 'WWW-Authenticate': BASIC_CHALLENGE },
         });
       }
-      ctx.secrets.push(credentials.password);
-    } else if (handle.config.password !== null) {
-      ctx.secrets.push(handle.config.password);
     }
     const pool = handle.pool(credentials);
     const root = (): string => {

@@ -2,6 +2,7 @@ import express from 'express';
 import type { Request, Response, Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { GatewayMetrics } from '../metrics.js';
+import { readinessDetail } from '../errors.js';
 import { scrubSecrets } from '../logging.js';
 import { loadOpenApiDocument } from '../openapi.js';
 
@@ -28,17 +29,14 @@ export interface ServerReadiness {
 
 const DETAIL_MAX = 300;
 
-/** Details come from FTP replies and error messages: strip anything credential-shaped and bound the length. */
+/**
+ * The registry's details are fixed sentences (`login refused (530)`); this is
+ * the second line: nothing credential-shaped, no control characters, bounded.
+ */
 function safeDetail(detail: unknown): string | undefined {
   if (typeof detail !== 'string' || detail === '') return undefined;
   const clean = scrubSecrets(detail).replace(/[\x00-\x1f\x7f]+/g, ' ').trim();
   return clean.length > DETAIL_MAX ? `${clean.slice(0, DETAIL_MAX - 1)}…` : clean;
-}
-
-function errorDetail(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  const message = error instanceof Error ? error.message : String(error);
-  return typeof code === 'string' ? `${code}: ${message}` : message;
 }
 
 /** One server's check, bounded: a hung server is "not ready", not a hung probe. */
@@ -57,7 +55,8 @@ async function checkOne(registry: ReadinessRegistry, name: string, timeoutMs: nu
     const detail = safeDetail(result.detail);
     return detail === undefined ? { name, ok: result.ok === true } : { name, ok: result.ok === true, detail };
   } catch (error) {
-    return { name, ok: false, detail: safeDetail(errorDetail(error)) ?? 'check failed' };
+    // No key is needed here: an error's message (a reply text, a URL) is never shown.
+    return { name, ok: false, detail: readinessDetail(error) };
   } finally {
     clearTimeout(timer);
   }
