@@ -13,6 +13,8 @@ import { replyText } from './reply/FtpReplyParser.js';
 import type { DataContext } from './data/dataConnection.js';
 import { DownloadSource } from './data/DownloadSource.js';
 import { abortTransfer, openTransfer, type FinalReply } from './data/transfer.js';
+import { checkByteRange } from './data/byteRange.js';
+import { assertSafeArgument } from './control/safeArgument.js';
 import { corkPerTurn } from './data/corkPerTurn.js';
 import { isDirectTarget, relayDownload } from './data/relayDownload.js';
 import { isDirectSource, relayUpload } from './data/relayUpload.js';
@@ -410,15 +412,14 @@ export class FtpClient implements FtpSession {
   download(path: string, destination: Writable, options: FtpDownloadOptions = {}): Promise<FtpTransferResult> {
     return this.#exclusive(async () => {
       const type = options.type ?? 'binary';
-      const offset = type === 'binary' ? (options.offset ?? 0) : 0;
-      const limit = type === 'binary' && options.length !== undefined ? options.length : null;
+      // Everything is checked before the first command: a bad argument sends nothing.
+      assertSafeArgument(path, 'RETR argument');
+      const range = checkByteRange(options.offset, options.length);
+      const offset = type === 'binary' ? range.offset : 0;
+      const limit = type === 'binary' ? range.length : null;
       const { signal } = options;
       await this.#setType(type, signal);
-      if (offset > 0) await this.#expect('REST', String(offset), [350], signal);
-      if (limit !== null && !(limit > 0)) {
-        throw new FtpError('download length must be positive', { code: 'FTP_BAD_ARGUMENT', category: 'bad-input' });
-      }
-      const opened = await openTransfer(this.#data, options.mode ?? 'auto', 'RETR', path, signal);
+      const opened = await openTransfer(this.#data, options.mode ?? 'auto', 'RETR', path, signal, offset);
       const started = Date.now();
       let wire = 0;
       const onBytes = (n: number): void => {
@@ -480,8 +481,9 @@ export class FtpClient implements FtpSession {
     return this.#exclusive(async () => {
       const type = options.type ?? 'binary';
       const { signal } = options;
-      await this.#setType(type, signal);
       const verb = options.append ? 'APPE' : 'STOR';
+      assertSafeArgument(path, `${verb} argument`);
+      await this.#setType(type, signal);
       const opened = await openTransfer(this.#data, options.mode ?? 'auto', verb, path, signal);
       const started = Date.now();
       let local = 0;

@@ -20,7 +20,7 @@ export type FtpErrorCategory =
 
 export type FtpErrorCode =
   | 'FTP_REPLY' // the server answered with a 4xx/5xx (or unexpected) reply
-  | 'FTP_BAD_ARGUMENT' // an argument had CR, LF or NUL; nothing was sent
+  | 'FTP_BAD_ARGUMENT' // an argument was refused (CR, LF or NUL; a bad offset or length); nothing was sent
   | 'FTP_TIMEOUT' // a connect, command or data timeout expired
   | 'FTP_CONNECTION_CLOSED' // the control connection closed or failed
   | 'FTP_CONNECT_FAILED' // could not open the control connection

@@ -121,9 +121,9 @@ export interface FtpTransferOptions {
 export interface FtpDownloadOptions extends FtpTransferOptions {
   /** ASCII only: local line ends of the result. Default lf. */
   eol?: FtpEol;
-  /** Start at this byte (REST). Binary only. */
+  /** Start at this byte (REST), a non-negative integer. Binary only. */
   offset?: number;
-  /** Stop after this many bytes (then ABOR). Binary only. */
+  /** Stop after this many bytes (then ABOR), a positive integer. Binary only. */
   length?: number;
 }
 

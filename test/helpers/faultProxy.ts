@@ -40,6 +40,7 @@ export class FaultProxy {
   #dataFaults: DataFault[] = [];
   #persistentDataFault: DataFault | null = null;
   #refusedVerbs = new Set<string>();
+  #answers = new Map<string, string>();
   #passiveHost: string | null = null;
   #thirdHostConnections = 0;
   #commandHook: ((command: string) => void | Promise<void>) | null = null;
@@ -137,6 +138,15 @@ export class FaultProxy {
   }
 
   /**
+   * The next `verb` command is answered with `reply` by the proxy itself (not
+   * forwarded, not in `commands`): e.g. a 425 to RETR, which sends a client to
+   * its next data method after the server has already seen EPSV and REST.
+   */
+  answerNext(verb: string, reply: string): void {
+    this.#answers.set(verb.toUpperCase(), reply);
+  }
+
+  /**
    * 227 replies name `host` instead of the proxy (the relay still listens on
    * 127.0.0.1 at the same port); a decoy on `host` counts who connects there.
    * null restores honest replies.
@@ -214,6 +224,12 @@ export class FaultProxy {
     if (this.#commandHook) await this.#commandHook(text);
     if (this.#refusedVerbs.has(verb)) {
       void this.#forwardReply('502 Command not implemented.\r\n', client);
+      return;
+    }
+    const answer = this.#answers.get(verb);
+    if (answer !== undefined) {
+      this.#answers.delete(verb);
+      void this.#forwardReply(`${answer}\r\n`, client);
       return;
     }
     this.commands.push(verb === 'PASS' ? 'PASS ****' : text);

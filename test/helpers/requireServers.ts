@@ -3,11 +3,11 @@
 //   describe('vsftpd', serverSkip('vsftpd'), () => { … });
 //
 // A missing server skips its suite with a visible warning, unless CI demands
-// it through REQUIRE_FTP_SERVERS=vsftpd,pure-ftpd,proftpd: then the test file
+// it through REQUIRE_FTP_SERVERS=vsftpd,pure-ftpd,proftpd,inetutils-ftpd: then the test file
 // fails loudly, so a broken install never passes as "all skipped".
-import { ALL_SERVER_KINDS, ftpServerAvailability, type FtpServerKind } from './servers/index.js';
+import { ALL_SERVER_KINDS, UNCHROOTED_SERVER_KINDS, ftpServerAvailability, type FtpServerKind } from './servers/index.js';
 
-export { ALL_SERVER_KINDS };
+export { ALL_SERVER_KINDS, UNCHROOTED_SERVER_KINDS };
 export type { FtpServerKind };
 
 /** Server kinds listed in REQUIRE_FTP_SERVERS (comma-separated). */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { describe, it } from 'node:test';
-import { ALL_SERVER_KINDS, serverSkip } from '../helpers/requireServers.js';
+import { ALL_SERVER_KINDS, UNCHROOTED_SERVER_KINDS, serverSkip } from '../helpers/requireServers.js';
 import { ftpServerUnsupported, startFtpServer, type FtpServerOptions, type RunningFtpServer } from '../helpers/servers/index.js';
 import { RawFtpControl } from '../helpers/servers/rawFtp.js';
 
@@ -69,7 +69,7 @@ async function stopAndCheck(server: RunningFtpServer, session: RawFtpControl, ex
   assert.ok(await connectionRefused(server.port), 'the control port is closed');
 }
 
-for (const kind of ALL_SERVER_KINDS) {
+for (const kind of [...ALL_SERVER_KINDS, ...UNCHROOTED_SERVER_KINDS]) {
   const external = kind !== 'ftp-srv';
 
   describe(`${kind} launcher`, serverSkip(kind), () => {
@@ -119,7 +119,7 @@ for (const kind of ALL_SERVER_KINDS) {
           }
 
           if (variant.name === 'default') {
-            // The root folder is what the user sees as "/", in both data modes.
+            // The root folder is the login directory ("/" when chrooted), in both data modes.
             writeFileSync(`${server.root}/hello.txt`, 'hello\n');
             const passive = await session.listing('NLST');
             assert.equal(passive.end.code, 226, passive.end.text);
@@ -128,7 +128,7 @@ for (const kind of ALL_SERVER_KINDS) {
             assert.equal(active.end.code, 226, active.end.text);
             assert.match(active.data.toString('utf8'), /hello\.txt/);
 
-            if (kind === 'pure-ftpd') assert.deepEqual(await server.commandLog(), [], 'pure-ftpd logs to syslog only');
+            if (kind === 'pure-ftpd' || kind === 'inetutils-ftpd') assert.deepEqual(await server.commandLog(), [], `${kind} logs to syslog only`);
             else {
               const log = await eventually(() => server.commandLog(), (entries) => entries.includes('NLST'));
               assert.ok(log.includes(`USER ${server.user}`), log.join(' | '));
@@ -164,7 +164,12 @@ for (const kind of ALL_SERVER_KINDS) {
       }
     });
 
-    it('maxClients: 1 refuses a second session', { timeout: 30_000 }, async () => {
+    const noClientLimit = ftpServerUnsupported(kind, { maxClients: 1 });
+    if (noClientLimit !== undefined) {
+      it(`refuses to start with maxClients (${noClientLimit})`, async () => {
+        await assert.rejects(startFtpServer(kind, { maxClients: 1 }), Error);
+      });
+    } else it('maxClients: 1 refuses a second session', { timeout: 30_000 }, async () => {
       const server = await startFtpServer(kind, { maxClients: 1 });
       try {
         const first = await openSession(server, {});

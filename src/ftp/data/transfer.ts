@@ -1,6 +1,7 @@
 import type net from 'node:net';
 import { FtpError, replyError } from '../errors.js';
 import { abortedError } from '../control/FtpControl.js';
+import { assertSafeArgument } from '../control/safeArgument.js';
 import type { FtpReply } from '../reply/FtpReply.js';
 import type { FtpDataMethod, FtpDataMode } from '../types.js';
 import { canFallBack, methodsFor, prepareData, type DataContext } from './dataConnection.js';
@@ -87,6 +88,12 @@ export interface OpenTransfer {
  * Prepares a data connection, sends the transfer command and waits for its
  * 1xx, walking through the data methods of `mode` until one works. Nothing
  * has been transferred when a method fails, so moving on is always safe.
+ *
+ * `restartAt` > 0 sends REST right before the transfer verb, after the data
+ * method's command, on every attempt: RFC 3659 §5.1 wants it immediately
+ * before RETR/STOR/APPE, and the BSD-derived ftpds (GNU inetutils, netkit,
+ * OpenBSD, FreeBSD) forget the marker on any other command, EPSV included,
+ * then send from byte 0.
  */
 export async function openTransfer(
   ctx: DataContext,
@@ -94,7 +101,13 @@ export async function openTransfer(
   verb: TransferVerb,
   argument: string | undefined,
   signal?: AbortSignal,
+  restartAt = 0,
 ): Promise<OpenTransfer> {
+  // Refused before the data method's command: a refusal at the verb would come after EPSV and REST.
+  if (argument !== undefined) assertSafeArgument(argument, `${verb} argument`);
+  if (!Number.isSafeInteger(restartAt) || restartAt < 0) {
+    throw new FtpError(`restart offset must be a non-negative integer, got ${restartAt}`, { code: 'FTP_BAD_ARGUMENT', category: 'bad-input' });
+  }
   const methods = methodsFor(mode, ctx);
   let lastError: unknown;
   for (const [i, method] of methods.entries()) {
@@ -110,6 +123,7 @@ export async function openTransfer(
     }
     let preliminary: FtpReply;
     try {
+      if (restartAt > 0) await restart(ctx, restartAt, signal);
       preliminary = await ctx.control.request(verb, argument, { timeoutMs: ctx.timeouts.commandMs, signal });
     } catch (err) {
       prepared.close();
@@ -157,6 +171,12 @@ export async function openTransfer(
     return { method, socket: opened.socket, tcp: opened.tcp, final };
   }
   throw lastError ?? new FtpError('no data method to try', { code: 'FTP_DATA_CONNECTION', category: 'protocol' });
+}
+
+/** REST (RFC 3659 §5.3). Anything but 350 leaves no marker set: one command, one reply, the session stays in step. */
+async function restart(ctx: DataContext, offset: number, signal?: AbortSignal): Promise<void> {
+  const reply = await ctx.control.request('REST', String(offset), { timeoutMs: ctx.timeouts.commandMs, signal });
+  if (reply.code !== 350) throw replyError('REST', reply.code, reply.message);
 }
 
 /**

@@ -34,6 +34,8 @@ export interface FtpServerDriver {
   readonly kind: FtpServerKind;
   /** Runs sessions as the system test account (else in-process, as ourselves). */
   readonly usesSystemUser: boolean;
+  /** false: the account is not chrooted, FTP paths are host paths (default true). */
+  readonly chrooted?: boolean;
   availability(): FtpServerAvailability;
   /** Why this server cannot be run with these options, or undefined when it can. */
   unsupported(options: ResolvedFtpServerOptions): string | undefined;

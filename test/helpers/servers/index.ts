@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FtpServerDriver, ServerContext, ServerInstance } from './driver.js';
 import { ftpSrvDriver } from './ftpSrv.js';
+import { inetutilsFtpdDriver } from './inetutilsFtpd.js';
 import { allocatePortBlock } from './ports.js';
 import { proftpdDriver } from './proftpd.js';
 import { pureFtpdDriver } from './pureFtpd.js';
@@ -36,13 +37,17 @@ export type {
   RunningFtpServer,
 } from './types.js';
 
+/** The chrooted servers, each serving `root` as "/": the suites that loop over kinds use these. */
 export const ALL_SERVER_KINDS: readonly FtpServerKind[] = ['vsftpd', 'pure-ftpd', 'proftpd', 'ftp-srv'];
+/** Servers whose account is not chrooted (paths are host paths, see `ftpRoot`): BSD-derived, for what only they do. */
+export const UNCHROOTED_SERVER_KINDS: readonly FtpServerKind[] = ['inetutils-ftpd'];
 
 const drivers: Record<FtpServerKind, FtpServerDriver> = {
   vsftpd: vsftpdDriver,
   'pure-ftpd': pureFtpdDriver,
   proftpd: proftpdDriver,
   'ftp-srv': ftpSrvDriver,
+  'inetutils-ftpd': inetutilsFtpdDriver,
 };
 
 function resolveOptions(options: FtpServerOptions): ResolvedFtpServerOptions {
@@ -77,18 +82,20 @@ class StartedFtpServer implements RunningFtpServer {
   readonly user: string;
   readonly password: string;
   readonly root: string;
+  readonly ftpRoot: string;
   readonly caPem?: string;
   readonly features: FtpServerFeatures;
   readonly #context: ServerContext;
   readonly #instance: ServerInstance;
   #stopped = false;
 
-  constructor(kind: FtpServerKind, context: ServerContext, instance: ServerInstance, features: FtpServerFeatures) {
+  constructor(kind: FtpServerKind, context: ServerContext, instance: ServerInstance, features: FtpServerFeatures, chrooted: boolean) {
     this.kind = kind;
     this.port = context.ports.port;
     this.user = context.user.name;
     this.password = context.user.password;
     this.root = context.root;
+    this.ftpRoot = chrooted ? '/' : context.root;
     if (context.options.tls !== 'none' && context.cert) this.caPem = context.cert.certPem;
     this.features = features;
     this.#context = context;
@@ -167,7 +174,7 @@ export async function startFtpServer(kind: FtpServerKind, options: FtpServerOpti
   try {
     const instance = await driver.prepare(context);
     await instance.start();
-    const server = new StartedFtpServer(kind, context, instance, driver.features(resolved));
+    const server = new StartedFtpServer(kind, context, instance, driver.features(resolved), (driver.chrooted ?? true) && resolved.chroot);
     return server;
   } catch (error) {
     ports.release();

@@ -1,6 +1,6 @@
 // Public types of the test FTP server launchers (re-exported by index.ts).
 
-export type FtpServerKind = 'vsftpd' | 'pure-ftpd' | 'proftpd' | 'ftp-srv';
+export type FtpServerKind = 'vsftpd' | 'pure-ftpd' | 'proftpd' | 'ftp-srv' | 'inetutils-ftpd';
 
 export type FtpDataModes = 'both' | 'passive-only' | 'active-only';
 export type FtpTlsMode = 'none' | 'explicit' | 'explicit-required' | 'implicit';
@@ -41,12 +41,14 @@ export interface RunningFtpServer {
   readonly port: number;
   readonly user: string;
   readonly password: string;
-  /** The local folder served as the user's "/" (chrooted), or as its login directory with `chroot: false`. */
+  /** The local folder served: the user's "/" on a chrooted server, the login directory on one that is not. */
   readonly root: string;
+  /** The FTP path of `root`: "/" when chrooted; on a non-chrooted server the same absolute path as on the host. */
+  readonly ftpRoot: string;
   /** PEM of the self-signed certificate when tls != none (pass as `ca`). */
   readonly caPem?: string;
   readonly features: FtpServerFeatures;
-  /** ftp://user:pass@127.0.0.1:port/ (ftps:// for implicit TLS). */
+  /** ftp://user:pass@127.0.0.1:port/ (ftps:// for implicit TLS); not chrooted, its path is read as the login directory (RFC 1738) or as the host's "/". */
   url(): string;
   /** Ends the listener and every session process; removes the temp folder. */
   stop(): Promise<void>;
