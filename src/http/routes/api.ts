@@ -1,6 +1,7 @@
 import express, { type Router } from 'express';
 import { sendFloor } from '../middleware/sendFloor.js';
 import { resolveServer } from '../middleware/serverAccess.js';
+import { TransferCap } from '../middleware/transferCap.js';
 import type { RouteDeps } from './deps.js';
 import { createDirectory, listDirectory, removeDirectory } from './dirs.js';
 import { downloadFile } from './download.js';
@@ -15,7 +16,7 @@ import { putFile } from './upload.js';
  */
 export function createApiRouter(deps: RouteDeps): Router {
   const router = express.Router();
-  const server = resolveServer(deps.registry);
+  const server = resolveServer(deps.registry, new TransferCap(deps.config.limits.maxTransfersPerKey, deps.config.auth));
   const limits = deps.config.limits;
 
   router.get('/servers', (_req, res) => {
