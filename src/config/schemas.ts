@@ -151,9 +151,11 @@ export const configFileSchema = z.strictObject({
       maxFields: intSchema(0, 10_000).optional(),
       maxFieldSize: intSchema(1).optional(),
       maxPathBytes: intSchema(1, 65_536).optional(),
-      bodyIdleMs: durationMsSchema.optional(),
+      // A second at least: the kernel relay reports its progress every 250 ms,
+      // and a shorter window could see none of a transfer that flows.
+      bodyIdleMs: intSchema(1000, MAX_TIMER_MS).optional(),
       bodyMinBytesPerSec: intSchema(0).optional(),
-      sendIdleMs: durationMsSchema.optional(),
+      sendIdleMs: intSchema(1000, MAX_TIMER_MS).optional(),
       sendMinBytesPerSec: intSchema(0).optional(),
       maxListEntries: intSchema(1).optional(),
       maxTransfersPerKey: intSchema(1, 100_000).nullable().optional(),

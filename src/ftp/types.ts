@@ -178,8 +178,12 @@ export interface FtpDirectSource {
    * bytes are not the whole body (idempotent).
    */
   releaseDirect(): boolean;
-  /** Bytes of this source moved so far, head included (a running total). */
-  directBytes(total: number): void;
+  /**
+   * Bytes of this source moved so far, head included (a running total), and
+   * how many bytes of the data connection they became so far: fewer while
+   * the data connection is what holds the relay up (ASCII adds CRs on the way).
+   */
+  directBytes(total: number, sent: number): void;
 }
 
 export interface FtpTransferResult {

@@ -19,6 +19,8 @@ export interface RequestContext {
   bodyComplete?: () => boolean;
   /** Body bytes written into the socket without res.write (the kernel relay), for the request log. */
   bodyBytesDirect?: () => number;
+  /** True while the kernel relay holds bytes the client has not taken yet (the send floor's judge; Node's own buffers it sees itself). */
+  bodyPendingDirect?: () => boolean;
 }
 
 const KEY = 'ftpGatewayContext';

@@ -646,6 +646,8 @@ shutdownGraceMs: 5000
       ['limits:\n  maxFiles: 0\n', 'limits.maxFiles'],
       ['limits:\n  maxFields: -1\n', 'limits.maxFields'],
       ['limits:\n  maxFieldSize: 0\n', 'limits.maxFieldSize'],
+      ['limits:\n  bodyIdleMs: 500\n', 'limits.bodyIdleMs'],
+      ['limits:\n  sendIdleMs: 999\n', 'limits.sendIdleMs'],
       ['shutdownGraceMs: -5\n', 'shutdownGraceMs'],
     ];
     for (const [yaml, setting] of cases) {

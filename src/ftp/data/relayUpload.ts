@@ -46,7 +46,7 @@ export async function relayUpload(
   const report = (l: number, w: number): void => {
     local = l;
     wire = w;
-    source.directBytes(l);
+    source.directBytes(l, w);
     options.onTotal(l, w);
   };
   try {

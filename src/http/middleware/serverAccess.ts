@@ -4,6 +4,7 @@ import { context } from '../context.js';
 import { HttpError, isHttpError } from '../httpError.js';
 import type { Credentials, ServerHandle, ServerRegistry } from '../serverRegistry.js';
 import { isWrite, parseBasicAuth } from './auth.js';
+import type { TransferCap } from './transferCap.js';
 
 /**
  * Resolves `:server` to its handle and the pool this caller may use:
@@ -20,6 +21,8 @@ export interface ServerAccess {
    * read it inside withSession: bad input is refused before any login.
    */
   root(): string;
+  /** Counts an operation against `limits.maxTransfersPerKey` (429 over it); returns its release. */
+  admit(): () => void;
 }
 
 const KEY = 'ftpGatewayServer';
@@ -31,7 +34,7 @@ export function serverAccess(res: Response): ServerAccess {
   return access;
 }
 
-export function resolveServer(registry: ServerRegistry): RequestHandler {
+export function resolveServer(registry: ServerRegistry, cap?: TransferCap): RequestHandler {
   return (req, res, next) => {
     const name = req.params['server'];
     const handle = typeof name === 'string' ? registry.get(name) : undefined;
@@ -56,14 +59,16 @@ export function resolveServer(registry: ServerRegistry): RequestHandler {
       if (path === null) throw new Error('the root is relative to the login directory: read it inside withSession');
       return path;
     };
-    const access: ServerAccess = { handle, pool, credentials, root };
+    const admit = (): (() => void) => (cap ? cap.admit(req, handle.name) : noop);
+    const access: ServerAccess = { handle, pool, credentials, root, admit };
     res.locals[KEY] = access;
     next();
   };
 }
 
 /**
- * Run `fn` on a pooled session bound to the request's AbortSignal. Credentials
+ * Run `fn` on a pooled session bound to the request's AbortSignal, counted
+ * against the caller's `limits.maxTransfersPerKey` while it runs. Credentials
  * the server refused lose their pool at once, so a retry with the right
  * password starts clean and the wrong one is not kept around.
  */
@@ -74,6 +79,8 @@ export async function withSession<T>(
 ): Promise<T> {
   const access = serverAccess(res);
   const { signal } = context(res);
+  // Before any session is taken: a caller at its cap must not queue for one.
+  const release = access.admit();
   try {
     // An HttpError (404, 409, 412...) says nothing bad about the session: carry
     // it out as a value so the pool keeps the session instead of destroying it.
@@ -95,5 +102,11 @@ export async function withSession<T>(
       access.handle.forgetCredentials(access.credentials);
     }
     throw err;
+  } finally {
+    release();
   }
+}
+
+function noop(): void {
+  /* no cap configured */
 }

@@ -1,5 +1,7 @@
 import express, { type Router } from 'express';
+import { sendFloor } from '../middleware/sendFloor.js';
 import { resolveServer } from '../middleware/serverAccess.js';
+import { TransferCap } from '../middleware/transferCap.js';
 import type { RouteDeps } from './deps.js';
 import { createDirectory, listDirectory, removeDirectory } from './dirs.js';
 import { downloadFile } from './download.js';
@@ -14,7 +16,8 @@ import { putFile } from './upload.js';
  */
 export function createApiRouter(deps: RouteDeps): Router {
   const router = express.Router();
-  const server = resolveServer(deps.registry);
+  const server = resolveServer(deps.registry, new TransferCap(deps.config.limits.maxTransfersPerKey, deps.config.auth));
+  const limits = deps.config.limits;
 
   router.get('/servers', (_req, res) => {
     res.json(deps.registry.list());
@@ -24,13 +27,13 @@ export function createApiRouter(deps: RouteDeps): Router {
   });
 
   const files = '/servers/:server/files{/*path}';
-  router.get(files, server, downloadFile(deps)); // express answers HEAD with the GET route
+  router.get(files, server, sendFloor(limits, deps.logger, 'files'), downloadFile(deps)); // express answers HEAD with the GET route
   router.put(files, server, putFile(deps));
   router.post(files, server, postFiles(deps));
   router.delete(files, server, deleteFile());
 
   const dirs = '/servers/:server/dirs{/*path}';
-  router.get(dirs, server, listDirectory());
+  router.get(dirs, server, sendFloor(limits, deps.logger, 'dirs'), listDirectory());
   router.post(dirs, server, createDirectory());
   router.delete(dirs, server, removeDirectory());
 

@@ -85,6 +85,11 @@ async function send(
   const expected = totalBytes;
   if (binary && expected !== null) context(res).bodyComplete = () => sink.bytes === expected;
   context(res).bodyBytesDirect = () => sink.bytesDirect;
+  // Relayed, the bytes read from the FTP server and not yet written to the
+  // client sit in the relay's pipe: it waits on the client. ASCII changes the
+  // count on the way, so there every relayed window is judged.
+  let wire = 0;
+  context(res).bodyPendingDirect = () => sink.relaying && (!binary || wire > sink.bytesDirect);
   const started = process.hrtime.bigint();
   let method: FtpDataMethod | undefined;
   let ok = false;
@@ -97,7 +102,10 @@ async function send(
       ...(offset > 0 ? { offset } : {}),
       // Only cap when the range ends before EOF: capping costs an ABOR.
       ...(length !== undefined && size !== null && offset + length < size ? { length } : {}),
-      onProgress: (p) => transfer.progress(p.bytes),
+      onProgress: (p) => {
+        wire = p.bytes;
+        transfer.progress(p.bytes);
+      },
     });
     method = result.method;
     // Stream mode ends a file with the data connection's FIN, so a connection

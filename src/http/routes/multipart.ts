@@ -10,6 +10,7 @@ import { checkFileName, relativePath } from '../paths.js';
 import { parseQuery } from '../schemas.js';
 import { resolveTransferOptions } from '../transferOptions.js';
 import { commitUpload, discardUpload } from '../upload/atomicUpload.js';
+import { waitingForBody, watchBody } from '../upload/bodyFloor.js';
 import { FtpStorage, type StoredPart } from '../upload/ftpStorage.js';
 import type { RouteDeps } from './deps.js';
 import { discarder } from './discard.js';
@@ -50,13 +51,15 @@ async function receive(
   else if (dir.segments.length > 0) await requireDirectory(session, dir.absolute, signal);
 
   const discard = discarder(res, session, (path, err) => deps.logger.warn({ path, err }, 'could not remove a temporary upload'));
+  // The socket's count: busboy reads the request, and only deltas matter.
+  const floor = watchBody(limits, signal, { bytes: () => req.socket.bytesRead, waiting: () => waitingForBody(req) });
   const storage = new FtpStorage({
     session,
     directory: dir.absolute,
     atomic: query.atomic ?? true,
     mode: query.mode ?? handle.config.mode,
     typeFor: (name) => resolveTransferOptions(handle.config, query, name).type,
-    signal,
+    signal: floor.signal,
     maxFileBytes: limits.maxUploadBytes,
     discard,
     startTransfer: (name) =>
@@ -91,13 +94,22 @@ async function receive(
 
   let files: Array<Express.Multer.File & Partial<StoredPart>>;
   try {
-    await new Promise<void>((resolve, reject) => {
-      upload(req, res, (err?: unknown) => (err ? reject(err) : resolve()));
+    const parsed = new Promise<null>((resolve, reject) => {
+      upload(req, res, (err?: unknown) => (err ? reject(err) : resolve(null)));
     });
+    // After a failure multer drains the body before it calls back: a body too
+    // slow would hold the session all that time, so a 408 does not wait for it.
+    parsed.catch(() => undefined);
+    const slow = await Promise.race([parsed, floor.tripped]);
+    if (slow) {
+      await storage.close(slow);
+      throw slow;
+    }
     files = (req.files ?? []) as Array<Express.Multer.File & Partial<StoredPart>>;
   } catch (err) {
     throw translate(err);
   } finally {
+    floor.stop();
     // multer can finish (client abort) while a part is still on the session.
     await storage.idle();
   }

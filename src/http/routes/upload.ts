@@ -7,6 +7,7 @@ import { serverAccess, withSession } from '../middleware/serverAccess.js';
 import { parseQuery, type TransferQuery } from '../schemas.js';
 import { resolveTransferOptions } from '../transferOptions.js';
 import { commitUpload, stageUpload, type StagedUpload } from '../upload/atomicUpload.js';
+import { watchBody } from '../upload/bodyFloor.js';
 import { requestBodySource, tooLarge, type RequestBody } from '../upload/requestBody.js';
 import type { RouteDeps } from './deps.js';
 import { discarder } from './discard.js';
@@ -17,7 +18,7 @@ import { resolveResource, type Resource } from './resource.js';
  * PUT a file from the raw request body, streamed into STOR (atomic by
  * default: see atomicUpload.ts). A declared Content-Length over the limit is
  * refused before any FTP command; a body that grows past it is cut (413) and
- * nothing is kept.
+ * nothing is kept, and so is one that arrives too slowly (408, bodyFloor.ts).
  */
 export function putFile(deps: RouteDeps): RequestHandler {
   return async (req: Request, res: Response) => {
@@ -69,6 +70,7 @@ async function store(
   const started = process.hrtime.bigint();
   let staged: StagedUpload | undefined;
   let ok = false;
+  const floor = watchBody(deps.config.limits, signal, { bytes: () => source.bytes, waiting: () => source.awaitingClient() });
   try {
     staged = await stageUpload(
       session,
@@ -81,16 +83,18 @@ async function store(
         mode: choice.mode,
       },
       {
-        signal,
+        signal: floor.signal,
         discard,
         onProgress: (bytes) => transfer.progress(bytes),
         explain: (err) => (source.exceeded && limits.max !== null ? tooLarge(limits.max) : err),
       },
     );
+    floor.stop();
     const size = await commitUpload(session, staged, { signal, discard });
     ok = true;
     return size;
   } finally {
+    floor.stop();
     if (!ok) source.destroy();
     transfer.finish();
     const mode = modeOf(staged?.method, choice);

@@ -28,6 +28,8 @@ export class ResponseSink extends Writable implements FtpDirectTarget {
   bytes = 0;
   /** The part of `bytes` that the kernel relay wrote, bypassing res.write. */
   bytesDirect = 0;
+  /** True once the kernel relay took over the body. */
+  relaying = false;
 
   constructor(res: ServerResponse, options: { direct?: boolean } = {}) {
     // Room for several socket reads, so that they leave together.
@@ -60,7 +62,8 @@ export class ResponseSink extends Writable implements FtpDirectTarget {
     }
     // The framing the relay was started with must be the one Node chose.
     const framed = res.chunkedEncoding === (this.directFraming() === 'http-chunks');
-    return framed && !res.destroyed && !socket.destroyed && socket.writableLength === 0;
+    this.relaying = framed && !res.destroyed && !socket.destroyed && socket.writableLength === 0;
+    return this.relaying;
   }
 
   directBytes(total: number): void {

@@ -44,6 +44,9 @@ export interface StageOptions {
   explain?: (err: unknown) => unknown;
 }
 
+/** Too large (413), too slow (408). */
+const BROKEN_LIMIT = new Set([408, 413]);
+
 export function temporaryName(target: string): string {
   const dir = posix.dirname(target);
   // Keep well below the usual 255-byte name limit.
@@ -77,10 +80,11 @@ export async function stageUpload(
     }
     return { target: plan.target, written, temporary, bytes: result.bytes, method: result.method };
   } catch (err) {
-    const real = options.explain ? options.explain(err) : err;
+    // An abort the gateway chose (a body too slow: 408) is the failure's cause.
+    const real = options.signal.aborted && options.signal.reason instanceof HttpError ? options.signal.reason : options.explain ? options.explain(err) : err;
     // A temporary file never outlives a failure. An in-place write is only
     // undone when the body broke a limit (contract: "nothing kept").
-    if (temporary || (!plan.append && real instanceof HttpError && real.status === 413)) {
+    if (temporary || (!plan.append && real instanceof HttpError && BROKEN_LIMIT.has(real.status))) {
       await options.discard(written);
     }
     throw real;

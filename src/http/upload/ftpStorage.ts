@@ -43,6 +43,9 @@ type File = Express.Multer.File & Partial<StoredPart>;
 export class FtpStorage implements StorageEngine {
   #options: FtpStorageOptions;
   #chain: Promise<unknown> = Promise.resolve();
+  /** Staged and not yet removed: what close() removes. */
+  #staged = new Set<StagedUpload>();
+  #closed: unknown = null;
 
   constructor(options: FtpStorageOptions) {
     this.#options = options;
@@ -56,9 +59,33 @@ export class FtpStorage implements StorageEngine {
     );
   }
 
+  /**
+   * Ends this storage's use of the session without waiting for multer (which
+   * drains the rest of the body before it reports a failure, and a body that
+   * stopped arriving never ends): waits for the part in progress, removes
+   * every staged part, and fails any later part with `reason` before it
+   * touches the session.
+   */
+  async close(reason: unknown): Promise<void> {
+    this.#closed ??= reason;
+    for (let chain = this.#chain; ; chain = this.#chain) {
+      await chain.then(
+        () => undefined,
+        () => undefined,
+      );
+      if (chain === this.#chain) break;
+    }
+    for (const staged of [...this.#staged]) if (this.#staged.delete(staged)) await discardUpload(staged, this.#options.discard);
+  }
+
   _handleFile(_req: Request, file: Express.Multer.File, callback: (error?: unknown, info?: Partial<Express.Multer.File>) => void): void {
     const o = this.#options;
     const stream = file.stream as Readable & { truncated?: boolean };
+    if (this.#closed !== null) {
+      stream.resume();
+      callback(this.#closed);
+      return;
+    }
     // busboy signals fileSize with 'limit' and then ends the part early:
     // abort the transfer so the truncated part is never committed.
     const local = new AbortController();
@@ -84,6 +111,7 @@ export class FtpStorage implements StorageEngine {
           await discardUpload(staged, o.discard);
           throw tooLarge(o.maxFileBytes ?? 0);
         }
+        this.#staged.add(staged);
         o.onStored?.({ bytes: staged.bytes, method: staged.method, type });
         return { staged, size: staged.bytes };
       } finally {
@@ -105,11 +133,14 @@ export class FtpStorage implements StorageEngine {
 
   _removeFile(_req: Request, file: Express.Multer.File, callback: (error: Error | null) => void): void {
     const staged = (file as File).staged;
-    if (!staged) {
+    if (!staged || !this.#staged.has(staged)) {
       callback(null);
       return;
     }
-    const run = (): Promise<void> => discardUpload(staged, this.#options.discard);
+    const run = async (): Promise<void> => {
+      if (!this.#staged.delete(staged)) return;
+      await discardUpload(staged, this.#options.discard);
+    };
     const task = this.#chain.then(run, run);
     this.#chain = task.catch(() => undefined);
     task.then(

@@ -3,6 +3,7 @@ import type net from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { FtpDirectSource } from '../../ftp/index.js';
 import { HttpError } from '../httpError.js';
+import { waitingForBody } from './bodyFloor.js';
 import { takeOverBody, type TakenBody } from './takeOverBody.js';
 
 /**
@@ -56,6 +57,8 @@ export class RequestBody extends ByteLimit implements FtpDirectSource {
   readonly #direct: boolean;
   #flowing = false;
   #taken: TakenBody | null = null;
+  /** Relayed: bytes already in the data connection (head included). */
+  #sent = 0;
 
   constructor(req: IncomingMessage, max: number | null, options: { direct?: boolean } = {}) {
     super(max);
@@ -93,8 +96,21 @@ export class RequestBody extends ByteLimit implements FtpDirectSource {
     return this.#taken?.restore() ?? true;
   }
 
-  directBytes(total: number): void {
+  directBytes(total: number, sent: number): void {
     this.bytes = total;
+    this.#sent = sent;
+  }
+
+  /**
+   * True while the upload waits on the client for more of the body (what
+   * `limits.bodyIdleMs` judges), false while the FTP side is the one holding
+   * it up or the body is not being read yet. Relayed: everything taken from
+   * the client is already in the data connection (for ASCII, which grows on
+   * the way, that is always so: its windows are always judged).
+   */
+  awaitingClient(): boolean {
+    if (this.#taken) return this.#declared !== null && this.bytes < this.#declared && this.bytes <= this.#sent;
+    return this.#flowing && !this.destroyed && waitingForBody(this.#req);
   }
 
   readonly #onListener = (event: string | symbol): void => {
