@@ -24,6 +24,7 @@ export interface AppDeps {
   shuttingDown: () => boolean;
   /** The OpenAPI document for /openapi.json and /docs (default: the committed one). */
   openApiDocument?: object;
+  readyTimeoutMs?: number;
 }
 
 /** Composition only: middleware order, routers, the one error handler. No listen. */
@@ -49,6 +50,7 @@ export function createApp(deps: AppDeps): Express {
       registry: deps.registry,
       metrics: deps.metrics,
       ...(deps.openApiDocument ? { document: deps.openApiDocument } : {}),
+      ...(deps.readyTimeoutMs ? { readyTimeoutMs: deps.readyTimeoutMs } : {}),
     }),
   );
   app.use(createUiRouter()); // static page; it asks for the key and sends it on its API calls

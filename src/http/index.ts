@@ -24,6 +24,8 @@ export interface GatewayOptions {
   /** Session factory (tests inject fakes); default connectFtp. */
   connect?: ConnectFn;
   openApiDocument?: object;
+  /** How long `/readyz` waits for each server (default 5000 ms). */
+  readyTimeoutMs?: number;
 }
 
 export async function createGateway(config: Config, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
@@ -44,6 +46,7 @@ export async function createGateway(config: Config, logger: Logger, options: Gat
     metrics,
     shuttingDown: () => shuttingDown,
     ...(options.openApiDocument ? { openApiDocument: options.openApiDocument } : {}),
+    ...(options.readyTimeoutMs ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
   });
   let closed: Promise<void> | undefined;
   return {

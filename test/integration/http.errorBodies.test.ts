@@ -51,7 +51,8 @@ for (const kind of ['proftpd', 'pure-ftpd'] as const) {
         },
       });
       // Built as main.ts builds it.
-      gateway = await createGateway(config, createLogger('info', sink, { secrets: configSecrets(config) }));
+      // pure-ftpd delays a refused login by seconds: on a loaded machine that nears /readyz's default 5 s.
+      gateway = await createGateway(config, createLogger('info', sink, { secrets: configSecrets(config) }), { readyTimeoutMs: 30_000 });
       server = http.createServer(gateway.app);
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       port = (server.address() as AddressInfo).port;
