@@ -81,20 +81,22 @@ async function send(
   const directSize = binary ? totalBytes : stat.size;
   const sink = new ResponseSink(res, { direct: directSize !== null && directSize >= DIRECT_MIN_BYTES });
   // A client that has the whole Content-Length body may hang up before the
-  // 226 arrives; the transfer then still ends as it would have.
+  // 226 arrives; the transfer then still ends as it would have, and the
+  // request is logged when it has.
   const expected = totalBytes;
-  if (binary && expected !== null) context(res).bodyComplete = () => sink.bytes === expected;
-  context(res).bodyBytesDirect = () => sink.bytesDirect;
+  const ctx = context(res);
+  if (binary && expected !== null) ctx.bodyComplete = () => sink.mayHaveAll(expected);
+  ctx.bodyBytesDirect = () => sink.bytesDirect;
   // Relayed, the bytes read from the FTP server and not yet written to the
   // client sit in the relay's pipe: it waits on the client. ASCII changes the
   // count on the way, so there every relayed window is judged.
   let wire = 0;
-  context(res).bodyPendingDirect = () => sink.relaying && (!binary || wire > sink.bytesDirect);
+  ctx.bodyPendingDirect = () => sink.relaying && (!binary || wire > sink.bytesDirect);
   const started = process.hrtime.bigint();
   let method: FtpDataMethod | undefined;
   let ok = false;
   try {
-    const result = await session.download(resource.absolute, sink, {
+    const downloading = session.download(resource.absolute, sink, {
       mode: choice.mode,
       type: choice.type,
       eol: choice.eol,
@@ -107,6 +109,8 @@ async function send(
         transfer.progress(p.bytes);
       },
     });
+    ctx.bodySettled = downloading.catch(() => undefined);
+    const result = await downloading;
     method = result.method;
     // Stream mode ends a file with the data connection's FIN, so a connection
     // closed early (by a middlebox) can still get 226. Binary clients see the
