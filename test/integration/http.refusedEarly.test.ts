@@ -2,7 +2,10 @@
 // real vsftpd whose own command log shows what it received:
 // - `Expect: 100-continue` with a declared length over maxUploadBytes gets
 //   413 as its only answer (no `100 Continue` that would make the client send
-//   the body for nothing), while a body within the limit still gets its 100.
+//   the body for nothing), while a body within the limit still gets its 100;
+// - a path longer than maxPathBytes gets 414 on every route that takes one
+//   (vsftpd drops the control connection on a path of about 4 KB: a 503 for
+//   the caller and a fresh login for the pool).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -139,6 +142,68 @@ describe('refused before the FTP server hears of it (vsftpd)', serverSkip('vsftp
         }
       }
       assert.equal(readFileSync(join(ftp.root, 'expect/moved.txt'), 'utf8'), 'part');
+    });
+  });
+
+  describe('limits.maxPathBytes (default 1024)', () => {
+    const segment = 'a'.repeat(200);
+    /** About 5 KB: past vsftpd's 4 KB command line, which it answers by dropping the control connection. */
+    const long = Array.from({ length: 25 }, () => segment).join('/');
+
+    const expect414 = async (method: string, path: string, options: Parameters<RunningGateway['request']>[2] = {}): Promise<void> => {
+      const r = await gw.request(method, path, options);
+      assert.equal(r.status, 414, `${method} ${path.slice(0, 60)}…: ${r.status}`);
+      if (method !== 'HEAD') {
+        assert.equal(r.headers['content-type'], 'application/problem+json; charset=utf-8');
+        assert.equal(r.json<{ code: string }>().code, 'PATH_TOO_LONG');
+      }
+    };
+
+    test('414 on every route that takes a path, and nothing is sent to the FTP server', async () => {
+      const { body, contentType } = multipartBody([{ field: 'f', filename: 'x.txt', content: 'x' }]);
+      const sent = await commandsDuring(async () => {
+        await expect414('GET', `${API}/files/${long}`);
+        await expect414('HEAD', `${API}/files/${long}`);
+        await expect414('PUT', `${API}/files/${long}`, { body: 'x' });
+        await expect414('DELETE', `${API}/files/${long}`);
+        await expect414('POST', `${API}/files/${long}`, { body, headers: { 'content-type': contentType } });
+        await expect414('GET', `${API}/dirs/${long}`);
+        await expect414('POST', `${API}/dirs/${long}`);
+        await expect414('DELETE', `${API}/dirs/${long}`);
+        for (const move of [
+          { from: long, to: 'b' },
+          { from: 'b', to: long },
+        ]) {
+          await expect414('POST', `${API}/move`, { body: JSON.stringify(move), headers: { 'content-type': 'application/json' } });
+        }
+      });
+      assert.deepEqual(sent.filter((c) => c.includes(segment)), []);
+      // No command at all: the refusals never even took a session.
+      assert.deepEqual(sent, []);
+    });
+
+    test('bytes, not characters: 1024 bytes of UTF-8 reach the server, 1025 do not', async () => {
+      // Five segments of 100 "é" (200 bytes each), four "/": 1004 bytes; then "/" and 19 more.
+      const accents = Array.from({ length: 5 }, () => 'é'.repeat(100));
+      const at = [...accents, 'x'.repeat(19)].map(encodeURIComponent).join('/');
+      const over = [...accents, 'x'.repeat(20)].map(encodeURIComponent).join('/');
+      assert.equal((await gw.request('GET', `${API}/files/${at}`)).status, 404, 'at the limit: asked, and not found');
+      await expect414('GET', `${API}/files/${over}`);
+    });
+
+    test('a multipart file name joined with its folder over the limit: 414, the name never reaches the server, nothing kept', async () => {
+      const dir = Array.from({ length: 4 }, () => 'd'.repeat(200)).join('/');
+      const name = `${'f'.repeat(250)}.txt`;
+      const { body, contentType } = multipartBody([
+        { field: 'a', filename: 'first.txt', content: 'first' },
+        { field: 'b', filename: name, content: 'second' },
+      ]);
+      const sent = await commandsDuring(async () => {
+        await expect414('POST', `${API}/files/${dir}`, { body, headers: { 'content-type': contentType } });
+      });
+      assert.deepEqual(sent.filter((c) => c.includes('f'.repeat(250))), []);
+      const listing = await gw.request('GET', `${API}/dirs/${dir}`);
+      assert.deepEqual(listing.json<{ entries: unknown[] }>().entries, [], 'the first part was removed too');
     });
   });
 });
