@@ -29,6 +29,19 @@ export interface ServerReadiness {
 
 const DETAIL_MAX = 300;
 
+/** What Swagger UI at /docs needs, and no framing by any site (clickjacking "Try it out"). */
+export const DOCS_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 /**
  * The registry's details are fixed sentences (`login refused (530)`); this is
  * the second line: nothing credential-shaped, no control characters, bounded.
@@ -101,6 +114,11 @@ export function createOpsRouter(deps: OpsRouterDeps): Router {
   // so it must be served at `/docs/`; `/docs` redirects there. Assets come
   // from the swagger-ui-dist package on disk: no CDN. The validator badge
   // would call an external service, so it is off.
+  // Swagger UI renders with inline styles; its scripts are files of its own.
+  router.use('/docs', (_req: Request, res: Response, next) => {
+    res.setHeader('Content-Security-Policy', DOCS_CSP);
+    next();
+  });
   const page = swaggerUi.setup(document as swaggerUi.JsonObject, {
     customSiteTitle: 'ftp-gateway API',
     swaggerOptions: { validatorUrl: null },
