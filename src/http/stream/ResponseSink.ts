@@ -83,11 +83,11 @@ export class ResponseSink extends Writable implements FtpDirectTarget {
    * so the bound is what it read: while that is short the client cannot have
    * everything; once it is not, the relay settles it by itself (the source's
    * end, or the write the departed client refuses). Through res.write, the
-   * bytes handed to Node.
+   * bytes handed to Node; a relay that did not start read nothing, and the
+   * stream path then counts.
    */
   mayHaveAll(expected: number): boolean {
-    if (this.#directCounts) return this.#directCounts().bytesIn >= expected;
-    return this.bytes >= expected;
+    return Math.max(this.bytes, this.#directCounts?.().bytesIn ?? 0) >= expected;
   }
 
   /** True once any body byte went out (headers are then sent too). */
