@@ -27,6 +27,7 @@ type DataFault =
   | { kind: 'cut-after'; bytes: number; style: CutStyle }
   | { kind: 'refuse' }
   | { kind: 'stall-after'; bytes: number }
+  | { kind: 'truncate-after'; bytes: number }
   | { kind: 'hold-end'; released: Promise<void> };
 
 export class FaultProxy {
@@ -116,6 +117,16 @@ export class FaultProxy {
   /** The next data connection stops forwarding after `bytes` bytes, without closing. */
   stallNextDataAfter(bytes: number): void {
     this.#dataFaults.push({ kind: 'stall-after', bytes });
+  }
+
+  /**
+   * The next data connection forwards only `bytes` bytes from the server and
+   * drops the rest while reading it all, then ends cleanly: the server sends
+   * the whole file and says 226, the client gets a short file and a FIN (a
+   * middlebox that lost data, which stream mode cannot tell from the end).
+   */
+  truncateNextDataAfter(bytes: number): void {
+    this.#dataFaults.push({ kind: 'truncate-after', bytes });
   }
 
   /**
@@ -311,7 +322,13 @@ export class FaultProxy {
       let moved = 0;
       const relay = (from: net.Socket, to: net.Socket): void => {
         from.on('data', (chunk: Buffer) => {
-          if (fault && 'bytes' in fault && moved + chunk.length >= fault.bytes) {
+          if (fault?.kind === 'truncate-after' && from === server && moved + chunk.length > fault.bytes) {
+            const rest = Math.max(0, fault.bytes - moved);
+            moved += chunk.length;
+            if (rest > 0) to.write(chunk.subarray(0, rest));
+            return;
+          }
+          if (fault && fault.kind !== 'truncate-after' && 'bytes' in fault && moved + chunk.length >= fault.bytes) {
             const rest = fault.bytes - moved;
             moved = fault.bytes;
             if (rest > 0) to.write(chunk.subarray(0, rest));

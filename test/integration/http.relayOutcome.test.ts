@@ -5,7 +5,8 @@
 // fault proxy holds it back, as a busy server or a network can). Such a
 // download is complete: logged with its byte count, not `aborted`, and the
 // transfer is `ok`. A client that leaves early is still an abort, logged with
-// the bytes that really went out.
+// the bytes that really went out; and a body cut short is never complete, even
+// when the FTP server says 226.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import diagnostics_channel from 'node:diagnostics_channel';
@@ -70,6 +71,21 @@ function getAndHangUp(port: number, path: string, closeAt?: number): Promise<{ h
     });
     socket.on('error', reject);
     socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+  });
+}
+
+/** GET over a raw socket, read until the gateway closes: the head and how many body bytes came. */
+function getToClose(port: number, path: string): Promise<{ head: string; received: number }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let all = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => (all = Buffer.concat([all, chunk])));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const end = all.indexOf('\r\n\r\n');
+      resolve({ head: all.subarray(0, Math.max(0, end)).toString('latin1'), received: end < 0 ? 0 : all.length - end - 4 });
+    });
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
   });
 }
 
@@ -139,6 +155,31 @@ describe('relayed downloads whose client hangs up (vsftpd, data FIN held back)',
     assert.equal(await metric('ok'), mark.ok + 1);
     assert.equal(await metric('error'), mark.error);
   });
+
+  // The server sends it all and says 226; the data connection delivered less
+  // (the proxy dropped the rest and ended cleanly, as a middlebox may): the
+  // client has a short body, so the log and the metric must not say complete.
+  for (const [file, bytes, relayed] of [
+    ['whole.bin', size, true],
+    ['small.bin', 300_000, false],
+  ] as const) {
+    test(`a data connection that ends short while the server says 226 (${relayed ? 'relayed' : 'streamed'}): an error, never complete`, async () => {
+      if (!relayed) await putOnDisk(ftp, file, randomContent(bytes));
+      const mark = { lines: fileLines().length, events: events.length, ok: await metric('ok'), error: await metric('error') };
+      proxy.truncateNextDataAfter(100_000);
+      const got = await getToClose(gw.port, `${API}/files/${file}`);
+      assert.match(got.head, /^HTTP\/1\.1 200/);
+      assert.equal(got.received, 100_000);
+      await eventually(() => events.length > mark.events);
+      assert.equal((events[mark.events] as FtpTransferEvent).kernelRelay, relayed);
+      await eventually(() => fileLines().length > mark.lines);
+      const line = fileLines()[mark.lines] as LogLine;
+      assert.equal(line.aborted, true, JSON.stringify(line));
+      assert.equal(line.bytes, 100_000);
+      assert.equal(await metric('error'), mark.error + 1);
+      assert.equal(await metric('ok'), mark.ok);
+    });
+  }
 
   test('the client closes mid-body: an abort, logged with the bytes that went out', async () => {
     const mark = { lines: fileLines().length, events: events.length, error: await metric('error') };

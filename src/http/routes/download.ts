@@ -114,9 +114,14 @@ async function send(
     const result = await downloading;
     method = result.method;
     // Stream mode ends a file with the data connection's FIN, so a connection
-    // closed early (by a middlebox) can still get 226. Binary clients see the
-    // short body against Content-Length; ASCII has none, but TYPE A only ever
-    // adds bytes on the wire (LF → CRLF), so fewer than SIZE (TYPE I) is a cut.
+    // closed early (by a middlebox) can still get 226. Binary: fewer bytes
+    // than the Content-Length promised is a cut (the client sees it; the log
+    // and the metrics must say it too). ASCII has no Content-Length, but
+    // TYPE A only ever adds bytes on the wire (LF → CRLF), so fewer than SIZE
+    // (TYPE I) is a cut.
+    if (binary && expected !== null && sink.bytes < expected) {
+      throw new FtpError(`download ended after ${sink.bytes} of ${expected} bytes`, { code: 'FTP_TRANSFER_INCOMPLETE', category: 'protocol' });
+    }
     if (!binary && stat.size !== null && result.bytes < stat.size) {
       throw new FtpError(`ASCII download ended after ${result.bytes} of at least ${stat.size} bytes`, {
         code: 'FTP_TRANSFER_INCOMPLETE',
