@@ -110,15 +110,16 @@ export function createOpsRouter(deps: OpsRouterDeps): Router {
     res.json(document);
   });
 
-  // Swagger UI's page loads its assets by relative URL (`./swagger-ui.css`),
-  // so it must be served at `/docs/`; `/docs` redirects there. Assets come
-  // from the swagger-ui-dist package on disk: no CDN. The validator badge
-  // would call an external service, so it is off.
-  // Swagger UI renders with inline styles; its scripts are files of its own.
+  // The page and its assets, the redirect included, under DOCS_CSP.
   router.use('/docs', (_req: Request, res: Response, next) => {
     res.setHeader('Content-Security-Policy', DOCS_CSP);
     next();
   });
+
+  // Swagger UI's page loads its assets by relative URL (`./swagger-ui.css`),
+  // so it must be served at `/docs/`; `/docs` redirects there. Assets come
+  // from the swagger-ui-dist package on disk: no CDN. The validator badge
+  // would call an external service, so it is off.
   const page = swaggerUi.setup(document as swaggerUi.JsonObject, {
     customSiteTitle: 'ftp-gateway API',
     swaggerOptions: { validatorUrl: null },
