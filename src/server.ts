@@ -2,7 +2,6 @@
  * Starts the gateway on an HTTP listener: the part main.ts and the demo
  * share. Process concerns (env, signals, exit codes) stay in main.ts.
  */
-import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -22,13 +21,11 @@ export interface RunningGateway {
 export async function startGateway(config: Config, logger: Logger): Promise<RunningGateway> {
   // Imported here rather than at the top so that a bad configuration is
   // reported before the HTTP layer (and everything it pulls in) loads.
-  const { createGateway } = await import('./http/index.js');
+  const { createGateway, createHttpServer } = await import('./http/index.js');
   const { kernelRelayAvailable } = await import('./ftp/index.js');
   const gateway = await createGateway(config, logger);
 
-  // requestTimeout bounds the whole request body; uploads are streamed and may
-  // take longer than Node's 5-minute default, so only the header deadline stays.
-  const server = createServer({ requestTimeout: 0 }, gateway.app);
+  const server = createHttpServer(gateway.app);
   try {
     await listen(server, config.port, config.host);
   } catch (error) {

@@ -156,6 +156,12 @@ export interface FtpDirectTarget {
   beforeDirect(): Promise<boolean>;
   /** Bytes written into the socket directly so far, framing not counted (a running total). */
   directBytes(total: number): void;
+  /**
+   * Once bytes go directly: a reader of the live counts. `bytesIn` (read
+   * from the data connection) bounds what the socket may have received;
+   * `bytes` is what was written into it (framing not counted).
+   */
+  directCounts?(read: () => { bytes: number; bytesIn: number }): void;
 }
 
 /**

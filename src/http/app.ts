@@ -39,6 +39,12 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(requestContext());
+  // Every answer is what its Content-Type says: a browser never guesses a
+  // file (or an error echoing a path) into HTML or script.
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
   app.use((_req, res, next) => {
     if (!deps.shuttingDown()) return next();
     res.setHeader('Connection', 'close');

@@ -13,10 +13,16 @@ export interface RequestContext {
   passThrough: boolean;
   /**
    * Set by a route whose response body can be complete before the FTP side
-   * is (a download waiting for its 226): true once the client has every
+   * is (a download waiting for its 226): true once the client may have every
    * byte, so that its hang-up then is not a disconnect that aborts the work.
    */
   bodyComplete?: () => boolean;
+  /**
+   * Settles when the route's work on the body is over (a download's 226, or
+   * its failure). A request whose client left before that is logged then, so
+   * that the line has the final byte count and outcome.
+   */
+  bodySettled?: Promise<unknown>;
   /** Body bytes written into the socket without res.write (the kernel relay), for the request log. */
   bodyBytesDirect?: () => number;
   /** True while the kernel relay holds bytes the client has not taken yet (the send floor's judge; Node's own buffers it sees itself). */

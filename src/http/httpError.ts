@@ -5,6 +5,7 @@
  */
 export type HttpErrorCode =
   | 'BAD_PATH'
+  | 'PATH_TOO_LONG'
   | 'BAD_OPTION'
   | 'BAD_BODY'
   | 'UNAUTHORIZED'

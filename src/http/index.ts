@@ -75,5 +75,6 @@ export async function createGateway(config: Config, logger: Logger, options: Gat
 
 export type { AppDeps } from './app.js';
 export { createApp } from './app.js';
+export { createHttpServer } from './httpServer.js';
 export { HttpError } from './httpError.js';
 export { ServerRegistry } from './serverRegistry.js';

@@ -300,11 +300,19 @@ export function requestLogger(logger: Logger, options: RequestLoggerOptions = {}
     } as Response['end'];
 
     const path = (req.originalUrl || req.url).split('?', 1)[0] ?? '/';
-    let logged = false;
+    let ended = false;
     const done = (): void => {
-      if (logged) return;
-      logged = true;
+      if (ended) return;
+      ended = true;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      // The client left while the body's transfer still runs (it may have had
+      // every byte and not waited for the FTP 226, or the transfer is being
+      // aborted): the line waits for the transfer, whose counts are then final.
+      const settled = res.writableFinished ? undefined : getContext(res)?.bodySettled;
+      if (settled) void settled.then(() => log(seconds));
+      else log(seconds);
+    };
+    const log = (seconds: number): void => {
       const route = routeOf(req);
       // A client that has every byte of a declared Content-Length may hang up
       // before the gateway ends the response (it waits for the FTP 226): not aborted.

@@ -1,5 +1,5 @@
 import type { RootConfig } from '../config/index.js';
-import { badPath } from './httpError.js';
+import { HttpError, badPath } from './httpError.js';
 
 /**
  * The contract's path rules, as pure functions over the RAW request target.
@@ -55,6 +55,18 @@ export function parsePlainPath(value: string, what: string): string[] {
     segments.push(checkSegment(part, what));
   }
   return segments;
+}
+
+/**
+ * `limits.maxPathBytes` over a root-relative path (its segments joined by
+ * `/`, decoded, in UTF-8): 414 before any FTP command. A long enough path is
+ * more than a 550 on some servers: vsftpd drops the control connection at
+ * about 4 KB, which costs the caller a 503 and the pool a fresh login.
+ */
+export function checkPathBytes(segments: readonly string[], max: number, what = 'path'): void {
+  if (Buffer.byteLength(segments.join('/'), 'utf8') > max) {
+    throw new HttpError(414, 'PATH_TOO_LONG', `${what}: longer than the limit of ${max} bytes`);
+  }
 }
 
 /** A multipart file name: exactly one segment under the same rules. */

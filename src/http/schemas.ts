@@ -17,6 +17,8 @@ export const transferQuerySchema = z.object({
   append: queryBoolean.optional(),
   mkdirs: queryBoolean.optional(),
   recursive: queryBoolean.optional(),
+  /** Downloads: shown by the browser (sandboxed) rather than saved. */
+  inline: queryBoolean.optional(),
 });
 export type TransferQuery = z.infer<typeof transferQuerySchema>;
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { chromium, type Browser } from 'playwright-core';
 import { loadConfig } from '../../src/config/index.js';
-import { createGateway } from '../../src/http/index.js';
+import { createGateway, createHttpServer } from '../../src/http/index.js';
 import { ftpServerAvailability, type FtpServerKind, type RunningFtpServer } from '../helpers/servers/index.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -70,7 +70,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
     },
   });
   const gateway = await createGateway(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
-  const server = http.createServer(gateway.app);
+  const server = createHttpServer(gateway.app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -23,7 +23,12 @@ interface Pair {
 /** How a cut looks to the endpoints: `reset` (RST, a crash or network drop) or `close` (a clean FIN, an early end of file). */
 export type CutStyle = 'reset' | 'close';
 
-type DataFault = { kind: 'cut-after'; bytes: number; style: CutStyle } | { kind: 'refuse' } | { kind: 'stall-after'; bytes: number };
+type DataFault =
+  | { kind: 'cut-after'; bytes: number; style: CutStyle }
+  | { kind: 'refuse' }
+  | { kind: 'stall-after'; bytes: number }
+  | { kind: 'truncate-after'; bytes: number }
+  | { kind: 'hold-end'; released: Promise<void> };
 
 export class FaultProxy {
   readonly #options: FaultProxyOptions;
@@ -112,6 +117,28 @@ export class FaultProxy {
   /** The next data connection stops forwarding after `bytes` bytes, without closing. */
   stallNextDataAfter(bytes: number): void {
     this.#dataFaults.push({ kind: 'stall-after', bytes });
+  }
+
+  /**
+   * The next data connection forwards only `bytes` bytes from the server and
+   * drops the rest while reading it all, then ends cleanly: the server sends
+   * the whole file and says 226, the client gets a short file and a FIN (a
+   * middlebox that lost data, which stream mode cannot tell from the end).
+   */
+  truncateNextDataAfter(bytes: number): void {
+    this.#dataFaults.push({ kind: 'truncate-after', bytes });
+  }
+
+  /**
+   * The next data connection forwards every byte but holds the server's end
+   * of stream (FIN) until the returned function is called: a server, or a
+   * network, whose FIN comes well after the last byte.
+   */
+  holdNextDataEnd(): () => void {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.#dataFaults.push({ kind: 'hold-end', released });
+    return release;
   }
 
   /** Passive replies name a port where nothing listens (PASV answered, connection refused), until cleared. */
@@ -295,7 +322,13 @@ export class FaultProxy {
       let moved = 0;
       const relay = (from: net.Socket, to: net.Socket): void => {
         from.on('data', (chunk: Buffer) => {
-          if (fault && moved + chunk.length >= fault.bytes) {
+          if (fault?.kind === 'truncate-after' && from === server && moved + chunk.length > fault.bytes) {
+            const rest = Math.max(0, fault.bytes - moved);
+            moved += chunk.length;
+            if (rest > 0) to.write(chunk.subarray(0, rest));
+            return;
+          }
+          if (fault && fault.kind !== 'truncate-after' && 'bytes' in fault && moved + chunk.length >= fault.bytes) {
             const rest = fault.bytes - moved;
             moved = fault.bytes;
             if (rest > 0) to.write(chunk.subarray(0, rest));
@@ -313,7 +346,10 @@ export class FaultProxy {
             to.once('drain', () => from.resume());
           }
         });
-        from.on('end', () => to.end());
+        from.on('end', () => {
+          if (fault?.kind === 'hold-end' && from === server) void fault.released.then(() => to.end());
+          else to.end();
+        });
       };
       relay(client, server);
       relay(server, client);

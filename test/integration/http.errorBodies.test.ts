@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createGateway, type Gateway } from '../../src/http/index.js';
+import { createGateway, createHttpServer, type Gateway } from '../../src/http/index.js';
 import { configSecrets, createLogger } from '../../src/http/logging.js';
 import { loadOpenApiDocument } from '../../src/http/openapi.js';
 import { startFtpServer, type RunningFtpServer } from '../helpers/servers/index.js';
@@ -53,7 +53,7 @@ for (const kind of ['proftpd', 'pure-ftpd'] as const) {
       // Built as main.ts builds it.
       // pure-ftpd delays a refused login by seconds: on a loaded machine that nears /readyz's default 5 s.
       gateway = await createGateway(config, createLogger('info', sink, { secrets: configSecrets(config) }), { readyTimeoutMs: 30_000 });
-      server = http.createServer(gateway.app);
+      server = createHttpServer(gateway.app);
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       port = (server.address() as AddressInfo).port;
     });

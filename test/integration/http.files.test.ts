@@ -45,7 +45,7 @@ describe('HTTP files and dirs on vsftpd', serverSkip('vsftpd'), () => {
       assert.equal(r.headers['content-length'], String(big.length));
       assert.equal(r.headers['accept-ranges'], 'bytes');
       assert.equal(r.headers['content-type'], 'application/octet-stream');
-      assert.equal(r.headers['content-disposition'], 'attachment; filename="big.bin"');
+      assert.equal(r.headers['content-disposition'], 'attachment; filename=big.bin');
       const lastModified = Date.parse(String(r.headers['last-modified']));
       assert.ok(Math.abs(lastModified - statSync(join(ftp.root, 'big.bin')).mtimeMs) < 2000);
     });

@@ -6,10 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 import { lchownSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import type { Config, ServerConfig } from '../../src/config/index.js';
 import { DEFAULT_LIMITS, DEFAULT_TEXT_EXTENSIONS } from '../../src/config/index.js';
-import { createGateway, type Gateway } from '../../src/http/index.js';
+import { createGateway, createHttpServer, type Gateway } from '../../src/http/index.js';
 import type { GatewayOptions } from '../../src/http/index.js';
 import type { RunningFtpServer } from '../helpers/servers/index.js';
 import { loadOpenApiDocument } from '../../src/http/openapi.js';
@@ -66,19 +66,23 @@ export function gatewayConfig(servers: ServerConfig[], over: Partial<Config> = {
 
 export interface RunningGateway {
   gateway: Gateway;
+  /** The listener, built as production builds it (createHttpServer). */
+  server: http.Server;
   port: number;
   base: string;
   request(method: string, path: string, options?: RawRequestOptions): Promise<RawResponse>;
   close(): Promise<void>;
 }
 
-export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<RunningGateway> {
-  const gateway = await createGateway(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), options);
-  const server = http.createServer(gateway.app);
+export async function startGateway(config: Config, options: GatewayOptions & { logger?: Logger } = {}): Promise<RunningGateway> {
+  const { logger, ...gatewayOptions } = options;
+  const gateway = await createGateway(config, logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), gatewayOptions);
+  const server = createHttpServer(gateway.app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     gateway,
+    server,
     port,
     base: `http://127.0.0.1:${port}`,
     // Every response to a documented operation must match the OpenAPI document.

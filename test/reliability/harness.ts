@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { chownSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config, ServerConfig } from '../../src/config/index.js';
-import { createGateway, type Gateway } from '../../src/http/index.js';
+import { createGateway, createHttpServer, type Gateway } from '../../src/http/index.js';
 import { configSecrets, createLogger } from '../../src/http/logging.js';
 import { FaultProxy } from '../helpers/faultProxy.js';
 import { startFtpServer, type FtpServerKind, type FtpServerOptions, type RunningFtpServer } from '../helpers/servers/index.js';
@@ -51,7 +51,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const server = ftpServerConfig(ftp, { port: proxy.port, ...options.server });
   const config = gatewayConfig([server], options.config ?? {});
   const gateway = await createGateway(config, createLogger('debug', scan.stream(), { secrets: configSecrets(config) }));
-  const httpServer = http.createServer(gateway.app);
+  const httpServer = createHttpServer(gateway.app);
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   const port = (httpServer.address() as AddressInfo).port;
   const request = async (method: string, path: string, opts?: RawRequestOptions): Promise<RawResponse> => {

@@ -281,9 +281,9 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
       assert.equal(res.headers['x-injected'], undefined);
       const cd = String(res.headers['content-disposition']);
       assert.doesNotMatch(cd, /[\r\n]/);
-      // filename* (RFC 8187) carries the exact name; else the quoted fallback is the name itself.
+      // filename* (RFC 8187) carries the exact name; else the quoted string (its quoted-pairs undone) is the name itself.
       const star = /filename\*=UTF-8''([^;]+)/.exec(cd)?.[1];
-      const plain = /filename="((?:[^"\\]|\\.)*)"/.exec(cd)?.[1];
+      const plain = /filename="((?:[^"\\]|\\.)*)"/.exec(cd)?.[1]?.replace(/\\(.)/g, '$1');
       assert.equal(star !== undefined ? decodeURIComponent(star) : plain, name, cd);
       peers.refused++;
     }

@@ -46,7 +46,7 @@ describe('assertResponseMatches', () => {
       method: 'GET',
       path: '/api/v1/servers/default/files/a.bin',
       status: 206,
-      headers: new Headers({ 'content-type': 'application/octet-stream', 'content-range': 'bytes 0-9/100', 'content-length': '10', 'accept-ranges': 'bytes' }),
+      headers: new Headers({ 'content-type': 'application/octet-stream', 'content-range': 'bytes 0-9/100', 'content-length': '10', 'accept-ranges': 'bytes', 'x-content-type-options': 'nosniff' }),
       body: Buffer.alloc(10),
     });
     assertResponseMatches(doc, { method: 'DELETE', path: '/api/v1/servers/default/files/a.bin', status: 204, headers: {} });

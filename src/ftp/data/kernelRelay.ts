@@ -47,6 +47,13 @@ export interface KernelRelayResult {
   errno: number;
 }
 
+export interface KernelRelayCounts {
+  /** Written into the destination so far. */
+  bytes: number;
+  /** Read from the source so far: what the destination has, plus what is still in flight. */
+  bytesIn: number;
+}
+
 export interface KernelRelayOptions {
   /** Stop after this many source bytes (status 'limit'); null: until the source ends. */
   limit: number | null;
@@ -66,6 +73,12 @@ export interface KernelRelayOptions {
   beforeFirstByte(): Promise<boolean>;
   /** The running byte counts, every PROGRESS_MS while it runs and once at the end. */
   onProgress?(bytesIn: number, bytesOut: number): void;
+  /**
+   * Called once the relay runs, with a reader of its counts as they are at
+   * that instant (onProgress lags by up to PROGRESS_MS: too late for a caller
+   * that must decide now, e.g. whether a client that hung up had every byte).
+   */
+  onStart?(counts: () => KernelRelayCounts): void;
   signal?: AbortSignal;
 }
 
@@ -156,6 +169,10 @@ export function startKernelRelay(source: net.Socket, destination: net.Socket, op
   if (signal?.aborted) addon.abort(handle);
   else signal?.addEventListener('abort', onAbort, { once: true });
   const started = handle;
+  options.onStart?.(() => {
+    const [bytes, bytesIn] = addon.bytes(started);
+    return { bytes, bytesIn };
+  });
   if (options.onProgress) {
     const report = options.onProgress;
     progress = setInterval(() => {

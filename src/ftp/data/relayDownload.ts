@@ -48,6 +48,7 @@ export async function relayDownload(
       target.directBytes(local);
       options.onTotal(wire);
     },
+    onStart: (counts) => target.directCounts?.(counts),
     ...(signal ? { signal } : {}),
   });
   if (!done) return null;

@@ -23,6 +23,8 @@ export interface ServerAccess {
   root(): string;
   /** Counts an operation against `limits.maxTransfersPerKey` (429 over it); returns its release. */
   admit(): () => void;
+  /** limits.maxPathBytes: the longest root-relative path this caller may name (paths.checkPathBytes). */
+  maxPathBytes: number;
 }
 
 const KEY = 'ftpGatewayServer';
@@ -34,7 +36,7 @@ export function serverAccess(res: Response): ServerAccess {
   return access;
 }
 
-export function resolveServer(registry: ServerRegistry, cap?: TransferCap): RequestHandler {
+export function resolveServer(registry: ServerRegistry, limits: { maxPathBytes: number }, cap?: TransferCap): RequestHandler {
   return (req, res, next) => {
     const name = req.params['server'];
     const handle = typeof name === 'string' ? registry.get(name) : undefined;
@@ -60,7 +62,7 @@ export function resolveServer(registry: ServerRegistry, cap?: TransferCap): Requ
       return path;
     };
     const admit = (): (() => void) => (cap ? cap.admit(req, handle.name) : noop);
-    const access: ServerAccess = { handle, pool, credentials, root, admit };
+    const access: ServerAccess = { handle, pool, credentials, root, admit, maxPathBytes: limits.maxPathBytes };
     res.locals[KEY] = access;
     next();
   };

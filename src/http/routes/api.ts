@@ -16,7 +16,7 @@ import { putFile } from './upload.js';
  */
 export function createApiRouter(deps: RouteDeps): Router {
   const router = express.Router();
-  const server = resolveServer(deps.registry, new TransferCap(deps.config.limits.maxTransfersPerKey, deps.config.auth));
+  const server = resolveServer(deps.registry, deps.config.limits, new TransferCap(deps.config.limits.maxTransfersPerKey, deps.config.auth));
   const limits = deps.config.limits;
 
   router.get('/servers', (_req, res) => {

@@ -1,7 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import mime from 'mime-types';
 import { FtpError, type FtpDataMethod, type FtpSession, type FtpStat } from '../../ftp/index.js';
-import { contentDisposition } from '../contentDisposition.js';
 import { context } from '../context.js';
 import { HttpError } from '../httpError.js';
 import { serverAccess, withSession } from '../middleware/serverAccess.js';
@@ -20,7 +19,7 @@ import { resolveResource, type Resource } from './resource.js';
  */
 /** From about a megabyte on, the kernel relay pays for its thread and handshake (downloads and PUT bodies). */
 export const DIRECT_MIN_BYTES = 1024 * 1024;
-const DOWNLOAD_HEADERS = ['Content-Length', 'Content-Range', 'Content-Disposition', 'Last-Modified', 'Accept-Ranges', 'Content-Type'];
+const DOWNLOAD_HEADERS = ['Content-Length', 'Content-Range', 'Content-Disposition', 'Content-Security-Policy', 'Last-Modified', 'Accept-Ranges', 'Content-Type'];
 
 export function downloadFile(deps: RouteDeps): RequestHandler {
   return async (req: Request, res: Response) => {
@@ -29,7 +28,8 @@ export function downloadFile(deps: RouteDeps): RequestHandler {
     if (resource.segments.length === 0) throw new HttpError(409, 'IS_A_DIRECTORY', 'the root is a directory');
     const { handle } = serverAccess(res);
     const choice = resolveTransferOptions(handle.config, query, resource.name);
-    await withSession(res, (session) => send(deps, req, res, session, resource, choice), { retry: true });
+    const inline = query.inline === true;
+    await withSession(res, (session) => send(deps, req, res, session, resource, choice, inline), { retry: true });
   };
 }
 
@@ -40,6 +40,7 @@ async function send(
   session: FtpSession,
   resource: Resource,
   choice: TransferChoice,
+  inline: boolean,
 ): Promise<void> {
   const { signal, controller } = context(res);
   const stat = await session.stat(resource.absolute, signal);
@@ -54,7 +55,7 @@ async function send(
       headers: { 'Content-Range': `bytes */${size ?? 0}` },
     });
   }
-  setHeaders(res, resource, stat);
+  setHeaders(res, resource, stat, inline);
   let offset = 0;
   let length: number | undefined;
   if (range.kind === 'partial' && size !== null) {
@@ -81,20 +82,22 @@ async function send(
   const directSize = binary ? totalBytes : stat.size;
   const sink = new ResponseSink(res, { direct: directSize !== null && directSize >= DIRECT_MIN_BYTES });
   // A client that has the whole Content-Length body may hang up before the
-  // 226 arrives; the transfer then still ends as it would have.
+  // 226 arrives; the transfer then still ends as it would have, and the
+  // request is logged when it has.
   const expected = totalBytes;
-  if (binary && expected !== null) context(res).bodyComplete = () => sink.bytes === expected;
-  context(res).bodyBytesDirect = () => sink.bytesDirect;
+  const ctx = context(res);
+  if (binary && expected !== null) ctx.bodyComplete = () => sink.mayHaveAll(expected);
+  ctx.bodyBytesDirect = () => sink.bytesDirect;
   // Relayed, the bytes read from the FTP server and not yet written to the
   // client sit in the relay's pipe: it waits on the client. ASCII changes the
   // count on the way, so there every relayed window is judged.
   let wire = 0;
-  context(res).bodyPendingDirect = () => sink.relaying && (!binary || wire > sink.bytesDirect);
+  ctx.bodyPendingDirect = () => sink.relaying && (!binary || wire > sink.bytesDirect);
   const started = process.hrtime.bigint();
   let method: FtpDataMethod | undefined;
   let ok = false;
   try {
-    const result = await session.download(resource.absolute, sink, {
+    const downloading = session.download(resource.absolute, sink, {
       mode: choice.mode,
       type: choice.type,
       eol: choice.eol,
@@ -107,11 +110,18 @@ async function send(
         transfer.progress(p.bytes);
       },
     });
+    ctx.bodySettled = downloading.catch(() => undefined);
+    const result = await downloading;
     method = result.method;
     // Stream mode ends a file with the data connection's FIN, so a connection
-    // closed early (by a middlebox) can still get 226. Binary clients see the
-    // short body against Content-Length; ASCII has none, but TYPE A only ever
-    // adds bytes on the wire (LF → CRLF), so fewer than SIZE (TYPE I) is a cut.
+    // closed early (by a middlebox) can still get 226. Binary: fewer bytes
+    // than the Content-Length promised is a cut (the client sees it; the log
+    // and the metrics must say it too). ASCII has no Content-Length, but
+    // TYPE A only ever adds bytes on the wire (LF → CRLF), so fewer than SIZE
+    // (TYPE I) is a cut.
+    if (binary && expected !== null && sink.bytes < expected) {
+      throw new FtpError(`download ended after ${sink.bytes} of ${expected} bytes`, { code: 'FTP_TRANSFER_INCOMPLETE', category: 'protocol' });
+    }
     if (!binary && stat.size !== null && result.bytes < stat.size) {
       throw new FtpError(`ASCII download ended after ${result.bytes} of at least ${stat.size} bytes`, {
         code: 'FTP_TRANSFER_INCOMPLETE',
@@ -132,10 +142,20 @@ async function send(
   }
 }
 
-function setHeaders(res: Response, resource: Resource, stat: FtpStat): void {
+/**
+ * A file from the FTP server is whatever its uploader made it: a browser must
+ * not run it as a page of the gateway's origin (where the UI keeps its API
+ * key). So it is an attachment (RFC 6266, by express's jshttp
+ * content-disposition: an ASCII `filename` and the exact `filename*`), or,
+ * with ?inline=true, shown in a CSP sandbox (a unique origin, no scripts).
+ * `nosniff` (set on every response, app.ts) keeps the type we send.
+ */
+function setHeaders(res: Response, resource: Resource, stat: FtpStat, inline: boolean): void {
+  if (inline) res.setHeader('Content-Security-Policy', 'sandbox');
+  else res.attachment(resource.name);
+  // After res.attachment, which sets a type of its own from the extension.
   res.setHeader('Content-Type', mime.contentType(resource.name) || 'application/octet-stream');
   res.setHeader('Accept-Ranges', 'bytes');
-  res.setHeader('Content-Disposition', contentDisposition(resource.name));
   if (stat.modifiedAt !== null && !Number.isNaN(stat.modifiedAt.getTime())) {
     res.setHeader('Last-Modified', stat.modifiedAt.toUTCString());
   }

@@ -3,7 +3,7 @@ import { context } from '../context.js';
 import { ensureDirectory, isReplyError } from '../ftpOps.js';
 import { HttpError } from '../httpError.js';
 import { serverAccess, withSession } from '../middleware/serverAccess.js';
-import { parsePlainPath } from '../paths.js';
+import { checkPathBytes, parsePlainPath } from '../paths.js';
 import { parseMoveBody } from '../schemas.js';
 import { resourceOf } from './resource.js';
 
@@ -16,9 +16,12 @@ import { resourceOf } from './resource.js';
 export function moveEntry(): RequestHandler {
   return async (req: Request, res: Response) => {
     const body = parseMoveBody(req.body);
-    const { root } = serverAccess(res);
+    const access = serverAccess(res);
+    const { root } = access;
     const from = resourceOf(root, parsePlainPath(body.from, 'from'));
     const to = resourceOf(root, parsePlainPath(body.to, 'to'));
+    checkPathBytes(from.segments, access.maxPathBytes, 'from');
+    checkPathBytes(to.segments, access.maxPathBytes, 'to');
     if (from.segments.length === 0 || to.segments.length === 0) throw new HttpError(400, 'BAD_PATH', 'the root cannot be moved');
     const { signal } = context(res);
     await withSession(res, async (session) => {

@@ -6,7 +6,7 @@ import { context } from '../context.js';
 import { ensureDirectory, requireDirectory } from '../ftpOps.js';
 import { HttpError, isHttpError } from '../httpError.js';
 import { serverAccess, withSession } from '../middleware/serverAccess.js';
-import { checkFileName, relativePath } from '../paths.js';
+import { checkFileName, checkPathBytes, relativePath } from '../paths.js';
 import { parseQuery } from '../schemas.js';
 import { resolveTransferOptions } from '../transferOptions.js';
 import { commitUpload, discardUpload } from '../upload/atomicUpload.js';
@@ -45,7 +45,7 @@ async function receive(
   query: ReturnType<typeof parseQuery>,
 ): Promise<Array<{ path: string; size: number }>> {
   const { signal, controller } = context(res);
-  const { handle } = serverAccess(res);
+  const { handle, maxPathBytes } = serverAccess(res);
   const limits = deps.config.limits;
   if (mkdirs) await ensureDirectory(session, dir.root, dir.segments, signal);
   else if (dir.segments.length > 0) await requireDirectory(session, dir.absolute, signal);
@@ -85,6 +85,7 @@ async function receive(
     fileFilter: (_req, file, cb) => {
       try {
         checkFileName(file.originalname);
+        checkPathBytes([...dir.segments, file.originalname], maxPathBytes, 'filename');
         cb(null, true);
       } catch (err) {
         cb(err as Error);

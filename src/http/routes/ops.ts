@@ -29,6 +29,19 @@ export interface ServerReadiness {
 
 const DETAIL_MAX = 300;
 
+/** What Swagger UI at /docs needs, and no framing by any site (clickjacking "Try it out"). */
+export const DOCS_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 /**
  * The registry's details are fixed sentences (`login refused (530)`); this is
  * the second line: nothing credential-shaped, no control characters, bounded.
@@ -95,6 +108,12 @@ export function createOpsRouter(deps: OpsRouterDeps): Router {
 
   router.get('/openapi.json', (_req: Request, res: Response) => {
     res.json(document);
+  });
+
+  // The page and its assets, the redirect included, under DOCS_CSP.
+  router.use('/docs', (_req: Request, res: Response, next) => {
+    res.setHeader('Content-Security-Policy', DOCS_CSP);
+    next();
   });
 
   // Swagger UI's page loads its assets by relative URL (`./swagger-ui.css`),

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { HttpError } from '../httpError.js';
 import { serverAccess } from '../middleware/serverAccess.js';
-import { decodeRawPath, joinRoot, rawPathname, relativePath, splitResourceTarget } from '../paths.js';
+import { checkPathBytes, decodeRawPath, joinRoot, rawPathname, relativePath, splitResourceTarget } from '../paths.js';
 
 /**
  * The `{path}` of a files/dirs URL, taken from the RAW request target (see
@@ -29,7 +29,9 @@ export function resolveResource(req: Request, res: Response, kind: 'files' | 'di
   const split = splitResourceTarget(rawPathname(req.originalUrl), API_PREFIX, kind);
   if (split === null) throw new HttpError(400, 'BAD_PATH', 'unexpected request target');
   const segments = decodeRawPath(split.rest);
-  return resourceOf(serverAccess(res).root, segments);
+  const access = serverAccess(res);
+  checkPathBytes(segments, access.maxPathBytes);
+  return resourceOf(access.root, segments);
 }
 
 export function resourceOf(root: () => string, segments: string[]): Resource {

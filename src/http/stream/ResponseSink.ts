@@ -30,6 +30,7 @@ export class ResponseSink extends Writable implements FtpDirectTarget {
   bytesDirect = 0;
   /** True once the kernel relay took over the body. */
   relaying = false;
+  #directCounts: (() => { bytes: number; bytesIn: number }) | null = null;
 
   constructor(res: ServerResponse, options: { direct?: boolean } = {}) {
     // Room for several socket reads, so that they leave together.
@@ -69,6 +70,24 @@ export class ResponseSink extends Writable implements FtpDirectTarget {
   directBytes(total: number): void {
     this.bytes = total;
     this.bytesDirect = total;
+  }
+
+  directCounts(read: () => { bytes: number; bytesIn: number }): void {
+    this.#directCounts = read;
+  }
+
+  /**
+   * Whether a client that hung up may have had all `expected` bytes. Through
+   * the relay, `bytes` lags (it is pushed every few hundred ms), and even the
+   * relay's own written count is bumped just after the socket took the bytes,
+   * so the bound is what it read: while that is short the client cannot have
+   * everything; once it is not, the relay settles it by itself (the source's
+   * end, or the write the departed client refuses). Through res.write, the
+   * bytes handed to Node; a relay that did not start read nothing, and the
+   * stream path then counts.
+   */
+  mayHaveAll(expected: number): boolean {
+    return Math.max(this.bytes, this.#directCounts?.().bytesIn ?? 0) >= expected;
   }
 
   /** True once any body byte went out (headers are then sent too). */
