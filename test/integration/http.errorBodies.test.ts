@@ -41,7 +41,7 @@ for (const kind of ['proftpd', 'pure-ftpd'] as const) {
       writeFileSync(join(ftp.root, ROOT.slice(1), 'here.txt'), 'x');
       chownTree(ftp.root);
       const config = gatewayConfig(
-        [ftpServerConfig(ftp, { root: { relativeTo: '/', segments: [ROOT.slice(1)] } }), ftpServerConfig(ftp, { name: 'badlogin', password: WRONG_PASSWORD })],
+        [ftpServerConfig(ftp, { root: { relativeTo: '/', segments: [ROOT.slice(1)] } }), ftpServerConfig(ftp, { name: 'badlogin', password: WRONG_PASSWORD, pool: { max: 1, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 30_000 } })],
         { auth: { apiKeys: [{ key: READ_KEY, scope: 'read' }, { key: WRITE_KEY, scope: 'write' }], disabled: false } },
       );
       const sink = new Writable({
