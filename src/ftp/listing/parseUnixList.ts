@@ -38,10 +38,11 @@ import { utcDate } from './utcDate.js';
  * and it agrees with MLSD's `modify` (always UTC) on those servers.
  *
  * When the line gives a time instead of a year, `ls` means "recent": within
- * about six months. The year chosen is the one of (last, this, next year)
- * that puts the date closest to `now`: a date more than ~6 months in the
- * future is last year's, one more than ~6 months in the past is next year's
- * (a slightly future file on a server whose clock or zone runs ahead).
+ * the past six months (GNU coreutils ls.c: a time stamp older than six months
+ * or in the future gets a year instead). So the year is the one that makes
+ * the date the most recent one not after tomorrow: a day of allowance for a
+ * server whose clock or zone runs ahead, never the nearest year, which would
+ * put January files into next year all through December.
  *
  * Sizes: files and unknown types keep theirs; directories (inode size) and
  * symlinks (length of the target text) get null, as in the MLSD parser.
@@ -101,20 +102,23 @@ export function parseUnixListLine(line: string, now: Date = new Date()): FtpList
   return entry;
 }
 
+/** How far ahead of `now` a year-less date may lie (server clock or zone ahead). */
+const SKEW_MS = 24 * 60 * 60 * 1000;
+/** Feb 29 recurs at most 8 years apart (2096 → 2104). */
+const LOOKBACK_YEARS = 8;
+
 function listDate(monthText: string, day: number, timeOrYear: string, now: Date): Date | null {
   const month = MONTHS.get(monthText.toLowerCase());
   if (month === undefined) return null;
   if (!timeOrYear.includes(':')) return utcDate(Number(timeOrYear), month, day);
   const [hour, minute, second] = timeOrYear.split(':').map(Number) as [number, number, number | undefined];
+  const latest = now.getTime() + SKEW_MS;
   const thisYear = now.getUTCFullYear();
-  let best: Date | null = null;
-  for (const year of [thisYear - 1, thisYear, thisYear + 1]) {
+  for (let year = thisYear + 1; year >= thisYear - LOOKBACK_YEARS; year--) {
     const d = utcDate(year, month, day, hour, minute, second ?? 0);
-    if (d && (best === null || Math.abs(d.getTime() - now.getTime()) < Math.abs(best.getTime() - now.getTime()))) {
-      best = d;
-    }
+    if (d && d.getTime() <= latest) return d;
   }
-  return best;
+  return null;
 }
 
 export const unixListDialect: FtpListingDialect = {
