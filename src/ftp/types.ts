@@ -96,14 +96,29 @@ export interface FtpConnectOptions {
 
 export type FtpEntryType = 'file' | 'directory' | 'symlink' | 'unknown';
 
+/**
+ * What `modifiedAt` really says: MLSD facts carry seconds, an `ls` line a
+ * time to the minute, or only a day when it shows a year instead of a time
+ * (then `modifiedAt` is that day's midnight, not a time the file was touched).
+ */
+export type FtpTimePrecision = 'second' | 'minute' | 'day';
+
 export interface FtpEntry {
   name: string;
   type: FtpEntryType;
   /** Bytes, or null when the listing does not say. */
   size: number | null;
   modifiedAt: Date | null;
+  /** Set whenever modifiedAt is. */
+  modifiedAtPrecision?: FtpTimePrecision;
   /** Symlink target when the listing names one. */
   target?: string;
+  /**
+   * The listing line, on entries read from a line no dialect understood
+   * (type `unknown`, name = the line, size and modifiedAt null): kept, not
+   * dropped, so a caller sees it and it counts like any entry.
+   */
+  raw?: string;
 }
 
 export interface FtpTransferProgress {

@@ -19,17 +19,19 @@ describe('parseUnixListLine', () => {
       type: 'file',
       size: 12,
       modifiedAt: utc('2024-01-02T03:04:00Z'),
+      modifiedAtPrecision: 'minute',
     });
     assert.deepEqual(parse('drwxr-xr-x    2 1001     1001         4096 Mar 15  2021 dir with spaces'), {
       name: 'dir with spaces',
       type: 'directory',
       size: null,
       modifiedAt: utc('2021-03-15T00:00:00Z'),
+      modifiedAtPrecision: 'day',
     });
   });
 
   it('reads pure-ftpd, proftpd and ftp-srv column layouts', () => {
-    const expected = { name: 'a b.txt', type: 'file', size: 1048576, modifiedAt: utc('2024-01-02T03:04:00Z') };
+    const expected = { name: 'a b.txt', type: 'file', size: 1048576, modifiedAt: utc('2024-01-02T03:04:00Z'), modifiedAtPrecision: 'minute' };
     assert.deepEqual(parse('-rw-r--r--    1 gw         gw            1048576 Jan  2 03:04 a b.txt'), expected);
     assert.deepEqual(parse('-rw-r--r--   1 gw       gw        1048576 Jan  2 03:04 a b.txt'), expected);
     assert.deepEqual(parse('-rw-r--r-- 1 1001 1001      1048576 Jan 02 03:04 a b.txt'), expected);
@@ -51,6 +53,7 @@ describe('parseUnixListLine', () => {
       type: 'symlink',
       size: null,
       modifiedAt: utc('2024-01-02T03:04:00Z'),
+      modifiedAtPrecision: 'minute',
       target: 'hello world.txt',
     });
     assert.equal(parse('lrwxrwxrwx 1 a b 9 Jan 02 03:04 noarrow').target, undefined);
@@ -66,6 +69,7 @@ describe('parseUnixListLine', () => {
       type: 'unknown',
       size: null,
       modifiedAt: utc('2024-01-02T03:04:00Z'),
+      modifiedAtPrecision: 'minute',
     });
     assert.equal(parse('brw-rw----   1 root  disk  8,0 Jan  2 03:04 sda').type, 'unknown');
     assert.deepEqual(parse('prw-r--r--   1 a b 0 Jan  2 03:04 fifo').size, 0);
@@ -98,6 +102,7 @@ describe('parseUnixListLine', () => {
       type: 'file',
       size: 7,
       modifiedAt: utc('2024-02-03T04:05:00Z'),
+      modifiedAtPrecision: 'minute',
     });
   });
 
@@ -137,6 +142,17 @@ describe('parseUnixListLine', () => {
     assert.equal(parse('-rw-r--r-- 1 a b 1 Feb 30 10:00 x').modifiedAt, null);
     assert.equal(parse('-rw-r--r-- 1 a b 1 Foo 10 10:00 x').modifiedAt, null);
     assert.equal(parse('-rw-r--r-- 1 a b 1 Jan 10 25:00 x').modifiedAt, null);
+  });
+
+  it('says how precise the date is: a year line gives only the day (not a time of midnight), a time the minute or second', () => {
+    const at = (date: string): Pick<FtpEntry, 'modifiedAt' | 'modifiedAtPrecision'> => {
+      const { modifiedAt, modifiedAtPrecision } = parse(`-rw-r--r-- 1 a b 1 ${date} x`);
+      return { modifiedAt, modifiedAtPrecision };
+    };
+    assert.deepEqual(at('Mar 15  2021'), { modifiedAt: utc('2021-03-15T00:00:00Z'), modifiedAtPrecision: 'day' });
+    assert.deepEqual(at('Jan 02 03:04'), { modifiedAt: utc('2024-01-02T03:04:00Z'), modifiedAtPrecision: 'minute' });
+    assert.deepEqual(at('Jan 02 03:04:05'), { modifiedAt: utc('2024-01-02T03:04:05Z'), modifiedAtPrecision: 'second' });
+    assert.equal('modifiedAtPrecision' in parse('-rw-r--r-- 1 a b 1 Feb 30 10:00 x'), false, 'no precision without a date');
   });
 
   it('reads month names in any case', () => {
@@ -190,7 +206,7 @@ describe('parseUnixListLine', () => {
           const line = `${typeChar}rw-r--r--    1 ${owner}     ${owner}   ${size} ${months[d.getUTCMonth()]} ${day} ${tail} ${nameOk}${target}`;
           const entry = parse(line);
           const type = typeChar === '-' ? 'file' : typeChar === 'd' ? 'directory' : 'symlink';
-          const expected: FtpEntry = { name: nameOk, type, size: type === 'file' ? size : null, modifiedAt: d };
+          const expected: FtpEntry = { name: nameOk, type, size: type === 'file' ? size : null, modifiedAt: d, modifiedAtPrecision: recent ? 'minute' : 'day' };
           if (type === 'symlink') expected.target = 'target';
           assert.deepEqual(entry, expected);
         },

@@ -1,4 +1,4 @@
-import type { FtpEntry, FtpEntryType } from '../types.js';
+import type { FtpEntry, FtpEntryType, FtpTimePrecision } from '../types.js';
 import type { FtpListingDialect, FtpListingLineResult } from './FtpListingDialect.js';
 import { utcDate } from './utcDate.js';
 
@@ -97,7 +97,9 @@ export function parseUnixListLine(line: string, now: Date = new Date()): FtpList
   }
 
   const size = (type === 'file' || type === 'unknown') && /^\d+$/.test(sizeText) ? Number(sizeText) : null;
-  const entry: FtpEntry = { name, type, size, modifiedAt: listDate(monthText, day, timeOrYear, now) };
+  const date = listDate(monthText, day, timeOrYear, now);
+  const entry: FtpEntry = { name, type, size, modifiedAt: date?.at ?? null };
+  if (date) entry.modifiedAtPrecision = date.precision;
   if (target !== undefined) entry.target = target;
   return entry;
 }
@@ -107,16 +109,21 @@ const SKEW_MS = 24 * 60 * 60 * 1000;
 /** Feb 29 recurs at most 8 years apart (2096 → 2104). */
 const LOOKBACK_YEARS = 8;
 
-function listDate(monthText: string, day: number, timeOrYear: string, now: Date): Date | null {
+/** A year instead of a time: the file is older than six months and the line gives only its day. */
+function listDate(monthText: string, day: number, timeOrYear: string, now: Date): { at: Date; precision: FtpTimePrecision } | null {
   const month = MONTHS.get(monthText.toLowerCase());
   if (month === undefined) return null;
-  if (!timeOrYear.includes(':')) return utcDate(Number(timeOrYear), month, day);
+  if (!timeOrYear.includes(':')) {
+    const at = utcDate(Number(timeOrYear), month, day);
+    return at && { at, precision: 'day' };
+  }
   const [hour, minute, second] = timeOrYear.split(':').map(Number) as [number, number, number | undefined];
+  const precision = second === undefined ? 'minute' : 'second';
   const latest = now.getTime() + SKEW_MS;
   const thisYear = now.getUTCFullYear();
   for (let year = thisYear + 1; year >= thisYear - LOOKBACK_YEARS; year--) {
-    const d = utcDate(year, month, day, hour, minute, second ?? 0);
-    if (d && d.getTime() <= latest) return d;
+    const at = utcDate(year, month, day, hour, minute, second ?? 0);
+    if (at && at.getTime() <= latest) return { at, precision };
   }
   return null;
 }
