@@ -90,6 +90,8 @@ export async function removeTree(
   const entries = await session.list(path, { signal: options.signal, mode: options.mode });
   for (const entry of entries) {
     if (entry.name === '.' || entry.name === '..' || entry.name.includes('/') || entry.name === '') continue;
+    // A line no dialect read names nothing we may delete: leave it, and RMD says the folder is not empty.
+    if (entry.raw !== undefined) continue;
     const child = path === '/' ? `/${entry.name}` : `${path}/${entry.name}`;
     if (entry.type === 'directory') await removeTree(session, child, options, depth + 1);
     else await session.delete(child, options.signal);
