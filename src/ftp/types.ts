@@ -219,9 +219,12 @@ export interface FtpTransferResult {
 export interface FtpListOptions {
   mode?: FtpDataMode;
   signal?: AbortSignal;
-  /** Refuse listings with more entries than this (default 1,000,000). */
+  /** list() only: refuse listings with more entries than this (default 1,000,000). */
   maxEntries?: number;
 }
+
+/** Takes a listing's entries as they arrive; the listing reads on once what it returns has settled. */
+export type FtpEntriesConsumer = (entries: FtpEntry[]) => void | Promise<void>;
 
 export interface FtpStat {
   type: FtpEntryType;
@@ -251,6 +254,8 @@ export interface FtpSession {
   /** MLST when available, else SIZE/MDTM/CWD probing. Null when the path does not exist. */
   stat(path: string, signal?: AbortSignal): Promise<FtpStat | null>;
   list(path: string, options?: FtpListOptions): Promise<FtpEntry[]>;
+  /** The listing in the server's order, entry batches as they arrive, with backpressure; keeps nothing. */
+  streamList(path: string, onEntries: FtpEntriesConsumer, options?: FtpListOptions): Promise<void>;
   nlst(path: string, options?: FtpListOptions): Promise<string[]>;
   download(path: string, destination: Writable, options?: FtpDownloadOptions): Promise<FtpTransferResult>;
   upload(path: string, source: Readable, options?: FtpUploadOptions): Promise<FtpTransferResult>;
