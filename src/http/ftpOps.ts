@@ -77,6 +77,25 @@ export async function requireParent(
   throw new HttpError(404, 'NOT_FOUND', 'the parent directory does not exist (mkdirs=false)');
 }
 
+const FOUND = new Error('a listing entry');
+
+/** Whether a folder lists anything: the listing stops at its first entry instead of reading a large folder whole. */
+export async function hasEntries(session: FtpSession, path: string, options: { signal: AbortSignal; mode: FtpDataMode }): Promise<boolean> {
+  try {
+    await session.streamList(
+      path,
+      (entries) => {
+        if (entries.some((e) => e.name !== '.' && e.name !== '..')) throw FOUND;
+      },
+      options,
+    );
+    return false;
+  } catch (err) {
+    if (err === FOUND) return true;
+    throw err;
+  }
+}
+
 const MAX_DEPTH = 64;
 
 /** rm -r: depth-first, files by DELE, folders by RMD once emptied. */

@@ -1,4 +1,5 @@
 import express, { type Router } from 'express';
+import { ListingBudget } from '../listingBudget.js';
 import { sendFloor } from '../middleware/sendFloor.js';
 import { resolveServer } from '../middleware/serverAccess.js';
 import { TransferCap } from '../middleware/transferCap.js';
@@ -33,7 +34,8 @@ export function createApiRouter(deps: RouteDeps): Router {
   router.delete(files, server, deleteFile());
 
   const dirs = '/servers/:server/dirs{/*path}';
-  router.get(dirs, server, sendFloor(limits, deps.logger, 'dirs'), listDirectory());
+  const { maxListEntries, listingMemoryBytes } = limits;
+  router.get(dirs, server, sendFloor(limits, deps.logger, 'dirs'), listDirectory({ maxListEntries, budget: new ListingBudget(listingMemoryBytes) }));
   router.post(dirs, server, createDirectory());
   router.delete(dirs, server, removeDirectory());
 

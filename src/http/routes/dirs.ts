@@ -1,63 +1,140 @@
 import type { Request, RequestHandler, Response } from 'express';
-import type { FtpEntry } from '../../ftp/index.js';
+import type { FtpDataMode, FtpEntriesConsumer, FtpEntry } from '../../ftp/index.js';
 import { isFtpError } from '../../ftp/index.js';
 import { context } from '../context.js';
-import { ensureDirectory, isDirectory, isReplyError, removeTree } from '../ftpOps.js';
+import { ensureDirectory, hasEntries, isDirectory, isReplyError, removeTree } from '../ftpOps.js';
 import { HttpError } from '../httpError.js';
+import { entryBytes, type ListingBudget } from '../listingBudget.js';
 import { serverAccess, withSession } from '../middleware/serverAccess.js';
 import { parseQuery } from '../schemas.js';
-import { resolveResource } from './resource.js';
+import { directoryEntry, isListable, ListingWriter, type DirectoryEntry } from '../stream/ListingWriter.js';
+import { resolveResource, type Resource } from './resource.js';
 
-/** GET/POST/DELETE a directory. */
-export interface DirectoryEntry {
-  name: string;
-  type: FtpEntry['type'];
-  size: number | null;
-  modifiedAt: string | null;
+export type { DirectoryEntry } from '../stream/ListingWriter.js';
+
+export interface ListingLimits {
+  /** A sorted listing with more entries gets 413. */
+  maxListEntries: number;
+  /** Shared by every sorted listing of the process. */
+  budget: ListingBudget;
 }
 
-export function listDirectory(): RequestHandler {
+interface ListingRun {
+  signal: AbortSignal;
+  mode: FtpDataMode;
+}
+
+/** Entries of a sorted listing written per res.write: a few hundred KB of JSON. */
+const WRITE_BATCH = 2_000;
+
+/**
+ * GET a directory. `?sort=none` streams the entries in the server's order
+ * and keeps none of them; otherwise all are read, sorted (directories first,
+ * then by name) and written, within `maxListEntries` and the process-wide
+ * budget of sorted listings.
+ */
+export function listDirectory(limits: ListingLimits): RequestHandler {
   return async (req: Request, res: Response) => {
     const dir = resolveResource(req, res, 'dirs');
     const query = parseQuery(req.query);
-    const { signal } = context(res);
-    const mode = query.mode ?? serverAccess(res).handle.config.mode;
-    const entries = await withSession(
-      res,
-      async (session) => {
-        try {
-          return await session.list(dir.absolute, { signal, mode });
-        } catch (err) {
-          // LIST starts with CWD: a 550 is "missing" or "not a directory".
-          if (isFtpError(err) && err.category === 'not-found' && isReplyError(err)) {
-            const stat = await session.stat(dir.absolute, signal);
-            if (stat !== null && stat.type !== 'directory') throw new HttpError(409, 'NOT_A_DIRECTORY', 'not a directory');
-          }
-          throw err;
-        }
-      },
-      { retry: true },
-    );
-    res.json({ path: dir.relative, entries: sortEntries(entries) });
+    const run = { signal: context(res).signal, mode: query.mode ?? serverAccess(res).handle.config.mode };
+    if (query.sort === 'none') await streamedListing(res, dir, run);
+    else await sortedListing(res, dir, run, limits);
   };
 }
 
-/** Directories first, then by name (code-point order, stable across locales); "." and ".." never. */
+async function streamedListing(res: Response, dir: Resource, run: ListingRun): Promise<void> {
+  const writer = new ListingWriter(res, dir.relative);
+  // Each batch is written before the FTP side reads on: a slow client pauses the data connection.
+  await listing(res, dir, run, () => (entries) => writer.write(entries), () => writer.started);
+  writer.end();
+}
+
+async function sortedListing(res: Response, dir: Resource, run: ListingRun, limits: ListingLimits): Promise<void> {
+  const { budget, maxListEntries } = limits;
+  let entries: FtpEntry[] = [];
+  let held = 0;
+  try {
+    await listing(
+      res,
+      dir,
+      run,
+      () => {
+        // A new attempt (the pool retries on a dead session) starts from nothing.
+        budget.release(held);
+        held = 0;
+        entries = [];
+        return (batch) => {
+          if (entries.length + batch.length > maxListEntries) throw tooLarge();
+          let bytes = 0;
+          for (const e of batch) bytes += entryBytes(e);
+          if (!budget.reserve(bytes)) {
+            // Alone it would never fit: waiting for others would not help.
+            if (held + bytes > budget.limit) throw tooLarge();
+            throw new HttpError(503, 'LISTING_BUDGET_FULL', 'sorted listings hold all the memory they may use now; retry, or use ?sort=none to stream', {
+              headers: { 'Retry-After': '1' },
+            });
+          }
+          held += bytes;
+          for (const e of batch) entries.push(e);
+        };
+      },
+      () => false,
+    );
+    const sorted = entries.filter(isListable).sort(byTypeThenName);
+    entries = [];
+    const writer = new ListingWriter(res, dir.relative);
+    for (let i = 0; i < sorted.length; i += WRITE_BATCH) await writer.write(sorted.slice(i, i + WRITE_BATCH));
+    writer.end();
+  } finally {
+    budget.release(held);
+  }
+}
+
+function tooLarge(): HttpError {
+  return new HttpError(413, 'LISTING_TOO_LARGE', 'the folder has more entries than a sorted listing may hold (limits.maxListEntries); use ?sort=none to stream it');
+}
+
+/**
+ * The listing on a pooled session; `attempt` gives the consumer of each try.
+ * LIST starts with CWD: a 550 before anything was written is "missing" or
+ * "not a directory", told apart by a stat.
+ */
+async function listing(
+  res: Response,
+  dir: Resource,
+  run: ListingRun,
+  attempt: () => FtpEntriesConsumer,
+  started: () => boolean,
+): Promise<void> {
+  await withSession(
+    res,
+    async (session) => {
+      try {
+        await session.streamList(dir.absolute, attempt(), run);
+      } catch (err) {
+        if (!started() && isFtpError(err) && err.category === 'not-found' && isReplyError(err)) {
+          const stat = await session.stat(dir.absolute, run.signal);
+          if (stat !== null && stat.type !== 'directory') throw new HttpError(409, 'NOT_A_DIRECTORY', 'not a directory');
+        }
+        throw err;
+      }
+    },
+    { retry: true },
+  );
+}
+
+/** Directories first, then by name (code-unit order, stable across locales). */
+function byTypeThenName(a: FtpEntry, b: FtpEntry): number {
+  const da = a.type === 'directory' ? 0 : 1;
+  const db = b.type === 'directory' ? 0 : 1;
+  if (da !== db) return da - db;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** The sorted form of a whole listing: what `GET …/dirs/{path}` answers without `?sort=none`. */
 export function sortEntries(entries: readonly FtpEntry[]): DirectoryEntry[] {
-  return entries
-    .filter((e) => e.name !== '.' && e.name !== '..' && e.name !== '')
-    .map((e) => ({
-      name: e.name,
-      type: e.type,
-      size: e.size,
-      modifiedAt: e.modifiedAt !== null && !Number.isNaN(e.modifiedAt.getTime()) ? e.modifiedAt.toISOString() : null,
-    }))
-    .sort((a, b) => {
-      const da = a.type === 'directory' ? 0 : 1;
-      const db = b.type === 'directory' ? 0 : 1;
-      if (da !== db) return da - db;
-      return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-    });
+  return entries.filter(isListable).sort(byTypeThenName).map(directoryEntry);
 }
 
 export function createDirectory(): RequestHandler {
@@ -92,8 +169,7 @@ export function removeDirectory(): RequestHandler {
         await session.rmdir(dir.absolute, signal);
       } catch (err) {
         if (!isReplyError(err)) throw err;
-        const entries = await session.list(dir.absolute, { signal, mode });
-        if (entries.some((e) => e.name !== '.' && e.name !== '..')) {
+        if (await hasEntries(session, dir.absolute, { signal, mode })) {
           throw new HttpError(409, 'DIRECTORY_NOT_EMPTY', 'directory not empty (use ?recursive=true)');
         }
         throw err;
