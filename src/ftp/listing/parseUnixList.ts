@@ -1,6 +1,6 @@
-import type { FtpEntry, FtpEntryType, FtpTimePrecision } from '../types.js';
+import type { FtpEntry, FtpEntryType } from '../types.js';
 import type { FtpListingDialect, FtpListingLineResult } from './FtpListingDialect.js';
-import { utcDate } from './utcDate.js';
+import { utcTime } from './utcDate.js';
 
 /**
  * `ls -l` style LIST lines (vsftpd, pure-ftpd, proftpd, ftp-srv, most Unix
@@ -60,8 +60,8 @@ const LINE_RE = new RegExp(
     '\\s+(?:.*?\\s)?', // link count, owner, group: skipped, lazily
     '(\\d+(?:,\\s*\\d+)?)', // 2 size, or "major, minor" of a device
     '\\s+(?:([A-Za-z]{3})\\s+(\\d{1,2})|(\\d{1,2})\\s+([A-Za-z]{3}))', // 3 month 4 day | 5 day 6 month
-    '\\s+(\\d{1,2}:\\d{2}(?::\\d{2})?|\\d{4})', // 7 time or year
-    ' (.+)$', // 8 name (after exactly one space)
+    '\\s+(?:(\\d{1,2}):(\\d{2})(?::(\\d{2}))?|(\\d{4}))', // 7 hour 8 minute 9 second | 10 year
+    ' (.+)$', // 11 name (after exactly one space)
   ].join(''),
   // dotAll: a name may hold any character but the LF that ended the line.
   's',
@@ -77,8 +77,7 @@ export function parseUnixListLine(line: string, now: Date = new Date()): FtpList
   const sizeText = m[2] as string;
   const monthText = (m[3] ?? m[6]) as string;
   const day = Number(m[4] ?? m[5]);
-  const timeOrYear = m[7] as string;
-  let name = m[8] as string;
+  let name = m[11] as string;
 
   let type: FtpEntryType;
   if (typeChar === '-') type = 'file';
@@ -97,9 +96,21 @@ export function parseUnixListLine(line: string, now: Date = new Date()): FtpList
   }
 
   const size = (type === 'file' || type === 'unknown') && /^\d+$/.test(sizeText) ? Number(sizeText) : null;
-  const date = listDate(monthText, day, timeOrYear, now);
-  const entry: FtpEntry = { name, type, size, modifiedAt: date?.at ?? null };
-  if (date) entry.modifiedAtPrecision = date.precision;
+  const entry: FtpEntry = { name, type, size, modifiedAt: null };
+  const month = MONTHS.get(monthText.toLowerCase());
+  if (month !== undefined) {
+    const year = m[10];
+    const second = m[9];
+    const time =
+      year !== undefined
+        ? utcTime(Number(year), month, day)
+        : recentTime(month, day, Number(m[7]), Number(m[8]), second === undefined ? 0 : Number(second), now);
+    if (time !== null) {
+      entry.modifiedAt = new Date(time);
+      // A year instead of a time: the file is older than six months and the line gives only its day.
+      entry.modifiedAtPrecision = year !== undefined ? 'day' : second === undefined ? 'minute' : 'second';
+    }
+  }
   if (target !== undefined) entry.target = target;
   return entry;
 }
@@ -109,21 +120,13 @@ const SKEW_MS = 24 * 60 * 60 * 1000;
 /** Feb 29 recurs at most 8 years apart (2096 → 2104). */
 const LOOKBACK_YEARS = 8;
 
-/** A year instead of a time: the file is older than six months and the line gives only its day. */
-function listDate(monthText: string, day: number, timeOrYear: string, now: Date): { at: Date; precision: FtpTimePrecision } | null {
-  const month = MONTHS.get(monthText.toLowerCase());
-  if (month === undefined) return null;
-  if (!timeOrYear.includes(':')) {
-    const at = utcDate(Number(timeOrYear), month, day);
-    return at && { at, precision: 'day' };
-  }
-  const [hour, minute, second] = timeOrYear.split(':').map(Number) as [number, number, number | undefined];
-  const precision = second === undefined ? 'minute' : 'second';
+/** The most recent such date not after tomorrow, as a time value (null: no such date, as Feb 30). */
+function recentTime(month: number, day: number, hour: number, minute: number, second: number, now: Date): number | null {
   const latest = now.getTime() + SKEW_MS;
   const thisYear = now.getUTCFullYear();
   for (let year = thisYear + 1; year >= thisYear - LOOKBACK_YEARS; year--) {
-    const at = utcDate(year, month, day, hour, minute, second ?? 0);
-    if (at && at.getTime() <= latest) return { at, precision };
+    const time = utcTime(year, month, day, hour, minute, second);
+    if (time !== null && time <= latest) return time;
   }
   return null;
 }
