@@ -6,11 +6,11 @@
 // connection at a chosen byte.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { DEFAULT_LIMITS } from '../../src/config/index.js';
-import { entryBytes } from '../../src/http/listingBudget.js';
+import { listingRow, rowBytes } from '../../src/http/listingRows.js';
 import { FaultProxy } from '../helpers/faultProxy.js';
 import { serverSkip } from '../helpers/requireServers.js';
 import { startFtpServer, type RunningFtpServer } from '../helpers/servers/index.js';
@@ -25,7 +25,7 @@ const BIG = 3_000; // files in big/ (plus 3 folders): over maxListEntries
 const MID = 1_500; // files in mid/: under it
 const MAX_LIST_ENTRIES = 2_000;
 /** What one mid/ listing holds by the gateway's own estimate. */
-const MID_BYTES = MID * entryBytes({ name: 'm-0000.dat', type: 'file', size: 0, modifiedAt: null });
+const MID_BYTES = MID * rowBytes(listingRow({ name: 'm-0000.dat', type: 'file', size: 0, modifiedAt: new Date(), modifiedAtPrecision: 'minute' }));
 
 describe('HTTP listings on vsftpd', serverSkip('vsftpd'), () => {
   let ftp: RunningFtpServer;
@@ -39,6 +39,9 @@ describe('HTTP listings on vsftpd', serverSkip('vsftpd'), () => {
       for (let i = 0; i < n; i++) writeFileSync(join(ftp.root, dir, `${prefix}-${String(i).padStart(4, '0')}.dat`), '');
     }
     for (const sub of ['zz', 'aa', 'mm']) mkdirSync(join(ftp.root, 'big', sub));
+    // The same folders under other paths: sorted listings of one path run one at a time.
+    symlinkSync('mid', join(ftp.root, 'mid2'));
+    symlinkSync('big', join(ftp.root, 'big2'));
     mkdirSync(join(ftp.root, 'dates'));
     writeFileSync(join(ftp.root, 'dates', 'recent.txt'), 'r');
     writeFileSync(join(ftp.root, 'dates', 'old.txt'), 'o');
@@ -80,6 +83,17 @@ describe('HTTP listings on vsftpd', serverSkip('vsftpd'), () => {
     assert.deepEqual(names, [...names].sort(), 'sorted by name');
   });
 
+  test('a folder found too large is answered 413 for a while without asking the server again', async () => {
+    const first = await gw.request('GET', `${API}/dirs/big2`);
+    assert.equal(first.status, 413);
+    proxy.resetCounters();
+    const again = await gw.request('GET', `${API}/dirs/big2`);
+    assert.equal(again.status, 413);
+    assert.equal(again.json<{ code: string }>().code, 'LISTING_TOO_LARGE');
+    assert.deepEqual(proxy.commands.filter((c) => /^(LIST|MLSD|CWD)\b/.test(c)), [], 'nothing asked');
+    assert.equal((await gw.request('GET', `${API}/dirs/big2?sort=none`)).status, 200, '?sort=none is never held back');
+  });
+
   test('sorted listings share one memory budget: over it → 503 with Retry-After, and what a failed listing held is given back', async () => {
     // A holds most of a mid/ listing: its data connection stalls before the end.
     proxy.resetCounters();
@@ -87,9 +101,9 @@ describe('HTTP listings on vsftpd', serverSkip('vsftpd'), () => {
     const a = gw.request('GET', `${API}/dirs/mid`);
     await eventually(() => proxy.dataBytesFromServer > 0); // A's data connection is the one that stalls
     let refused: Awaited<ReturnType<RunningGateway['request']>> | undefined;
-    // B alone fits; beside what A holds it does not (B answers 200 until A's entries are counted).
+    // B (the same folder by another path) alone fits; beside what A holds it does not (B answers 200 until A's entries are counted).
     await eventually(async () => {
-      const b = await gw.request('GET', `${API}/dirs/mid`);
+      const b = await gw.request('GET', `${API}/dirs/mid2`);
       if (b.status === 200) return false;
       refused = b;
       return true;

@@ -3,6 +3,7 @@ import { ListingBudget } from '../listingBudget.js';
 import { sendFloor } from '../middleware/sendFloor.js';
 import { resolveServer } from '../middleware/serverAccess.js';
 import { TransferCap } from '../middleware/transferCap.js';
+import { SortedListingGate } from '../sortedListingGate.js';
 import type { RouteDeps } from './deps.js';
 import { createDirectory, listDirectory, removeDirectory } from './dirs.js';
 import { downloadFile } from './download.js';
@@ -10,6 +11,9 @@ import { deleteFile } from './files.js';
 import { moveEntry } from './move.js';
 import { postFiles } from './multipart.js';
 import { putFile } from './upload.js';
+
+/** How long a folder found too large for a sorted listing is answered 413 without asking again. */
+const OVERSIZED_FOLDER_MS = 30_000;
 
 /**
  * The /api/v1 routes of the contract. `{/*path}` only makes express match;
@@ -35,7 +39,8 @@ export function createApiRouter(deps: RouteDeps): Router {
 
   const dirs = '/servers/:server/dirs{/*path}';
   const { maxListEntries, listingMemoryBytes } = limits;
-  router.get(dirs, server, sendFloor(limits, deps.logger, 'dirs'), listDirectory({ maxListEntries, budget: new ListingBudget(listingMemoryBytes) }));
+  const gate = new SortedListingGate(OVERSIZED_FOLDER_MS);
+  router.get(dirs, server, sendFloor(limits, deps.logger, 'dirs'), listDirectory({ maxListEntries, budget: new ListingBudget(listingMemoryBytes), gate }));
   router.post(dirs, server, createDirectory());
   router.delete(dirs, server, removeDirectory());
 

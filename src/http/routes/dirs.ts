@@ -4,9 +4,11 @@ import { isFtpError } from '../../ftp/index.js';
 import { context } from '../context.js';
 import { ensureDirectory, hasEntries, isDirectory, isReplyError, removeTree } from '../ftpOps.js';
 import { HttpError } from '../httpError.js';
-import { entryBytes, type ListingBudget } from '../listingBudget.js';
+import type { ListingBudget } from '../listingBudget.js';
+import { byTypeThenName, listingRow, rowBytes, type ListingRow } from '../listingRows.js';
 import { serverAccess, withSession } from '../middleware/serverAccess.js';
 import { parseQuery } from '../schemas.js';
+import type { SortedListingGate } from '../sortedListingGate.js';
 import { directoryEntry, isListable, ListingWriter, type DirectoryEntry } from '../stream/ListingWriter.js';
 import { resolveResource, type Resource } from './resource.js';
 
@@ -17,6 +19,8 @@ export interface ListingLimits {
   maxListEntries: number;
   /** Shared by every sorted listing of the process. */
   budget: ListingBudget;
+  /** One sorted listing of a folder at a time; folders recently found too large. */
+  gate: SortedListingGate;
 }
 
 interface ListingRun {
@@ -51,43 +55,57 @@ async function streamedListing(res: Response, dir: Resource, run: ListingRun): P
 }
 
 async function sortedListing(res: Response, dir: Resource, run: ListingRun, limits: ListingLimits): Promise<void> {
-  const { budget, maxListEntries } = limits;
-  let entries: FtpEntry[] = [];
+  const { budget, maxListEntries, gate } = limits;
+  const { pool } = serverAccess(res);
+  if (gate.isTooLarge(pool, dir.absolute)) throw tooLarge();
+  // Held while the FTP side is read, not while the caller reads the answer.
+  const leave = await gate.enter(pool, dir.absolute, run.signal);
+  let rows: ListingRow[] = [];
   let held = 0;
   try {
-    await listing(
-      res,
-      dir,
-      run,
-      () => {
-        // A new attempt (the pool retries on a dead session) starts from nothing.
-        budget.release(held);
-        held = 0;
-        entries = [];
-        return (batch) => {
-          if (entries.length + batch.length > maxListEntries) throw tooLarge();
-          let bytes = 0;
-          for (const e of batch) bytes += entryBytes(e);
-          if (!budget.reserve(bytes)) {
-            // Alone it would never fit: waiting for others would not help.
-            if (held + bytes > budget.limit) throw tooLarge();
-            throw new HttpError(503, 'LISTING_BUDGET_FULL', 'sorted listings hold all the memory they may use now; retry, or use ?sort=none to stream', {
-              headers: { 'Retry-After': '1' },
-            });
-          }
-          held += bytes;
-          for (const e of batch) entries.push(e);
-        };
-      },
-      () => false,
-    );
-    const sorted = entries.filter(isListable).sort(byTypeThenName);
-    entries = [];
+    try {
+      if (gate.isTooLarge(pool, dir.absolute)) throw tooLarge();
+      await listing(
+        res,
+        dir,
+        run,
+        () => {
+          // A new attempt (the pool retries on a dead session) starts from nothing.
+          budget.release(held);
+          held = 0;
+          rows = [];
+          return (batch) => {
+            if (rows.length + batch.length > maxListEntries) throw oversized();
+            const more = batch.filter(isListable).map(listingRow);
+            let bytes = 0;
+            for (const row of more) bytes += rowBytes(row);
+            if (!budget.reserve(bytes)) {
+              // Alone it would never fit: waiting for others would not help.
+              if (held + bytes > budget.limit) throw oversized();
+              throw new HttpError(503, 'LISTING_BUDGET_FULL', 'sorted listings hold all the memory they may use now; retry, or use ?sort=none to stream', {
+                headers: { 'Retry-After': '1' },
+              });
+            }
+            held += bytes;
+            for (const row of more) rows.push(row);
+          };
+        },
+        () => false,
+      );
+    } finally {
+      leave();
+    }
+    rows.sort(byTypeThenName);
     const writer = new ListingWriter(res, dir.relative);
-    for (let i = 0; i < sorted.length; i += WRITE_BATCH) await writer.write(sorted.slice(i, i + WRITE_BATCH));
+    for (let i = 0; i < rows.length; i += WRITE_BATCH) await writer.writeJson(rows.slice(i, i + WRITE_BATCH).map((r) => r.json));
     writer.end();
   } finally {
     budget.release(held);
+  }
+
+  function oversized(): HttpError {
+    gate.markTooLarge(pool, dir.absolute);
+    return tooLarge();
   }
 }
 
@@ -124,17 +142,13 @@ async function listing(
   );
 }
 
-/** Directories first, then by name (code-unit order, stable across locales). */
-function byTypeThenName(a: FtpEntry, b: FtpEntry): number {
-  const da = a.type === 'directory' ? 0 : 1;
-  const db = b.type === 'directory' ? 0 : 1;
-  if (da !== db) return da - db;
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-}
-
 /** The sorted form of a whole listing: what `GET …/dirs/{path}` answers without `?sort=none`. */
 export function sortEntries(entries: readonly FtpEntry[]): DirectoryEntry[] {
-  return entries.filter(isListable).sort(byTypeThenName).map(directoryEntry);
+  return entries
+    .filter(isListable)
+    .map((e) => ({ row: listingRow(e), entry: directoryEntry(e) }))
+    .sort((a, b) => byTypeThenName(a.row, b.row))
+    .map(({ entry }) => entry);
 }
 
 export function createDirectory(): RequestHandler {

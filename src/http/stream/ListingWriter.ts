@@ -21,6 +21,23 @@ export function directoryEntry(e: FtpEntry): DirectoryEntry {
   return out;
 }
 
+/**
+ * `JSON.stringify(directoryEntry(e))`, written out: the same text without the
+ * object in between, at about half the cost (a large listing has hundreds of
+ * thousands of entries). Only strings from the server go through
+ * JSON.stringify; every other field is a number, null or a fixed word.
+ */
+export function entryJson(e: FtpEntry): string {
+  const at = e.modifiedAt;
+  const modifiedAt = at !== null && !Number.isNaN(at.getTime()) ? at.toISOString() : null;
+  const size = e.size !== null && Number.isFinite(e.size) ? e.size : null;
+  let json = `{"name":${JSON.stringify(e.name)},"type":"${e.type}","size":${size},"modifiedAt":`;
+  json += modifiedAt === null ? 'null' : `"${modifiedAt}"`;
+  if (modifiedAt !== null && e.modifiedAtPrecision !== undefined) json += `,"modifiedAtPrecision":"${e.modifiedAtPrecision}"`;
+  if (e.raw !== undefined) json += `,"raw":${JSON.stringify(e.raw)}`;
+  return `${json}}`;
+}
+
 /** "." and ".." are never listed; an empty name names nothing. */
 export function isListable(e: FtpEntry): boolean {
   return e.name !== '.' && e.name !== '..' && e.name !== '';
@@ -52,12 +69,14 @@ export class ListingWriter {
     return this.#started;
   }
 
-  async write(entries: readonly FtpEntry[]): Promise<void> {
+  write(entries: readonly FtpEntry[]): Promise<void> {
+    return this.writeJson(entries.filter(isListable).map(entryJson));
+  }
+
+  /** Entries already in their JSON form (entryJson). */
+  async writeJson(entries: readonly string[]): Promise<void> {
     let text = this.#started ? '' : this.#start();
-    for (const e of entries) {
-      if (!isListable(e)) continue;
-      text += (this.#count++ === 0 ? '' : ',') + JSON.stringify(directoryEntry(e));
-    }
+    for (const json of entries) text += (this.#count++ === 0 ? '' : ',') + json;
     if (text !== '' && !this.#res.write(text)) await drained(this.#res);
   }
 
