@@ -57,14 +57,16 @@ async function streamedListing(res: Response, dir: Resource, run: ListingRun): P
 async function sortedListing(res: Response, dir: Resource, run: ListingRun, limits: ListingLimits): Promise<void> {
   const { budget, maxListEntries, gate } = limits;
   const { pool } = serverAccess(res);
-  if (gate.isTooLarge(pool, dir.absolute)) throw tooLarge();
+  // Per pool the root is fixed, so the root-relative path names the folder (the absolute one is known only on a session).
+  const folder = dir.relative;
+  if (gate.isTooLarge(pool, folder)) throw tooLarge();
   // Held while the FTP side is read, not while the caller reads the answer.
-  const leave = await gate.enter(pool, dir.absolute, run.signal);
+  const leave = await gate.enter(pool, folder, run.signal);
   let rows: ListingRow[] = [];
   let held = 0;
   try {
     try {
-      if (gate.isTooLarge(pool, dir.absolute)) throw tooLarge();
+      if (gate.isTooLarge(pool, folder)) throw tooLarge();
       await listing(
         res,
         dir,
@@ -104,7 +106,7 @@ async function sortedListing(res: Response, dir: Resource, run: ListingRun, limi
   }
 
   function oversized(): HttpError {
-    gate.markTooLarge(pool, dir.absolute);
+    gate.markTooLarge(pool, folder);
     return tooLarge();
   }
 }
