@@ -76,6 +76,8 @@ describe('listings of a 200,000-entry folder', serverSkip('vsftpd'), () => {
   let proxy: FaultProxy;
   let gateway: GatewayProcess;
   let scan: SecretScan;
+  /** Bytes of one whole LIST of the folder, as the proxy counted them. */
+  let listingBytes = 0;
   const figures = { listings: 0, streamed: 0, streamedWhole: 0, streamedNoSession: 0, sorted: '', peakRssMiB: 0, baselineRssMiB: 0 };
 
   before(async () => {
@@ -110,7 +112,9 @@ describe('listings of a 200,000-entry folder', serverSkip('vsftpd'), () => {
 
   test(`${CONCURRENT} concurrent listings, sorted and ?sort=none mixed: peak RSS ≤ 256 MiB, every streamed one whole`, async () => {
     // Warm up: the listing code is loaded and compiled before the baseline.
+    proxy.resetCounters();
     assert.equal(wholeListing(await list(gateway.port, 'none')), '');
+    listingBytes = proxy.dataBytesFromServer;
     const baseline = gateway.rss();
     let peak = baseline;
     const sampler = setInterval(() => {
@@ -157,7 +161,9 @@ describe('listings of a 200,000-entry folder', serverSkip('vsftpd'), () => {
     );
     assert.equal(res.statusCode, 200);
     res.pause();
-    // The server could send the whole listing (~14 MB) in well under a second; it must stop far short of it.
+    // The server could send the whole listing in about a second; it must stop short of it (what it
+    // sent sits in socket buffers on the way: the kernel's, which loopback grows to a few MB).
+    assert.ok(listingBytes > 0);
     let last = -1;
     for (let i = 0; i < 100 && proxy.dataBytesFromServer !== last; i++) {
       last = proxy.dataBytesFromServer;
@@ -166,8 +172,11 @@ describe('listings of a 200,000-entry folder', serverSkip('vsftpd'), () => {
     const held = proxy.dataBytesFromServer;
     const grown = gateway.rss() - baseline;
     res.destroy();
-    console.log(`listing memory: a client reading nothing held the server at ${(held / MiB).toFixed(1)} MiB of the listing; gateway RSS +${(grown / MiB).toFixed(1)} MiB`);
-    assert.ok(held < 8 * MiB, `the server sent ${(held / MiB).toFixed(1)} MiB to a gateway whose client reads nothing`);
+    console.log(
+      `listing memory: a client reading nothing held the server at ${(held / MiB).toFixed(1)} of ${(listingBytes / MiB).toFixed(1)} MiB of the listing; ` +
+        `gateway RSS ${grown >= 0 ? '+' : ''}${(grown / MiB).toFixed(1)} MiB`,
+    );
+    assert.ok(held < 0.8 * listingBytes, `the server sent ${(held / MiB).toFixed(1)} of ${(listingBytes / MiB).toFixed(1)} MiB to a gateway whose client reads nothing`);
     assert.ok(grown < 32 * MiB, `gateway RSS grew by ${(grown / MiB).toFixed(1)} MiB`);
   });
 
