@@ -242,6 +242,8 @@ function renderCrumbs() {
 function renderEntries(entries) {
   const sorted = [...entries].sort((a, b) => (a.type === 'directory') === (b.type === 'directory') ? a.name.localeCompare(b.name) : a.type === 'directory' ? -1 : 1);
   const rows = sorted.map((entry) => {
+    // A line no listing dialect read (`raw`) names nothing the gateway could act on: shown as it came.
+    if (entry.raw !== undefined) return el('tr', { 'data-type': 'unknown' }, el('td', { colspan: '4' }, el('code', {}, entry.raw)));
     const target = [...state.path, entry.name];
     const isDir = entry.type === 'directory';
     const name = isDir

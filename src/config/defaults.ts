@@ -25,6 +25,11 @@ export const DEFAULT_LIMITS = {
   sendIdleMs: 30_000,
   sendMinBytesPerSec: 1024,
   maxListEntries: 100_000,
+  // About 250,000 entries of usual names (rowBytes' estimate): a sorted
+  // listing of maxListEntries fits twice, and 24 concurrent listings of a
+  // 200,000-entry folder stay under a 256 MiB container (issue 10.4;
+  // test/reliability/listingMemory.test.ts).
+  listingMemoryBytes: 64 * 1024 * 1024,
   maxTransfersPerKey: null,
 } as const;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;

@@ -158,6 +158,7 @@ export const configFileSchema = z.strictObject({
       sendIdleMs: intSchema(1000, MAX_TIMER_MS).optional(),
       sendMinBytesPerSec: intSchema(0).optional(),
       maxListEntries: intSchema(1).optional(),
+      listingMemoryBytes: intSchema(1).optional(),
       maxTransfersPerKey: intSchema(1, 100_000).nullable().optional(),
     })
     .optional(),

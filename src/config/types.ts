@@ -100,6 +100,8 @@ export interface LimitsConfig {
   sendMinBytesPerSec: number;
   /** A sorted listing with more entries is refused (413); ?sort=none streams any size. */
   maxListEntries: number;
+  /** Memory (estimated) all sorted listings of the process may hold at once; a listing that would go over it gets 503. */
+  listingMemoryBytes: number;
   /** Transfers one API key (auth off: one client address) may run at once on one server; null = no cap. */
   maxTransfersPerKey: number | null;
 }

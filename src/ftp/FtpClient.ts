@@ -26,6 +26,7 @@ import type {
   FtpConnectOptions,
   FtpDataMethod,
   FtpDownloadOptions,
+  FtpEntriesConsumer,
   FtpEntry,
   FtpListOptions,
   FtpServerKnowledge,
@@ -341,26 +342,50 @@ export class FtpClient implements FtpSession {
     return this.#sizeOnDirectories;
   }
 
+  /** The whole listing, for callers that need it all (at most `maxEntries`, default 1,000,000). */
   list(path: string, options: FtpListOptions = {}): Promise<FtpEntry[]> {
     return this.#exclusive(async () => {
-      const mlsd = this.#features.has('MLST');
       const maxEntries = options.maxEntries ?? 1_000_000;
-      // CWD first so names with glob characters or a leading "-" are never read as LIST options.
-      await this.#expect('CWD', path, [250, 200], options.signal);
-      await this.#setType('ascii', options.signal);
-      const parser = createListingParser({ format: mlsd ? 'mlsd' : 'list' });
       const entries: FtpEntry[] = [];
-      const decoder = iconv.getDecoder(this.#encoding);
-      await this.#receive(mlsd ? 'MLSD' : 'LIST', undefined, options, (chunk) => {
-        for (const e of parser.push(decoder.write(chunk))) entries.push(e);
-        if (entries.length > maxEntries) {
-          throw new FtpError(`listing has more than ${maxEntries} entries`, { code: 'FTP_PARSE', category: 'protocol' });
-        }
-      });
-      for (const e of parser.push(decoder.end() ?? '')) entries.push(e);
-      for (const e of parser.end()) entries.push(e);
+      await this.#streamList(
+        path,
+        (batch) => {
+          for (const e of batch) entries.push(e);
+          if (entries.length > maxEntries) {
+            throw new FtpError(`listing has more than ${maxEntries} entries`, { code: 'FTP_PARSE', category: 'protocol' });
+          }
+        },
+        options,
+      );
       return entries;
     });
+  }
+
+  /**
+   * The listing as it arrives, in the server's order: `onEntries` gets the
+   * entries each piece of the data connection completed. Nothing is kept
+   * here, and the next piece is read only once the promise `onEntries`
+   * returns has settled, so a slow consumer pauses the data connection
+   * instead of filling memory. A throw from `onEntries` stops the listing
+   * (ABOR) and rejects with that error.
+   */
+  streamList(path: string, onEntries: FtpEntriesConsumer, options: FtpListOptions = {}): Promise<void> {
+    return this.#exclusive(() => this.#streamList(path, onEntries, options));
+  }
+
+  async #streamList(path: string, onEntries: FtpEntriesConsumer, options: FtpListOptions): Promise<void> {
+    const mlsd = this.#features.has('MLST');
+    // CWD first so names with glob characters or a leading "-" are never read as LIST options.
+    await this.#expect('CWD', path, [250, 200], options.signal);
+    await this.#setType('ascii', options.signal);
+    const parser = createListingParser({ format: mlsd ? 'mlsd' : 'list' });
+    const decoder = iconv.getDecoder(this.#encoding);
+    await this.#receive(mlsd ? 'MLSD' : 'LIST', undefined, options, (chunk) => {
+      const entries = parser.push(decoder.write(chunk));
+      return entries.length > 0 ? onEntries(entries) : undefined;
+    });
+    const last = [...parser.push(decoder.end() ?? ''), ...parser.end()];
+    if (last.length > 0) await onEntries(last);
   }
 
   nlst(path: string, options: FtpListOptions = {}): Promise<string[]> {
@@ -379,14 +404,20 @@ export class FtpClient implements FtpSession {
     });
   }
 
-  /** A listing-style transfer: small, buffered by the caller's consumer, fully read before the final reply counts. */
+  /**
+   * A listing-style transfer, read chunk by chunk; fully read before the
+   * final reply counts. The caller's signal stops it at any point, also while
+   * `consume` waits (a client that left must not keep a server streaming to
+   * us): the data connection is closed at once, then ABOR.
+   */
   async #receive(
     verb: 'LIST' | 'MLSD' | 'NLST',
     argument: string | undefined,
     options: FtpListOptions,
-    consume: (chunk: Buffer) => void,
+    consume: (chunk: Buffer) => void | Promise<void>,
   ): Promise<void> {
-    const opened = await openTransfer(this.#data, options.mode ?? 'auto', verb, argument, options.signal);
+    const { signal } = options;
+    const opened = await openTransfer(this.#data, options.mode ?? 'auto', verb, argument, signal);
     const started = Date.now();
     let bytes = 0;
     const source = new DownloadSource({
@@ -399,12 +430,27 @@ export class FtpClient implements FtpSession {
         this.#bytes += n;
       },
     });
+    let rejectAborted: ((err: FtpError) => void) | undefined;
+    const aborted = new Promise<never>((_resolve, reject) => (rejectAborted = reject));
+    aborted.catch(() => undefined);
+    const onAbort = (): void => {
+      const err = abortedError(signal?.reason);
+      source.destroy(err);
+      rejectAborted?.(err);
+    };
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      for await (const chunk of source) consume(chunk as Buffer);
+      for await (const chunk of source) {
+        const pending = consume(chunk as Buffer);
+        if (pending) await Promise.race([pending, aborted]);
+      }
     } catch (err) {
       await this.#afterFailedTransfer(opened.tcp, opened.final);
       this.#publishTransfer('list', opened.method, 'ascii', bytes, started, false);
-      throw err;
+      throw signal?.aborted ? abortedError(signal.reason) : err;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
     }
     this.#publishTransfer('list', opened.method, 'ascii', bytes, started, true);
   }

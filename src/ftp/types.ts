@@ -96,14 +96,29 @@ export interface FtpConnectOptions {
 
 export type FtpEntryType = 'file' | 'directory' | 'symlink' | 'unknown';
 
+/**
+ * What `modifiedAt` really says: MLSD facts carry seconds, an `ls` line a
+ * time to the minute, or only a day when it shows a year instead of a time
+ * (then `modifiedAt` is that day's midnight, not a time the file was touched).
+ */
+export type FtpTimePrecision = 'second' | 'minute' | 'day';
+
 export interface FtpEntry {
   name: string;
   type: FtpEntryType;
   /** Bytes, or null when the listing does not say. */
   size: number | null;
   modifiedAt: Date | null;
+  /** Set whenever modifiedAt is. */
+  modifiedAtPrecision?: FtpTimePrecision;
   /** Symlink target when the listing names one. */
   target?: string;
+  /**
+   * The listing line, on entries read from a line no dialect understood
+   * (type `unknown`, name = the line, size and modifiedAt null): kept, not
+   * dropped, so a caller sees it and it counts like any entry.
+   */
+  raw?: string;
 }
 
 export interface FtpTransferProgress {
@@ -204,9 +219,12 @@ export interface FtpTransferResult {
 export interface FtpListOptions {
   mode?: FtpDataMode;
   signal?: AbortSignal;
-  /** Refuse listings with more entries than this (default 1,000,000). */
+  /** list() only: refuse listings with more entries than this (default 1,000,000). */
   maxEntries?: number;
 }
+
+/** Takes a listing's entries as they arrive; the listing reads on once what it returns has settled. */
+export type FtpEntriesConsumer = (entries: FtpEntry[]) => void | Promise<void>;
 
 export interface FtpStat {
   type: FtpEntryType;
@@ -236,6 +254,8 @@ export interface FtpSession {
   /** MLST when available, else SIZE/MDTM/CWD probing. Null when the path does not exist. */
   stat(path: string, signal?: AbortSignal): Promise<FtpStat | null>;
   list(path: string, options?: FtpListOptions): Promise<FtpEntry[]>;
+  /** The listing in the server's order, entry batches as they arrive, with backpressure; keeps nothing. */
+  streamList(path: string, onEntries: FtpEntriesConsumer, options?: FtpListOptions): Promise<void>;
   nlst(path: string, options?: FtpListOptions): Promise<string[]>;
   download(path: string, destination: Writable, options?: FtpDownloadOptions): Promise<FtpTransferResult>;
   upload(path: string, source: Readable, options?: FtpUploadOptions): Promise<FtpTransferResult>;

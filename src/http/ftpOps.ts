@@ -77,6 +77,25 @@ export async function requireParent(
   throw new HttpError(404, 'NOT_FOUND', 'the parent directory does not exist (mkdirs=false)');
 }
 
+const FOUND = new Error('a listing entry');
+
+/** Whether a folder lists anything: the listing stops at its first entry instead of reading a large folder whole. */
+export async function hasEntries(session: FtpSession, path: string, options: { signal: AbortSignal; mode: FtpDataMode }): Promise<boolean> {
+  try {
+    await session.streamList(
+      path,
+      (entries) => {
+        if (entries.some((e) => e.name !== '.' && e.name !== '..')) throw FOUND;
+      },
+      options,
+    );
+    return false;
+  } catch (err) {
+    if (err === FOUND) return true;
+    throw err;
+  }
+}
+
 const MAX_DEPTH = 64;
 
 /** rm -r: depth-first, files by DELE, folders by RMD once emptied. */
@@ -90,6 +109,8 @@ export async function removeTree(
   const entries = await session.list(path, { signal: options.signal, mode: options.mode });
   for (const entry of entries) {
     if (entry.name === '.' || entry.name === '..' || entry.name.includes('/') || entry.name === '') continue;
+    // A line no dialect read names nothing we may delete: leave it, and RMD says the folder is not empty.
+    if (entry.raw !== undefined) continue;
     const child = path === '/' ? `/${entry.name}` : `${path}/${entry.name}`;
     if (entry.type === 'directory') await removeTree(session, child, options, depth + 1);
     else await session.delete(child, options.signal);

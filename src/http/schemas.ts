@@ -19,6 +19,8 @@ export const transferQuerySchema = z.object({
   recursive: queryBoolean.optional(),
   /** Downloads: shown by the browser (sandboxed) rather than saved. */
   inline: queryBoolean.optional(),
+  /** Listings: `name` (directories first, then by name; the default) or `none` (streamed in the server's order). */
+  sort: z.enum(['name', 'none']).optional(),
 });
 export type TransferQuery = z.infer<typeof transferQuerySchema>;
 

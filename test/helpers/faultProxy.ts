@@ -314,14 +314,17 @@ export class FaultProxy {
       const server = net.connect({ host: this.#options.upstreamHost, port: upstreamPort });
       const pair = { client, server };
       this.#datas.add(pair);
+      // Tracked until both ends are closed: a stalled relay whose server side has ended still holds the client's end open.
       const done = (): void => {
-        this.#datas.delete(pair);
+        if (client.destroyed && server.destroyed) this.#datas.delete(pair);
       };
       client.on('error', () => destroyPair(pair)).on('close', done);
       server.on('error', () => destroyPair(pair)).on('close', done);
       let moved = 0;
+      let stalled = false;
       const relay = (from: net.Socket, to: net.Socket): void => {
         from.on('data', (chunk: Buffer) => {
+          if (stalled) return;
           if (fault?.kind === 'truncate-after' && from === server && moved + chunk.length > fault.bytes) {
             const rest = Math.max(0, fault.bytes - moved);
             moved += chunk.length;
@@ -334,6 +337,7 @@ export class FaultProxy {
             if (rest > 0) to.write(chunk.subarray(0, rest));
             if (fault.kind === 'cut-after') destroyPair(pair, fault.style);
             else {
+              stalled = true;
               from.pause();
             }
             return;
@@ -346,7 +350,9 @@ export class FaultProxy {
             to.once('drain', () => from.resume());
           }
         });
+        // A stalled connection holds its end back too: the server's FIN may already have been read with the last bytes.
         from.on('end', () => {
+          if (stalled) return;
           if (fault?.kind === 'hold-end' && from === server) void fault.released.then(() => to.end());
           else to.end();
         });

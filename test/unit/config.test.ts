@@ -71,6 +71,7 @@ describe('loadConfig: defaults', () => {
       sendIdleMs: 30000,
       sendMinBytesPerSec: 1024,
       maxListEntries: 100000,
+      listingMemoryBytes: 67108864,
       maxTransfersPerKey: null,
     });
     assert.equal(config.shutdownGraceMs, 30000);
@@ -427,6 +428,7 @@ limits:
   sendIdleMs: 20000
   sendMinBytesPerSec: 256
   maxListEntries: 5000
+  listingMemoryBytes: 1048576
   maxTransfersPerKey: 2
 shutdownGraceMs: 5000
 `;
@@ -452,6 +454,7 @@ shutdownGraceMs: 5000
       sendIdleMs: 20000,
       sendMinBytesPerSec: 256,
       maxListEntries: 5000,
+      listingMemoryBytes: 1048576,
       maxTransfersPerKey: 2,
     });
     assert.equal(config.shutdownGraceMs, 5000);

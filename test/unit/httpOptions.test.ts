@@ -20,10 +20,12 @@ describe('query schema', () => {
       mkdirs: false,
       recursive: true,
     });
+    assert.deepEqual(parseQuery({ sort: 'none' }), { sort: 'none' });
+    assert.deepEqual(parseQuery({ sort: 'name' }), { sort: 'name' });
     assert.deepEqual(parseQuery({}), {});
     assert.deepEqual(parseQuery(undefined), {});
   });
-  for (const q of [{ mode: 'fast' }, { type: 'text' }, { eol: 'cr' }, { atomic: 'yes' }, { recursive: '1' }, { mode: ['active', 'passive'] }]) {
+  for (const q of [{ mode: 'fast' }, { type: 'text' }, { eol: 'cr' }, { atomic: 'yes' }, { recursive: '1' }, { mode: ['active', 'passive'] }, { sort: 'size' }, { sort: '' }, { sort: ['none', 'none'] }]) {
     test(`rejects ${JSON.stringify(q)}`, () => assert.throws(() => parseQuery(q), bad('BAD_OPTION')));
   }
 });

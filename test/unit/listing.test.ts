@@ -98,38 +98,46 @@ const isParseError = (err: unknown): boolean => err instanceof FtpError && err.c
 describe('parseListingLines', () => {
   for (const [label, { format, text }] of Object.entries(SAMPLES)) {
     it(`reads a ${label} listing, dropping . and .. (cdir, pdir)`, () => {
-      const entries = parseListingLines(text.split('\n'), { format, now: NOW, onSkippedLine: (l) => assert.fail(`skipped ${l}`) });
+      const entries = parseListingLines(text.split('\n'), { format, now: NOW, onUnknownLine: (l) => assert.fail(`unknown line ${l}`) });
       assert.equal(entries.length, expectedFor(label).size, 'no duplicates, nothing dropped');
       assert.deepEqual(byName(entries), expectedFor(label));
     });
   }
 
-  it('skips lines it cannot read, counting them', () => {
-    const skipped: string[] = [];
+  it('keeps a line it cannot read as an unknown entry with the line as raw, in place, counting it', () => {
+    const unknown: string[] = [];
     const lines = ['-rw-r--r-- 1 a b 12 Jan 02 03:04 a', 'garbage line', '', '-rw-r--r-- 1 a b 13 Jan 02 03:04 b'];
-    const entries = parseListingLines(lines, { format: 'list', now: NOW, onSkippedLine: (l) => skipped.push(l) });
+    const entries = parseListingLines(lines, { format: 'list', now: NOW, onUnknownLine: (l) => unknown.push(l) });
     assert.deepEqual(
       entries.map((e) => e.name),
-      ['a', 'b'],
+      ['a', 'garbage line', 'b'],
     );
-    assert.deepEqual(skipped, ['garbage line']);
+    assert.deepEqual(entries[1], { name: 'garbage line', type: 'unknown', size: null, modifiedAt: null, raw: 'garbage line' });
+    assert.equal(entries[0]?.raw, undefined, 'only unread lines carry raw');
+    assert.deepEqual(unknown, ['garbage line']);
   });
 
-  it('keeps the dialect of the first recognised line: a DOS line in a Unix listing is skipped', () => {
+  it('keeps the dialect of the first recognised line: a DOS line in a Unix listing is unknown', () => {
     const parser = createListingParser({ format: 'list', now: NOW });
     const out = parser.push('junk first\n-rw-r--r-- 1 a b 12 Jan 02 03:04 a\n01-02-24  03:04AM                   12 dos\n');
     out.push(...parser.end());
     assert.deepEqual(
-      out.map((e) => e.name),
-      ['a'],
+      out.map((e) => [e.name, e.type]),
+      [
+        ['junk first', 'unknown'],
+        ['a', 'file'],
+        ['01-02-24  03:04AM                   12 dos', 'unknown'],
+      ],
     );
     assert.equal(parser.dialect, 'unix');
-    assert.equal(parser.skipped, 2);
+    assert.equal(parser.unknownLines, 2);
   });
 
-  it('throws FTP_PARSE when no line of a non-empty listing parses', () => {
-    assert.throws(() => parseListingLines(['hello', 'world'], { format: 'list' }), isParseError);
-    assert.throws(() => parseListingLines(['-rw-r--r-- 1 a b 12 Jan 02 03:04 x'], { format: 'mlsd' }), isParseError);
+  it('reads a listing no line of which parses as unknown entries, never as an error or as empty', () => {
+    const raw = (entries: FtpEntry[]): Array<string | undefined> => entries.map((e) => (e.type === 'unknown' && e.size === null && e.modifiedAt === null ? e.raw : 'not unknown'));
+    assert.deepEqual(raw(parseListingLines(['hello', 'world'], { format: 'list' })), ['hello', 'world']);
+    assert.deepEqual(raw(parseListingLines(['-rw-r--r-- 1 a b 12 Jan 02 03:04 x'], { format: 'mlsd' })), ['-rw-r--r-- 1 a b 12 Jan 02 03:04 x']);
+    assert.deepEqual(parseListingLines(['.', '..'], { format: 'list' }), [], '. and .. are never listed, whatever the dialect');
   });
 
   it('accepts empty listings: nothing, blank lines, "total 0", or only cdir/pdir', () => {
@@ -176,10 +184,16 @@ describe('createListingParser', () => {
     assert.deepEqual(parser.end(), []);
   });
 
-  it('throws FTP_PARSE at end() when nothing parsed', () => {
+  it('gives unknown entries as their lines complete, the last one at end()', () => {
     const parser = createListingParser({ format: 'list' });
-    assert.deepEqual(parser.push('no\r\nlisting\r\nhere'), []);
-    assert.throws(() => parser.end(), isParseError);
+    assert.deepEqual(
+      parser.push('no\r\nlisting\r\nhere').map((e) => e.raw),
+      ['no', 'listing'],
+    );
+    assert.deepEqual(
+      parser.end().map((e) => e.raw),
+      ['here'],
+    );
   });
 
   it('refuses a line over the cap (64 KiB by default), whole or in pieces', () => {

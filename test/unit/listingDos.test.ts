@@ -18,12 +18,14 @@ describe('parseDosListLine', () => {
       type: 'directory',
       size: null,
       modifiedAt: utc('2024-01-02T03:04:00Z'),
+      modifiedAtPrecision: 'minute',
     });
     assert.deepEqual(parse('03-15-21  11:30PM              1048576 old.bin'), {
       name: 'old.bin',
       type: 'file',
       size: 1048576,
       modifiedAt: utc('2021-03-15T23:30:00Z'),
+      modifiedAtPrecision: 'minute',
     });
   });
 
@@ -33,8 +35,15 @@ describe('parseDosListLine', () => {
       type: 'file',
       size: 1234,
       modifiedAt: utc('2023-01-02T22:00:00Z'),
+      modifiedAtPrecision: 'minute',
     });
     assert.deepEqual(parse('01-02-2023  10:00PM    1234 x').modifiedAt, utc('2023-01-02T22:00:00Z'));
+  });
+
+  it('says the date is precise to the minute, or to the second when the line has seconds', () => {
+    assert.equal(parse('01-02-24  03:04AM  1 x').modifiedAtPrecision, 'minute');
+    assert.equal(parse('01-02-2024  03:04:05  1 x').modifiedAtPrecision, 'second');
+    assert.equal('modifiedAtPrecision' in parse('13-02-24  03:04AM  5 x'), false, 'no precision without a date');
   });
 
   it('maps 12 AM to midnight and 12 PM to noon', () => {
@@ -97,8 +106,8 @@ describe('parseDosListLine', () => {
         const dirName = n.trimStart() || 'x';
         const line = isDir ? `${date}  ${time}       <DIR>          ${dirName}` : `${date}  ${time} ${String(size).padStart(20)} ${n}`;
         const expected: FtpEntry = isDir
-          ? { name: dirName, type: 'directory', size: null, modifiedAt: d }
-          : { name: n, type: 'file', size, modifiedAt: d };
+          ? { name: dirName, type: 'directory', size: null, modifiedAt: d, modifiedAtPrecision: 'minute' }
+          : { name: n, type: 'file', size, modifiedAt: d, modifiedAtPrecision: 'minute' };
         assert.deepEqual(parse(line), expected);
       }),
     );

@@ -12,7 +12,7 @@ import { splitAt } from '../helpers/splitAt.js';
  * Listings captured from real servers (test/fixtures/listings, see its
  * README). Each is parsed whole, byte by byte and in random byte splits
  * through a streaming UTF-8 decoder and the streaming parser (as the client
- * does); no line may be skipped; the entries must match the README's served
+ * does); no line may be left unread; the entries must match the README's served
  * tree; and where a server has both LIST and MLSD, the two must agree.
  */
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'listings');
@@ -71,7 +71,7 @@ function formatOf(file: string): FtpListingFormat {
 
 /** Bytes off the data connection → streaming UTF-8 decoder → streaming listing parser. */
 function parseChunks(chunks: readonly Uint8Array[], format: FtpListingFormat): FtpEntry[] {
-  const parser = createListingParser({ format, now: NOW, onSkippedLine: (l) => assert.fail(`skipped line ${JSON.stringify(l)}`) });
+  const parser = createListingParser({ format, now: NOW, onUnknownLine: (l) => assert.fail(`unknown line ${JSON.stringify(l)}`) });
   const decoder = new StringDecoder('utf8');
   const out = chunks.flatMap((c) => parser.push(decoder.write(Buffer.from(c))));
   out.push(...parser.push(decoder.end()), ...parser.end());

@@ -10,14 +10,14 @@ describe('parseMlsxLine', () => {
   it('reads a pure-ftpd file line', () => {
     assert.deepEqual(
       parseMlsxLine('type=file;size=12;modify=20240102030405;UNIX.mode=0644;UNIX.uid=1001;UNIX.gid=1001;unique=803g4a02; hello.txt'),
-      { name: 'hello.txt', type: 'file', size: 12, modifiedAt: utc('2024-01-02T03:04:05Z') },
+      { name: 'hello.txt', type: 'file', size: 12, modifiedAt: utc('2024-01-02T03:04:05Z'), modifiedAtPrecision: 'second' },
     );
   });
 
   it('reads a proftpd file line (facts in another order, fractional seconds)', () => {
     assert.deepEqual(
       parseMlsxLine('modify=20230102030405.123;perm=adfrw;size=1048576;type=file;unique=FD01U2B;UNIX.group=1001;UNIX.mode=0644;UNIX.owner=1001; old.bin'),
-      { name: 'old.bin', type: 'file', size: 1048576, modifiedAt: utc('2023-01-02T03:04:05.123Z') },
+      { name: 'old.bin', type: 'file', size: 1048576, modifiedAt: utc('2023-01-02T03:04:05.123Z'), modifiedAtPrecision: 'second' },
     );
   });
 
@@ -27,8 +27,14 @@ describe('parseMlsxLine', () => {
       type: 'directory',
       size: null,
       modifiedAt: utc('2024-01-02T03:04:05Z'),
+      modifiedAtPrecision: 'second',
     });
     assert.equal((parseMlsxLine('type=dir;size=4096; d') as FtpEntry).size, null);
+  });
+
+  it('says the modify fact is precise to the second, and gives no precision without one', () => {
+    assert.equal((parseMlsxLine('type=file;modify=20240102030405; x') as FtpEntry).modifiedAtPrecision, 'second');
+    assert.equal('modifiedAtPrecision' in (parseMlsxLine('type=file;size=1; x') as FtpEntry), false);
   });
 
   it('returns null for cdir and pdir (they name no child)', () => {
@@ -43,12 +49,14 @@ describe('parseMlsxLine', () => {
       type: 'symlink',
       size: null,
       modifiedAt: utc('2024-01-02T03:04:05Z'),
+      modifiedAtPrecision: 'second',
     });
     assert.deepEqual(parseMlsxLine('type=OS.unix=slink:/srv/Hello.txt;modify=20240102030405; link'), {
       name: 'link',
       type: 'symlink',
       size: null,
       modifiedAt: utc('2024-01-02T03:04:05Z'),
+      modifiedAtPrecision: 'second',
       target: '/srv/Hello.txt',
     });
   });
@@ -83,7 +91,7 @@ describe('parseMlsxLine', () => {
       fc.property(name, fc.maxSafeNat(), fc.date({ min: utc('1970-01-01T00:00:00Z'), max: utc('9999-12-31T23:59:59Z'), noInvalidDate: true }), (n, size, date) => {
         const modify = date.toISOString().replace(/[-:T]/g, '').replace('Z', '');
         const entry = parseMlsxLine(`type=file;size=${size};modify=${modify}; ${n}`);
-        assert.deepEqual(entry, { name: n, type: 'file', size, modifiedAt: date });
+        assert.deepEqual(entry, { name: n, type: 'file', size, modifiedAt: date, modifiedAtPrecision: 'second' });
       }),
     );
   });
@@ -92,12 +100,12 @@ describe('parseMlsxLine', () => {
 describe('parseMlstReply', () => {
   it('reads the indented fact line of a proftpd MLST reply', () => {
     const reply = '250-Start of list for /hello.txt\n modify=20240102030405;perm=adfrw;size=12;type=file;unique=FD01U2B; /hello.txt\n250 End of list';
-    assert.deepEqual(parseMlstReply(reply), { name: '/hello.txt', type: 'file', size: 12, modifiedAt: utc('2024-01-02T03:04:05Z') });
+    assert.deepEqual(parseMlstReply(reply), { name: '/hello.txt', type: 'file', size: 12, modifiedAt: utc('2024-01-02T03:04:05Z'), modifiedAtPrecision: 'second' });
   });
 
   it('reads cdir as a directory (MLST on a folder)', () => {
     const reply = '250-Begin\r\n type=cdir;sizd=4096;modify=20240102030405;UNIX.mode=0755; /dir\r\n250 End.';
-    assert.deepEqual(parseMlstReply(reply), { name: '/dir', type: 'directory', size: null, modifiedAt: utc('2024-01-02T03:04:05Z') });
+    assert.deepEqual(parseMlstReply(reply), { name: '/dir', type: 'directory', size: null, modifiedAt: utc('2024-01-02T03:04:05Z'), modifiedAtPrecision: 'second' });
   });
 
   it('falls back to an unindented fact line', () => {

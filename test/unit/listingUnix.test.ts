@@ -19,17 +19,19 @@ describe('parseUnixListLine', () => {
       type: 'file',
       size: 12,
       modifiedAt: utc('2024-01-02T03:04:00Z'),
+      modifiedAtPrecision: 'minute',
     });
     assert.deepEqual(parse('drwxr-xr-x    2 1001     1001         4096 Mar 15  2021 dir with spaces'), {
       name: 'dir with spaces',
       type: 'directory',
       size: null,
       modifiedAt: utc('2021-03-15T00:00:00Z'),
+      modifiedAtPrecision: 'day',
     });
   });
 
   it('reads pure-ftpd, proftpd and ftp-srv column layouts', () => {
-    const expected = { name: 'a b.txt', type: 'file', size: 1048576, modifiedAt: utc('2024-01-02T03:04:00Z') };
+    const expected = { name: 'a b.txt', type: 'file', size: 1048576, modifiedAt: utc('2024-01-02T03:04:00Z'), modifiedAtPrecision: 'minute' };
     assert.deepEqual(parse('-rw-r--r--    1 gw         gw            1048576 Jan  2 03:04 a b.txt'), expected);
     assert.deepEqual(parse('-rw-r--r--   1 gw       gw        1048576 Jan  2 03:04 a b.txt'), expected);
     assert.deepEqual(parse('-rw-r--r-- 1 1001 1001      1048576 Jan 02 03:04 a b.txt'), expected);
@@ -51,6 +53,7 @@ describe('parseUnixListLine', () => {
       type: 'symlink',
       size: null,
       modifiedAt: utc('2024-01-02T03:04:00Z'),
+      modifiedAtPrecision: 'minute',
       target: 'hello world.txt',
     });
     assert.equal(parse('lrwxrwxrwx 1 a b 9 Jan 02 03:04 noarrow').target, undefined);
@@ -66,6 +69,7 @@ describe('parseUnixListLine', () => {
       type: 'unknown',
       size: null,
       modifiedAt: utc('2024-01-02T03:04:00Z'),
+      modifiedAtPrecision: 'minute',
     });
     assert.equal(parse('brw-rw----   1 root  disk  8,0 Jan  2 03:04 sda').type, 'unknown');
     assert.deepEqual(parse('prw-r--r--   1 a b 0 Jan  2 03:04 fifo').size, 0);
@@ -98,28 +102,57 @@ describe('parseUnixListLine', () => {
       type: 'file',
       size: 7,
       modifiedAt: utc('2024-02-03T04:05:00Z'),
+      modifiedAtPrecision: 'minute',
     });
   });
 
-  it('chooses the year that puts a time-only date closest to now', () => {
-    const line = (date: string): Date | null => parse(`-rw-r--r-- 1 a b 1 ${date} x`, NOW).modifiedAt;
+  it('reads a time-only date as the most recent one not after tomorrow (ls: within the past six months)', () => {
+    const line = (date: string, now: Date = NOW): Date | null => parse(`-rw-r--r-- 1 a b 1 ${date} x`, now).modifiedAt;
     assert.deepEqual(line('Mar 10 11:00'), utc('2024-03-10T11:00:00Z'));
-    assert.deepEqual(line('Mar 11 11:00'), utc('2024-03-11T11:00:00Z'), 'a little in the future (server zone ahead)');
-    assert.deepEqual(line('Dec 31 23:59'), utc('2023-12-31T23:59:00Z'), 'this year would be 9 months ahead');
-    assert.deepEqual(line('Sep 01 00:00'), utc('2024-09-01T00:00:00Z'), 'under 6 months ahead');
-    assert.deepEqual(line('Oct 01 00:00'), utc('2023-10-01T00:00:00Z'), 'over 6 months ahead');
-    const newYear = utc('2024-01-01T00:30:00Z');
-    assert.deepEqual(parse('-rw-r--r-- 1 a b 1 Dec 31 23:59 x', newYear).modifiedAt, utc('2023-12-31T23:59:00Z'));
-    const yearEnd = utc('2023-12-31T23:30:00Z');
-    assert.deepEqual(parse('-rw-r--r-- 1 a b 1 Jan 01 01:00 x', yearEnd).modifiedAt, utc('2024-01-01T01:00:00Z'), 'next year');
+    assert.deepEqual(line('Mar 11 11:00'), utc('2024-03-11T11:00:00Z'), 'a little ahead (server clock or zone ahead): this year');
+    assert.deepEqual(line('Mar 11 12:00'), utc('2024-03-11T12:00:00Z'), 'exactly one day ahead: still this year');
+    assert.deepEqual(line('Mar 11 12:01'), utc('2023-03-11T12:01:00Z'), 'more than a day ahead: last year');
+    assert.deepEqual(line('Sep 01 00:00'), utc('2023-09-01T00:00:00Z'), 'never months in the future');
+    assert.deepEqual(line('Dec 31 23:59'), utc('2023-12-31T23:59:00Z'));
   });
 
-  it('finds a leap year for Feb 29, and gives null dates for impossible or unknown ones', () => {
-    assert.deepEqual(parse('-rw-r--r-- 1 a b 1 Feb 29 10:00 x', utc('2025-01-10T00:00:00Z')).modifiedAt, utc('2024-02-29T10:00:00Z'));
+  it('reads year-less dates across New Year, with the clock injected', () => {
+    const line = (date: string, now: string): Date | null => parse(`-rw-r--r-- 1 a b 1 ${date} x`, utc(now)).modifiedAt;
+    assert.deepEqual(line('Dec 31 23:59', '2027-01-01T00:30:00Z'), utc('2026-12-31T23:59:00Z'), 'last night, seen just after midnight');
+    assert.deepEqual(line('Jan 02 03:04', '2026-12-06T10:00:00Z'), utc('2026-01-02T03:04:00Z'), 'in December a January date is this year, not next');
+    assert.deepEqual(line('Jan 01 01:00', '2026-12-31T23:30:00Z'), utc('2027-01-01T01:00:00Z'), 'tomorrow (clock skew) crosses into next year');
+    assert.deepEqual(line('Jan 02 01:00', '2026-12-31T23:30:00Z'), utc('2026-01-02T01:00:00Z'), 'two days ahead is last January');
+    assert.deepEqual(line('Dec 31 23:59', '2026-12-31T12:00:00Z'), utc('2026-12-31T23:59:00Z'), 'later today');
+  });
+
+  it('reads Feb 29 without a year as the most recent leap day not after tomorrow', () => {
+    const line = (now: string): Date | null => parse('-rw-r--r-- 1 a b 1 Feb 29 10:00 x', utc(now)).modifiedAt;
+    assert.deepEqual(line('2025-01-10T00:00:00Z'), utc('2024-02-29T10:00:00Z'));
+    assert.deepEqual(line('2025-06-01T00:00:00Z'), utc('2024-02-29T10:00:00Z'));
+    assert.deepEqual(line('2027-12-31T00:00:00Z'), utc('2024-02-29T10:00:00Z'), 'no leap day since 2024');
+    assert.deepEqual(line('2028-02-27T12:00:00Z'), utc('2024-02-29T10:00:00Z'), '2028-02-29 is still more than a day ahead');
+    assert.deepEqual(line('2028-02-28T12:00:00Z'), utc('2028-02-29T10:00:00Z'), 'tomorrow');
+    assert.deepEqual(line('2028-03-01T00:00:00Z'), utc('2028-02-29T10:00:00Z'));
+    assert.deepEqual(line('2104-01-01T00:00:00Z'), utc('2096-02-29T10:00:00Z'), '2100 is no leap year: eight years back');
+    assert.deepEqual(parse('-rw-r--r-- 1 a b 1 Feb 28 10:00 x', utc('2028-03-01T00:00:00Z')).modifiedAt, utc('2028-02-28T10:00:00Z'));
+  });
+
+  it('gives null dates for impossible or unknown ones', () => {
     assert.equal(parse('-rw-r--r-- 1 a b 1 Feb 29  2023 x').modifiedAt, null);
     assert.equal(parse('-rw-r--r-- 1 a b 1 Feb 30 10:00 x').modifiedAt, null);
     assert.equal(parse('-rw-r--r-- 1 a b 1 Foo 10 10:00 x').modifiedAt, null);
     assert.equal(parse('-rw-r--r-- 1 a b 1 Jan 10 25:00 x').modifiedAt, null);
+  });
+
+  it('says how precise the date is: a year line gives only the day (not a time of midnight), a time the minute or second', () => {
+    const at = (date: string): Pick<FtpEntry, 'modifiedAt' | 'modifiedAtPrecision'> => {
+      const { modifiedAt, modifiedAtPrecision } = parse(`-rw-r--r-- 1 a b 1 ${date} x`);
+      return { modifiedAt, modifiedAtPrecision };
+    };
+    assert.deepEqual(at('Mar 15  2021'), { modifiedAt: utc('2021-03-15T00:00:00Z'), modifiedAtPrecision: 'day' });
+    assert.deepEqual(at('Jan 02 03:04'), { modifiedAt: utc('2024-01-02T03:04:00Z'), modifiedAtPrecision: 'minute' });
+    assert.deepEqual(at('Jan 02 03:04:05'), { modifiedAt: utc('2024-01-02T03:04:05Z'), modifiedAtPrecision: 'second' });
+    assert.equal('modifiedAtPrecision' in parse('-rw-r--r-- 1 a b 1 Feb 30 10:00 x'), false, 'no precision without a date');
   });
 
   it('reads month names in any case', () => {
@@ -151,7 +184,7 @@ describe('parseUnixListLine', () => {
 
   it('round-trips generated entries through an ls -l line', () => {
     const name = fc.string({ minLength: 1, maxLength: 30, unit: fc.constantFrom('a', ' ', '1', 'J', '-', '>', ':', 'é', '\u{1F600}', '\r', '\t') });
-    const recent = fc.integer({ min: -180 * 24 * 60, max: 180 * 24 * 60 }).map((minutes) => new Date(NOW.getTime() + minutes * 60_000));
+    const recent = fc.integer({ min: -360 * 24 * 60, max: 24 * 60 }).map((minutes) => new Date(NOW.getTime() + minutes * 60_000));
     const old = fc.date({ min: utc('1970-01-01T00:00:00Z'), max: utc('2099-12-31T00:00:00Z'), noInvalidDate: true }).map(
       (d) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())),
     );
@@ -173,7 +206,7 @@ describe('parseUnixListLine', () => {
           const line = `${typeChar}rw-r--r--    1 ${owner}     ${owner}   ${size} ${months[d.getUTCMonth()]} ${day} ${tail} ${nameOk}${target}`;
           const entry = parse(line);
           const type = typeChar === '-' ? 'file' : typeChar === 'd' ? 'directory' : 'symlink';
-          const expected: FtpEntry = { name: nameOk, type, size: type === 'file' ? size : null, modifiedAt: d };
+          const expected: FtpEntry = { name: nameOk, type, size: type === 'file' ? size : null, modifiedAt: d, modifiedAtPrecision: recent ? 'minute' : 'day' };
           if (type === 'symlink') expected.target = 'target';
           assert.deepEqual(entry, expected);
         },

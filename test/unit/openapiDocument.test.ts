@@ -148,9 +148,9 @@ const CONTRACT: Record<string, string[]> = {
   'PUT /api/v1/servers/{server}/files/{path}': ['201', '400', '401', '403', '404', '412', '413', '502', '503', '504', '507'],
   'POST /api/v1/servers/{server}/files/{path}': ['201', '400', '401', '403', '404', '413', '502', '503', '504', '507'],
   'DELETE /api/v1/servers/{server}/files/{path}': ['204', '400', '401', '403', '404', '502', '503', '504'],
-  'GET /api/v1/servers/{server}/dirs': ['200', '400', '401', '404', '502', '503', '504'],
-  'GET /api/v1/servers/{server}/dirs/': ['200', '400', '401', '404', '502', '503', '504'],
-  'GET /api/v1/servers/{server}/dirs/{path}': ['200', '400', '401', '404', '502', '503', '504'],
+  'GET /api/v1/servers/{server}/dirs': ['200', '400', '401', '404', '413', '502', '503', '504'],
+  'GET /api/v1/servers/{server}/dirs/': ['200', '400', '401', '404', '413', '502', '503', '504'],
+  'GET /api/v1/servers/{server}/dirs/{path}': ['200', '400', '401', '404', '413', '502', '503', '504'],
   'POST /api/v1/servers/{server}/dirs/{path}': ['201', '400', '401', '403', '404', '502', '503', '504'],
   'DELETE /api/v1/servers/{server}/dirs/{path}': ['204', '400', '401', '403', '404', '409', '502', '503', '504'],
   'POST /api/v1/servers/{server}/move': ['200', '400', '401', '403', '404', '409', '502', '503', '504'],
@@ -210,10 +210,12 @@ describe('OpenAPI document: the contract', () => {
     for (const name of ['query:atomic', 'query:append', 'query:mkdirs', 'header:If-None-Match']) assert.ok(put.includes(name), name);
     assert.ok(paramNames('GET /api/v1/servers/{server}/files/{path}').includes('header:Range'));
     assert.ok(paramNames('DELETE /api/v1/servers/{server}/dirs/{path}').includes('query:recursive'));
+    for (const key of transfers.filter((k) => k.startsWith('GET /api/v1/servers/{server}/dirs'))) assert.ok(paramNames(key).includes('query:sort'), key);
     const enums = (name: string): unknown => deref(doc, (components.parameters as Json)[name]).schema;
     assert.deepEqual((enums('mode') as Json).enum, ['passive', 'active', 'auto']);
     assert.deepEqual((enums('type') as Json).enum, ['binary', 'ascii', 'auto']);
     assert.deepEqual((enums('eol') as Json).enum, ['lf', 'crlf']);
+    assert.deepEqual((enums('sort') as Json).enum, ['name', 'none']);
   });
 
   it('takes a raw octet-stream body on PUT, multipart on POST files, JSON on move', () => {
@@ -244,7 +246,7 @@ describe('OpenAPI document: the contract', () => {
     assert.deepEqual((s.Problem?.required as string[]).sort(), ['detail', 'status', 'title', 'type']);
     assert.deepEqual(props('ServerInfo'), ['host', 'mode', 'name', 'port', 'readOnly', 'tls', 'type']);
     assert.deepEqual(props('Listing'), ['entries', 'path']);
-    assert.deepEqual(props('ListingEntry'), ['modifiedAt', 'name', 'size', 'type']);
+    assert.deepEqual(props('ListingEntry'), ['modifiedAt', 'modifiedAtPrecision', 'name', 'raw', 'size', 'type']);
     assert.deepEqual(props('UploadResult'), ['path', 'size']);
     assert.deepEqual(props('MoveRequest'), ['from', 'overwrite', 'to']);
     assert.deepEqual(props('MoveResult'), ['path']);

@@ -89,6 +89,9 @@ class FakeSession implements FtpSession {
   list(): Promise<never[]> {
     return unused();
   }
+  streamList(): Promise<void> {
+    return unused();
+  }
   nlst(): Promise<string[]> {
     return unused();
   }

@@ -47,6 +47,7 @@ export function parseDosListLine(line: string): FtpListingLineResult {
     m[8] !== undefined
       ? { name: m[8], type: 'directory', size: null, modifiedAt }
       : { name: m[10] as string, type: 'file', size: Number(m[9]), modifiedAt };
+  if (modifiedAt) entry.modifiedAtPrecision = m[6] === undefined ? 'minute' : 'second';
   return entry;
 }
 

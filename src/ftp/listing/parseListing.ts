@@ -12,8 +12,8 @@ export interface FtpListingParserOptions {
   format: FtpListingFormat;
   /** Anchors LIST dates without a year. Default: the time the parser is created. */
   now?: Date;
-  /** Called with each line no dialect could read (they are skipped, not fatal). */
-  onSkippedLine?: (line: string) => void;
+  /** Called with each line no dialect could read (it becomes an `unknown` entry with `raw`). */
+  onUnknownLine?: (line: string) => void;
   /** Longest line accepted, in UTF-16 code units (default 64 KiB). */
   maxLineLength?: number;
 }
@@ -36,10 +36,10 @@ const DEFAULT_MAX_LINE = 64 * 1024;
 export interface FtpListingParser {
   /** Feeds text; returns the entries completed by it. */
   push(chunkText: string): FtpEntry[];
-  /** Flushes the last line; throws FTP_PARSE if no line of a non-empty listing could be read. */
+  /** Flushes the last line. */
   end(): FtpEntry[];
-  /** Non-empty lines no dialect could read so far. */
-  readonly skipped: number;
+  /** Non-empty lines no dialect could read so far (each became an `unknown` entry). */
+  readonly unknownLines: number;
   /** The LIST dialect chosen (`mlsd` for MLSD), or undefined before the first recognised line. */
   readonly dialect: string | undefined;
 }
@@ -63,25 +63,25 @@ export function parseListingLines(lines: readonly string[], options: FtpListingP
 class ListingParser implements FtpListingParser {
   readonly #format: FtpListingFormat;
   readonly #now: Date;
-  readonly #onSkippedLine: ((line: string) => void) | undefined;
+  readonly #onUnknownLine: ((line: string) => void) | undefined;
   readonly #maxLine: number;
   /** Pieces of the line not yet ended; joined once its LF arrives (linear, even fed byte by byte). */
   #pending: string[] = [];
   #pendingLength = 0;
   #dialect: FtpListingDialect | undefined;
   #recognised = 0;
-  #skipped = 0;
+  #unknown = 0;
   #ended = false;
 
   constructor(options: FtpListingParserOptions) {
     this.#format = options.format;
     this.#now = options.now ?? new Date();
-    this.#onSkippedLine = options.onSkippedLine;
+    this.#onUnknownLine = options.onUnknownLine;
     this.#maxLine = options.maxLineLength ?? DEFAULT_MAX_LINE;
   }
 
-  get skipped(): number {
-    return this.#skipped;
+  get unknownLines(): number {
+    return this.#unknown;
   }
 
   get dialect(): string | undefined {
@@ -133,24 +133,25 @@ class ListingParser implements FtpListingParser {
       if (entry) out.push(entry);
     }
     this.#ended = true;
-    if (this.#recognised === 0 && this.#skipped > 0) {
-      throw new FtpError(`no line of the ${this.#format.toUpperCase()} listing could be parsed (${this.#skipped} lines)`, {
-        code: 'FTP_PARSE',
-        category: 'protocol',
-      });
-    }
     return out;
   }
 
-  /** One complete line without its line end. Internal to this module. */
+  /**
+   * One complete line without its line end. Internal to this module.
+   *
+   * A line no dialect reads is kept as an `unknown` entry, never dropped:
+   * the caller sees what the server sent, and a server that sends nothing
+   * but garbage fills the same limits as one that sends entries.
+   */
   line(line: string): FtpEntry | undefined {
     if (line.length > this.#maxLine) throw lineTooLong(this.#maxLine);
     if (line.trim() === '') return undefined;
     const result = this.#parse(line);
     if (result === undefined) {
-      this.#skipped++;
-      this.#onSkippedLine?.(line);
-      return undefined;
+      if (line === '.' || line === '..') return undefined;
+      this.#unknown++;
+      this.#onUnknownLine?.(line);
+      return { name: line, type: 'unknown', size: null, modifiedAt: null, raw: line };
     }
     this.#recognised++;
     // RFC 3659 servers mark them cdir/pdir (null above); LIST servers and

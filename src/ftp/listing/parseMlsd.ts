@@ -133,6 +133,8 @@ function parseFacts(line: string): ParsedFacts | undefined {
     size,
     modifiedAt: modifyFact === undefined ? null : parseMlsxTimestamp(modifyFact),
   };
+  // §2.3: time-val has whole seconds at least (fractions are optional and rare).
+  if (entry.modifiedAt) entry.modifiedAtPrecision = 'second';
   if (target !== undefined) entry.target = target;
   return { entry, rawType };
 }

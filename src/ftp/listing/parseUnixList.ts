@@ -1,6 +1,6 @@
 import type { FtpEntry, FtpEntryType } from '../types.js';
 import type { FtpListingDialect, FtpListingLineResult } from './FtpListingDialect.js';
-import { utcDate } from './utcDate.js';
+import { utcTime } from './utcDate.js';
 
 /**
  * `ls -l` style LIST lines (vsftpd, pure-ftpd, proftpd, ftp-srv, most Unix
@@ -38,10 +38,11 @@ import { utcDate } from './utcDate.js';
  * and it agrees with MLSD's `modify` (always UTC) on those servers.
  *
  * When the line gives a time instead of a year, `ls` means "recent": within
- * about six months. The year chosen is the one of (last, this, next year)
- * that puts the date closest to `now`: a date more than ~6 months in the
- * future is last year's, one more than ~6 months in the past is next year's
- * (a slightly future file on a server whose clock or zone runs ahead).
+ * the past six months (GNU coreutils ls.c: a time stamp older than six months
+ * or in the future gets a year instead). So the year is the one that makes
+ * the date the most recent one not after tomorrow: a day of allowance for a
+ * server whose clock or zone runs ahead, never the nearest year, which would
+ * put January files into next year all through December.
  *
  * Sizes: files and unknown types keep theirs; directories (inode size) and
  * symlinks (length of the target text) get null, as in the MLSD parser.
@@ -59,8 +60,8 @@ const LINE_RE = new RegExp(
     '\\s+(?:.*?\\s)?', // link count, owner, group: skipped, lazily
     '(\\d+(?:,\\s*\\d+)?)', // 2 size, or "major, minor" of a device
     '\\s+(?:([A-Za-z]{3})\\s+(\\d{1,2})|(\\d{1,2})\\s+([A-Za-z]{3}))', // 3 month 4 day | 5 day 6 month
-    '\\s+(\\d{1,2}:\\d{2}(?::\\d{2})?|\\d{4})', // 7 time or year
-    ' (.+)$', // 8 name (after exactly one space)
+    '\\s+(?:(\\d{1,2}):(\\d{2})(?::(\\d{2}))?|(\\d{4}))', // 7 hour 8 minute 9 second | 10 year
+    ' (.+)$', // 11 name (after exactly one space)
   ].join(''),
   // dotAll: a name may hold any character but the LF that ended the line.
   's',
@@ -76,8 +77,7 @@ export function parseUnixListLine(line: string, now: Date = new Date()): FtpList
   const sizeText = m[2] as string;
   const monthText = (m[3] ?? m[6]) as string;
   const day = Number(m[4] ?? m[5]);
-  const timeOrYear = m[7] as string;
-  let name = m[8] as string;
+  let name = m[11] as string;
 
   let type: FtpEntryType;
   if (typeChar === '-') type = 'file';
@@ -96,25 +96,39 @@ export function parseUnixListLine(line: string, now: Date = new Date()): FtpList
   }
 
   const size = (type === 'file' || type === 'unknown') && /^\d+$/.test(sizeText) ? Number(sizeText) : null;
-  const entry: FtpEntry = { name, type, size, modifiedAt: listDate(monthText, day, timeOrYear, now) };
+  const entry: FtpEntry = { name, type, size, modifiedAt: null };
+  const month = MONTHS.get(monthText.toLowerCase());
+  if (month !== undefined) {
+    const year = m[10];
+    const second = m[9];
+    const time =
+      year !== undefined
+        ? utcTime(Number(year), month, day)
+        : recentTime(month, day, Number(m[7]), Number(m[8]), second === undefined ? 0 : Number(second), now);
+    if (time !== null) {
+      entry.modifiedAt = new Date(time);
+      // A year instead of a time: the file is older than six months and the line gives only its day.
+      entry.modifiedAtPrecision = year !== undefined ? 'day' : second === undefined ? 'minute' : 'second';
+    }
+  }
   if (target !== undefined) entry.target = target;
   return entry;
 }
 
-function listDate(monthText: string, day: number, timeOrYear: string, now: Date): Date | null {
-  const month = MONTHS.get(monthText.toLowerCase());
-  if (month === undefined) return null;
-  if (!timeOrYear.includes(':')) return utcDate(Number(timeOrYear), month, day);
-  const [hour, minute, second] = timeOrYear.split(':').map(Number) as [number, number, number | undefined];
+/** How far ahead of `now` a year-less date may lie (server clock or zone ahead). */
+const SKEW_MS = 24 * 60 * 60 * 1000;
+/** Feb 29 recurs at most 8 years apart (2096 → 2104). */
+const LOOKBACK_YEARS = 8;
+
+/** The most recent such date not after tomorrow, as a time value (null: no such date, as Feb 30). */
+function recentTime(month: number, day: number, hour: number, minute: number, second: number, now: Date): number | null {
+  const latest = now.getTime() + SKEW_MS;
   const thisYear = now.getUTCFullYear();
-  let best: Date | null = null;
-  for (const year of [thisYear - 1, thisYear, thisYear + 1]) {
-    const d = utcDate(year, month, day, hour, minute, second ?? 0);
-    if (d && (best === null || Math.abs(d.getTime() - now.getTime()) < Math.abs(best.getTime() - now.getTime()))) {
-      best = d;
-    }
+  for (let year = thisYear + 1; year >= thisYear - LOOKBACK_YEARS; year--) {
+    const time = utcTime(year, month, day, hour, minute, second);
+    if (time !== null && time <= latest) return time;
   }
-  return best;
+  return null;
 }
 
 export const unixListDialect: FtpListingDialect = {

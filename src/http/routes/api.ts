@@ -1,7 +1,9 @@
 import express, { type Router } from 'express';
+import { ListingBudget } from '../listingBudget.js';
 import { sendFloor } from '../middleware/sendFloor.js';
 import { resolveServer } from '../middleware/serverAccess.js';
 import { TransferCap } from '../middleware/transferCap.js';
+import { SortedListingGate } from '../sortedListingGate.js';
 import type { RouteDeps } from './deps.js';
 import { createDirectory, listDirectory, removeDirectory } from './dirs.js';
 import { downloadFile } from './download.js';
@@ -9,6 +11,9 @@ import { deleteFile } from './files.js';
 import { moveEntry } from './move.js';
 import { postFiles } from './multipart.js';
 import { putFile } from './upload.js';
+
+/** How long a folder found too large for a sorted listing is answered 413 without asking again. */
+const OVERSIZED_FOLDER_MS = 30_000;
 
 /**
  * The /api/v1 routes of the contract. `{/*path}` only makes express match;
@@ -33,7 +38,9 @@ export function createApiRouter(deps: RouteDeps): Router {
   router.delete(files, server, deleteFile());
 
   const dirs = '/servers/:server/dirs{/*path}';
-  router.get(dirs, server, sendFloor(limits, deps.logger, 'dirs'), listDirectory());
+  const { maxListEntries, listingMemoryBytes } = limits;
+  const gate = new SortedListingGate(OVERSIZED_FOLDER_MS);
+  router.get(dirs, server, sendFloor(limits, deps.logger, 'dirs'), listDirectory({ maxListEntries, budget: new ListingBudget(listingMemoryBytes), gate }));
   router.post(dirs, server, createDirectory());
   router.delete(dirs, server, removeDirectory());
 
