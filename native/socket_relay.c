@@ -1,7 +1,7 @@
 // Kernel relay between two TCP sockets with splice(2): socket -> pipe ->
 // socket, so the bytes of a large transfer are never copied into the Node
 // process. On loopback that copy in and out of userland is most of what a
-// relaying process costs (see README "Performance").
+// relaying process costs (see docs/performance.md).
 //
 // One relay is one thread that blocks in poll(2): libuv's loop is never
 // involved, and the JS side keeps both sockets paused and idle meanwhile.

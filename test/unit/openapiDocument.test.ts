@@ -1,6 +1,6 @@
 /**
  * The hand-written OpenAPI document is structurally valid OpenAPI 3.1 and
- * describes the contract (/work/shared/CONTRACT.md, restated below as data).
+ * describes the HTTP contract callers rely on (restated below as data).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

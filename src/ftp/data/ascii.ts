@@ -14,7 +14,7 @@ import type { FtpEol } from '../types.js';
  * with Buffer#indexOf (memchr). No per-byte JavaScript loop: measured, it is
  * 2-3x slower than indexOf + copy even for 80-byte lines.
  *
- * What the servers do on their side (see FTP-SERVERS.md): vsftpd converts
+ * What the servers do on their side (see test/helpers/servers/): vsftpd converts
  * only with ascii_*_enable; pure-ftpd turns every LF into CRLF on download, so
  * a file stored with CRLF arrives as CR CR LF, which the `lf` decoder turns
  * into CR LF — the file's own bytes, as intended.
