@@ -10,7 +10,7 @@ import type { AddressInfo, Server as NetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../src/config/index.js';
-import { createLogger } from '../src/http/logging.js';
+import { createLogger } from '../src/observability/logging.js';
 import { startGateway } from '../src/server.js';
 
 const FTP_USER = 'demo';

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   }
 
   // Loaded only once the configuration is known to be good (see startGateway).
-  const { configSecrets, createLogger, scrubSecrets } = await import('./http/logging.js');
+  const { configSecrets, createLogger, scrubSecrets } = await import('./observability/logging.js');
   const { startGateway } = await import('./server.js');
   const logger = createLogger(config.logLevel, undefined, { secrets: configSecrets(config) });
 

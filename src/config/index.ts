@@ -1,7 +1,7 @@
 /** The configuration surface: the one loader, its error, the types and the reusable option schemas. */
 export { loadConfig, isLoopback } from './loadConfig.js';
 export type { LoadConfigOptions } from './loadConfig.js';
-export { ConfigError } from './ConfigError.js';
+export { ConfigError } from './configError.js';
 export { redactUrl } from './redactUrl.js';
 export {
   dataModeSchema,

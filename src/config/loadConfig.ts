@@ -12,7 +12,7 @@ import { BlockList, isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { ConfigError } from './ConfigError.js';
+import { ConfigError } from './configError.js';
 import {
   DEFAULT_FTP_PORT,
   DEFAULT_FTPS_IMPLICIT_PORT,

@@ -8,7 +8,7 @@
  */
 import { isIP } from 'node:net';
 import type { z } from 'zod';
-import { ConfigError } from './ConfigError.js';
+import { ConfigError } from './configError.js';
 import {
   dataModeSchema,
   encodingSchema,

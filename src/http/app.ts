@@ -4,15 +4,15 @@ import type { Config } from '../config/index.js';
 import { requestContext } from './context.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { HttpError } from './httpError.js';
-import { requestLogger } from './logging.js';
-import type { GatewayMetrics } from './metrics.js';
+import { requestLogger } from '../observability/logging.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 import { apiKeyAuth } from './middleware/auth.js';
 import { cors } from './middleware/cors.js';
 import { createApiRouter } from './routes/api.js';
 import { createOpsRouter } from './routes/ops.js';
 import { createUiRouter } from './routes/ui.js';
-import type { ServerRegistry } from './serverRegistry.js';
-import type { TransferRegistry } from './transfers.js';
+import type { ServerRegistry } from '../gateway/serverRegistry.js';
+import type { TransferRegistry } from '../gateway/transferRegistry.js';
 
 export interface AppDeps {
   config: Config;

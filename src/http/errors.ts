@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { isFtpError, type FtpError, type FtpErrorCategory, type FtpErrorCode } from '../ftp/index.js';
 import { HttpError, isHttpError } from './httpError.js';
 import { getContext } from './context.js';
-import { routeOf } from './logging.js';
+import { routeOf } from '../observability/logging.js';
 
 /**
  * The one place where errors become HTTP (RFC 9457 problem+json). The table

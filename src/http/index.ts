@@ -2,10 +2,10 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { createApp } from './app.js';
-import { subscribeFtpLogging } from './logging.js';
-import { createMetrics } from './metrics.js';
-import { ServerRegistry, type ConnectFn } from './serverRegistry.js';
-import { TransferRegistry } from './transfers.js';
+import { subscribeFtpLogging } from '../observability/logging.js';
+import { createMetrics } from '../observability/metrics.js';
+import { ServerRegistry, type ConnectFn } from '../gateway/serverRegistry.js';
+import { TransferRegistry } from '../gateway/transferRegistry.js';
 
 /**
  * The HTTP side as main.ts sees it: an express app (main listens), and the
@@ -77,4 +77,4 @@ export type { AppDeps } from './app.js';
 export { createApp } from './app.js';
 export { createHttpServer } from './httpServer.js';
 export { HttpError } from './httpError.js';
-export { ServerRegistry } from './serverRegistry.js';
+export { ServerRegistry } from '../gateway/serverRegistry.js';

@@ -13,7 +13,7 @@ import { Writable } from 'node:stream';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGateway, createHttpServer, type Gateway } from '../../src/http/index.js';
-import { configSecrets, createLogger } from '../../src/http/logging.js';
+import { configSecrets, createLogger } from '../../src/observability/logging.js';
 import { loadOpenApiDocument } from '../../src/http/openapi.js';
 import { startFtpServer, type RunningFtpServer } from '../helpers/servers/index.js';
 import { serverSkip } from '../helpers/requireServers.js';

@@ -10,7 +10,7 @@ import { mkdirSync, readdirSync, symlinkSync, utimesSync, writeFileSync } from '
 import http from 'node:http';
 import { join } from 'node:path';
 import { DEFAULT_LIMITS } from '../../src/config/index.js';
-import { listingRow, rowBytes } from '../../src/http/listingRows.js';
+import { listingRow, rowBytes } from '../../src/http/body/listingRows.js';
 import { FaultProxy } from '../helpers/faultProxy.js';
 import { serverSkip } from '../helpers/requireServers.js';
 import { startFtpServer, type RunningFtpServer } from '../helpers/servers/index.js';

@@ -15,7 +15,7 @@ import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/index.js';
 import { createGateway } from '../../src/http/index.js';
 import type { Gateway } from '../../src/http/index.js';
-import { createLogger } from '../../src/http/logging.js';
+import { createLogger } from '../../src/observability/logging.js';
 import { loadOpenApiDocument } from '../../src/http/openapi.js';
 import { assertResponseMatches } from '../helpers/openapiValidator.js';
 import { ALL_SERVER_KINDS, startFtpServer } from '../helpers/servers/index.js';

@@ -9,7 +9,7 @@ import { chownSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config, ServerConfig } from '../../src/config/index.js';
 import { createGateway, createHttpServer, type Gateway } from '../../src/http/index.js';
-import { configSecrets, createLogger } from '../../src/http/logging.js';
+import { configSecrets, createLogger } from '../../src/observability/logging.js';
 import { FaultProxy } from '../helpers/faultProxy.js';
 import { startFtpServer, type FtpServerKind, type FtpServerOptions, type RunningFtpServer } from '../helpers/servers/index.js';
 import { ftpServerConfig, gatewayConfig, rawRequest, type RawRequestOptions, type RawResponse } from '../integration/httpHarness.js';

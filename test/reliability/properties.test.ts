@@ -10,9 +10,9 @@ import fc from 'fast-check';
 import { FtpError } from '../../src/ftp/errors.js';
 import { createAsciiDecoder, createAsciiEncoder } from '../../src/ftp/data/ascii.js';
 import { createListingParser } from '../../src/ftp/listing/parseListing.js';
-import { FtpReplyParser } from '../../src/ftp/reply/FtpReplyParser.js';
+import { FtpReplyParser } from '../../src/ftp/reply/ftpReplyParser.js';
 import { HttpError } from '../../src/http/httpError.js';
-import { decodeRawPath, joinRoot, parsePlainPath, checkFileName } from '../../src/http/paths.js';
+import { decodeRawPath, joinRoot, parsePlainPath, checkFileName } from '../../src/http/input/paths.js';
 import { recordFigures } from './summary.js';
 
 const RUNS = 400;

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { DEFAULT_TEXT_EXTENSIONS } from '../../src/config/index.js';
 import { HttpError } from '../../src/http/httpError.js';
 import { sortEntries } from '../../src/http/routes/dirs.js';
-import { parseMoveBody, parseQuery } from '../../src/http/schemas.js';
-import { resolveTransferOptions } from '../../src/http/transferOptions.js';
-import { TransferRegistry } from '../../src/http/transfers.js';
+import { parseMoveBody, parseQuery } from '../../src/http/input/schemas.js';
+import { resolveTransferOptions } from '../../src/gateway/transferOptions.js';
+import { TransferRegistry } from '../../src/gateway/transferRegistry.js';
 
 const bad = (code: string) => (err: unknown) => err instanceof HttpError && err.status === 400 && err.code === code;
 

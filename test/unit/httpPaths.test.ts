@@ -12,8 +12,8 @@ import {
   relativePath,
   resolveRoot,
   splitResourceTarget,
-} from '../../src/http/paths.js';
-import { learnLoginDirectory } from '../../src/http/loginDirectory.js';
+} from '../../src/http/input/paths.js';
+import { learnLoginDirectory } from '../../src/gateway/loginDirectory.js';
 import { FtpError, type FtpSession } from '../../src/ftp/index.js';
 import { problemFor } from '../../src/http/errors.js';
 

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decideRange } from '../../src/http/range.js';
+import { decideRange } from '../../src/http/input/range.js';
 import http from 'node:http';
 import net from 'node:net';
 import express from 'express';

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { FtpEntry } from '../../src/ftp/types.js';
-import { ListingBudget } from '../../src/http/listingBudget.js';
-import { byTypeThenName, listingRow, rowBytes } from '../../src/http/listingRows.js';
-import { directoryEntry, entryJson } from '../../src/http/stream/ListingWriter.js';
+import { ListingBudget } from '../../src/gateway/listingBudget.js';
+import { byTypeThenName, listingRow, rowBytes } from '../../src/http/body/listingRows.js';
+import { directoryEntry, entryJson } from '../../src/http/body/listingWriter.js';
 
 describe('entryJson', () => {
   it('writes exactly JSON.stringify of the directory entry, for any entry', () => {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ftpChannels } from '../../src/ftp/diagnostics.js';
-import { createMetrics } from '../../src/http/metrics.js';
+import { createMetrics } from '../../src/observability/metrics.js';
 
 function line(text: string, series: string): number | undefined {
   const found = text.split('\n').find((l) => l.startsWith(`${series} `));

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
-import { createMetrics } from '../../src/http/metrics.js';
+import { createMetrics } from '../../src/observability/metrics.js';
 import { loadOpenApiDocument } from '../../src/http/openapi.js';
 import { checkReadiness, createOpsRouter } from '../../src/http/routes/ops.js';
 import { assertResponseMatches } from '../helpers/openapiValidator.js';

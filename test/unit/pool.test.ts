@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { FtpError, replyError } from '../../src/ftp/errors.js';
 import type { FtpSession, FtpStat, FtpTransferResult } from '../../src/ftp/types.js';
-import { FtpPool, type FtpPoolOptions } from '../../src/ftp/pool/FtpPool.js';
+import { FtpPool, type FtpPoolOptions } from '../../src/ftp/pool/ftpPool.js';
 
 // ---------------------------------------------------------------------------
 // Fakes: a session whose NOOP can succeed, fail or hang, and a "server" that
@@ -723,7 +723,7 @@ describe('FtpPool timers', () => {
   it('no pool timer keeps the process alive (idle pool, capacity cooldown open or closed)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ftp-pool-'));
     const script = join(dir, 'exit.mts');
-    const poolModule = new URL('../../src/ftp/pool/FtpPool.ts', import.meta.url).href;
+    const poolModule = new URL('../../src/ftp/pool/ftpPool.ts', import.meta.url).href;
     const errorsModule = new URL('../../src/ftp/errors.ts', import.meta.url).href;
     await writeFile(
       script,

@@ -1,9 +1,9 @@
-// RateFloor (src/http/stream/rateFloor.ts): the windowed-rate rule behind
+// RateFloor (src/http/body/rateFloor.ts): the windowed-rate rule behind
 // limits.bodyIdleMs and limits.sendIdleMs. A floor that must trip serves as
 // the clock for the ones that must not, so no case waits on a fixed sleep.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RateFloor } from '../../src/http/stream/rateFloor.js';
+import { RateFloor } from '../../src/http/body/rateFloor.js';
 
 const WINDOW_MS = 40;
 

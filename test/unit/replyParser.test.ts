@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { FtpError } from '../../src/ftp/errors.js';
-import type { FtpReply } from '../../src/ftp/reply/FtpReply.js';
-import { FtpReplyParser, replyText } from '../../src/ftp/reply/FtpReplyParser.js';
+import type { FtpReply } from '../../src/ftp/reply/ftpReply.js';
+import { FtpReplyParser, replyText } from '../../src/ftp/reply/ftpReplyParser.js';
 import { splitAt } from '../helpers/splitAt.js';
 
 type ParserOptions = ConstructorParameters<typeof FtpReplyParser>[0];

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import { ResponseSink } from '../../src/http/stream/ResponseSink.js';
+import { ResponseSink } from '../../src/http/body/responseSink.js';
 
 /** Just what the sink's write path touches. */
 function fakeResponse(): ServerResponse {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SortedListingGate } from '../../src/http/sortedListingGate.js';
+import { SortedListingGate } from '../../src/gateway/sortedListingGate.js';
 
 /** True when `promise` has settled by the time pending callbacks ran. */
 async function settled(promise: Promise<unknown>): Promise<boolean> {

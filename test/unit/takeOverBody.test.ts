@@ -7,7 +7,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { takeOverBody } from '../../src/http/upload/takeOverBody.js';
+import { takeOverBody } from '../../src/http/body/takeOverBody.js';
 
 describe('takeOverBody', () => {
   let server: http.Server;

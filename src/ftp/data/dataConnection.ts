@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type tls from 'node:tls';
 import { FtpError } from '../errors.js';
-import { connectTls, type FtpControl } from '../control/FtpControl.js';
+import { connectTls, type FtpControl } from '../control/ftpControl.js';
 import type { FtpActiveOptions, FtpDataMethod, FtpDataMode, FtpModeMemory, FtpTimeouts } from '../types.js';
 import { ActiveListener, formatEprt, formatPort, normaliseAddress } from './active.js';
 import { connectData, parseEpsvReply, parsePasvReply } from './passive.js';

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { FtpError } from '../errors.js';
-import type { FtpReply } from '../reply/FtpReply.js';
+import type { FtpReply } from '../reply/ftpReply.js';
 
 /**
  * RFC 2428 §3: "229 Entering Extended Passive Mode (|||6446|)". The delimiter

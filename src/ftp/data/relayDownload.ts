@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { FtpError } from '../errors.js';
-import { abortedError } from '../control/FtpControl.js';
+import { abortedError } from '../control/ftpControl.js';
 import type { FtpDirectTarget, FtpEol } from '../types.js';
 import { errnoName, startKernelRelay } from './kernelRelay.js';
 import type { OpenTransfer } from './transfer.js';

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type net from 'node:net';
 import type { Readable } from 'node:stream';
 import { FtpError } from '../errors.js';
-import { abortedError } from '../control/FtpControl.js';
+import { abortedError } from '../control/ftpControl.js';
 import type { FtpDirectSource } from '../types.js';
 import { errnoName, kernelConvert, kernelRelayAvailable, relayDescriptor, startKernelRelay, type KernelRelayResult } from './kernelRelay.js';
 

@@ -1,8 +1,8 @@
 import type net from 'node:net';
 import { FtpError, replyError } from '../errors.js';
-import { abortedError } from '../control/FtpControl.js';
+import { abortedError } from '../control/ftpControl.js';
 import { assertSafeArgument } from '../control/safeArgument.js';
-import type { FtpReply } from '../reply/FtpReply.js';
+import type { FtpReply } from '../reply/ftpReply.js';
 import type { FtpDataMethod, FtpDataMode } from '../types.js';
 import { canFallBack, methodsFor, prepareData, type DataContext } from './dataConnection.js';
 

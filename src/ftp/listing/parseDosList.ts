@@ -1,5 +1,5 @@
 import type { FtpEntry } from '../types.js';
-import type { FtpListingDialect, FtpListingLineResult } from './FtpListingDialect.js';
+import type { FtpListingDialect, FtpListingLineResult } from './ftpListingDialect.js';
 import { utcDate } from './utcDate.js';
 
 /**

@@ -1,6 +1,6 @@
 import { FtpError } from '../errors.js';
 import type { FtpEntry } from '../types.js';
-import type { FtpListingDialect, FtpListingLineResult } from './FtpListingDialect.js';
+import type { FtpListingDialect, FtpListingLineResult } from './ftpListingDialect.js';
 import { dosListDialect } from './parseDosList.js';
 import { parseMlsxLine } from './parseMlsd.js';
 import { unixListDialect } from './parseUnixList.js';

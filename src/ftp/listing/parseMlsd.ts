@@ -1,5 +1,5 @@
 import type { FtpEntry, FtpEntryType } from '../types.js';
-import type { FtpListingLineResult } from './FtpListingDialect.js';
+import type { FtpListingLineResult } from './ftpListingDialect.js';
 import { utcDate } from './utcDate.js';
 
 /**

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import type { Config } from '../../config/index.js';
 import { HttpError } from '../httpError.js';
-import type { Credentials } from '../serverRegistry.js';
+import type { Credentials } from '../../gateway/serverRegistry.js';
 
 /**
  * API keys: `Authorization: Bearer <key>` or `X-API-Key: <key>` (never the

@@ -3,8 +3,8 @@ import type net from 'node:net';
 import type { Logger } from 'pino';
 import type { LimitsConfig } from '../../config/index.js';
 import { context } from '../context.js';
-import { RateFloor } from '../stream/rateFloor.js';
-import { resolveResource } from '../routes/resource.js';
+import { RateFloor } from '../body/rateFloor.js';
+import { resolveResource } from '../input/resource.js';
 
 /**
  * `limits.sendIdleMs` / `sendMinBytesPerSec` for responses that stream what

@@ -2,7 +2,7 @@ import type { RequestHandler, Response } from 'express';
 import { isFtpError, type FtpPool, type FtpSession } from '../../ftp/index.js';
 import { context } from '../context.js';
 import { HttpError, isHttpError } from '../httpError.js';
-import type { Credentials, ServerHandle, ServerRegistry } from '../serverRegistry.js';
+import type { Credentials, ServerHandle, ServerRegistry } from '../../gateway/serverRegistry.js';
 import { isWrite, parseBasicAuth } from './auth.js';
 import type { TransferCap } from './transferCap.js';
 

@@ -1,16 +1,16 @@
 import express, { type Router } from 'express';
-import { ListingBudget } from '../listingBudget.js';
+import { ListingBudget } from '../../gateway/listingBudget.js';
 import { sendFloor } from '../middleware/sendFloor.js';
 import { resolveServer } from '../middleware/serverAccess.js';
 import { TransferCap } from '../middleware/transferCap.js';
-import { SortedListingGate } from '../sortedListingGate.js';
-import type { RouteDeps } from './deps.js';
+import { SortedListingGate } from '../../gateway/sortedListingGate.js';
+import type { RouteDeps } from '../routeDeps.js';
 import { createDirectory, listDirectory, removeDirectory } from './dirs.js';
-import { downloadFile } from './download.js';
-import { deleteFile } from './files.js';
+import { downloadFile } from './files/downloadFile.js';
+import { deleteFile } from './files/deleteFile.js';
 import { moveEntry } from './move.js';
-import { postFiles } from './multipart.js';
-import { putFile } from './upload.js';
+import { postFiles } from './files/postFiles.js';
+import { putFile } from './files/putFile.js';
 
 /** How long a folder found too large for a sorted listing is answered 413 without asking again. */
 const OVERSIZED_FOLDER_MS = 30_000;

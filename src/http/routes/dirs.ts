@@ -2,17 +2,17 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { FtpDataMode, FtpEntriesConsumer, FtpEntry } from '../../ftp/index.js';
 import { isFtpError } from '../../ftp/index.js';
 import { context } from '../context.js';
-import { ensureDirectory, hasEntries, isDirectory, isReplyError, removeTree } from '../ftpOps.js';
+import { ensureDirectory, hasEntries, isDirectory, isReplyError, removeTree } from '../../gateway/ftpOps.js';
 import { HttpError } from '../httpError.js';
-import type { ListingBudget } from '../listingBudget.js';
-import { byTypeThenName, listingRow, rowBytes, type ListingRow } from '../listingRows.js';
+import type { ListingBudget } from '../../gateway/listingBudget.js';
+import { byTypeThenName, listingRow, rowBytes, type ListingRow } from '../body/listingRows.js';
 import { serverAccess, withSession } from '../middleware/serverAccess.js';
-import { parseQuery } from '../schemas.js';
-import type { SortedListingGate } from '../sortedListingGate.js';
-import { directoryEntry, isListable, ListingWriter, type DirectoryEntry } from '../stream/ListingWriter.js';
-import { resolveResource, type Resource } from './resource.js';
+import { parseQuery } from '../input/schemas.js';
+import type { SortedListingGate } from '../../gateway/sortedListingGate.js';
+import { directoryEntry, isListable, ListingWriter, type DirectoryEntry } from '../body/listingWriter.js';
+import { resolveResource, type Resource } from '../input/resource.js';
 
-export type { DirectoryEntry } from '../stream/ListingWriter.js';
+export type { DirectoryEntry } from '../body/listingWriter.js';
 
 export interface ListingLimits {
   /** A sorted listing with more entries gets 413. */

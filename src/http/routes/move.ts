@@ -1,11 +1,11 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { context } from '../context.js';
-import { ensureDirectory, isReplyError } from '../ftpOps.js';
+import { ensureDirectory, isReplyError } from '../../gateway/ftpOps.js';
 import { HttpError } from '../httpError.js';
 import { serverAccess, withSession } from '../middleware/serverAccess.js';
-import { checkPathBytes, parsePlainPath } from '../paths.js';
-import { parseMoveBody } from '../schemas.js';
-import { resourceOf } from './resource.js';
+import { checkPathBytes, parsePlainPath } from '../input/paths.js';
+import { parseMoveBody } from '../input/schemas.js';
+import { resourceOf } from '../input/resource.js';
 
 /**
  * POST move: RNFR/RNTO (RFC 959 §4.1.3). `from`/`to` are plain strings (not

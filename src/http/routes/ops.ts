@@ -1,9 +1,9 @@
 import express from 'express';
 import type { Request, Response, Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
-import type { GatewayMetrics } from '../metrics.js';
+import type { GatewayMetrics } from '../../observability/metrics.js';
 import { readinessDetail } from '../errors.js';
-import { scrubSecrets } from '../logging.js';
+import { scrubSecrets } from '../../observability/logging.js';
 import { loadOpenApiDocument } from '../openapi.js';
 
 export interface ReadinessRegistry {

@@ -3,8 +3,8 @@ import tls from 'node:tls';
 import iconv from 'iconv-lite';
 import { FtpError } from '../errors.js';
 import { ftpChannels, publish, type FtpServerEvent } from '../diagnostics.js';
-import { FtpReplyParser } from '../reply/FtpReplyParser.js';
-import type { FtpReply } from '../reply/FtpReply.js';
+import { FtpReplyParser } from '../reply/ftpReplyParser.js';
+import type { FtpReply } from '../reply/ftpReply.js';
 import type { FtpServerKnowledge } from '../types.js';
 import { assertSafeArgument } from './safeArgument.js';
 

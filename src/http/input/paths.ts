@@ -1,5 +1,5 @@
-import type { RootConfig } from '../config/index.js';
-import { HttpError, badPath } from './httpError.js';
+import type { RootConfig } from '../../config/index.js';
+import { HttpError, badPath } from '../httpError.js';
 
 /**
  * The contract's path rules, as pure functions over the RAW request target.

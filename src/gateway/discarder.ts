@@ -1,7 +1,7 @@
 import type { Response } from 'express';
-import type { FtpSession } from '../../ftp/index.js';
-import { isReplyError } from '../ftpOps.js';
-import { serverAccess } from '../middleware/serverAccess.js';
+import type { FtpSession } from '../ftp/index.js';
+import { isReplyError } from './ftpOps.js';
+import { serverAccess } from '../http/middleware/serverAccess.js';
 
 /**
  * Removing a temporary upload must work even when the request was aborted

@@ -12,10 +12,10 @@ import {
   type FtpPoolStats,
   type FtpSession,
 } from '../ftp/index.js';
-import { logSafe, readinessDetail } from './errors.js';
+import { logSafe, readinessDetail } from '../http/errors.js';
 import { probeGreeting, type ProbeResult } from './greetingProbe.js';
 import { learnLoginDirectory } from './loginDirectory.js';
-import { resolveRoot } from './paths.js';
+import { resolveRoot } from '../http/input/paths.js';
 
 /**
  * One FtpPool per configured server; for pass-through servers (no user in

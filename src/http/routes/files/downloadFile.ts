@@ -1,15 +1,15 @@
 import type { Request, RequestHandler, Response } from 'express';
 import mime from 'mime-types';
-import { FtpError, type FtpDataMethod, type FtpSession, type FtpStat } from '../../ftp/index.js';
-import { context } from '../context.js';
-import { HttpError } from '../httpError.js';
-import { serverAccess, withSession } from '../middleware/serverAccess.js';
-import { decideRange } from '../range.js';
-import { parseQuery } from '../schemas.js';
-import { resolveTransferOptions, type TransferChoice } from '../transferOptions.js';
-import { ResponseSink } from '../stream/ResponseSink.js';
-import type { RouteDeps } from './deps.js';
-import { resolveResource, type Resource } from './resource.js';
+import { FtpError, type FtpDataMethod, type FtpSession, type FtpStat } from '../../../ftp/index.js';
+import { context } from '../../context.js';
+import { HttpError } from '../../httpError.js';
+import { serverAccess, withSession } from '../../middleware/serverAccess.js';
+import { decideRange } from '../../input/range.js';
+import { parseQuery } from '../../input/schemas.js';
+import { resolveTransferOptions, type TransferChoice } from '../../../gateway/transferOptions.js';
+import { ResponseSink } from '../../body/responseSink.js';
+import type { RouteDeps } from '../../routeDeps.js';
+import { resolveResource, type Resource } from '../../input/resource.js';
 
 /**
  * GET/HEAD a file. SIZE/MDTM (or MLST) give the headers; HEAD stops there

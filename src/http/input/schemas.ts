@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { dataModeSchema, eolSchema, typeOptionSchema } from '../config/index.js';
-import { HttpError } from './httpError.js';
+import { dataModeSchema, eolSchema, typeOptionSchema } from '../../config/index.js';
+import { HttpError } from '../httpError.js';
 
 /**
  * Request validation: one zod schema per input, the TypeScript type inferred

@@ -1,6 +1,6 @@
 import { isFtpError, type FtpDataMode, type FtpSession } from '../ftp/index.js';
-import { HttpError } from './httpError.js';
-import { joinRoot } from './paths.js';
+import { HttpError } from '../http/httpError.js';
+import { joinRoot } from '../http/input/paths.js';
 
 /**
  * Composite FTP operations the routes share. Paths given to the session are

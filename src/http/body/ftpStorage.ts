@@ -2,9 +2,9 @@ import type { Request } from 'express';
 import type { StorageEngine } from 'multer';
 import type { Readable } from 'node:stream';
 import type { FtpDataMode, FtpSession, FtpTransferType } from '../../ftp/index.js';
-import { joinRoot } from '../paths.js';
-import type { TransferHandle } from '../transfers.js';
-import { discardUpload, stageUpload, type StagedUpload } from './atomicUpload.js';
+import { joinRoot } from '../input/paths.js';
+import type { TransferHandle } from '../../gateway/transferRegistry.js';
+import { discardUpload, stageUpload, type StagedUpload } from '../../gateway/atomicUpload.js';
 import { tooLarge } from './requestBody.js';
 
 /**

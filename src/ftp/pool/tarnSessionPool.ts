@@ -1,6 +1,6 @@
 import { Pool } from 'tarn';
 import type { FtpSession } from '../types.js';
-import { CapacityGate, isCapacitySignal } from './CapacityGate.js';
+import { CapacityGate, isCapacitySignal } from './capacityGate.js';
 import { createTimeoutError } from './poolErrors.js';
 
 /** Backoff between create attempts after a failed create (tarn retries while someone waits). */

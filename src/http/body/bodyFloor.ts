@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { LimitsConfig } from '../../config/index.js';
 import { HttpError } from '../httpError.js';
-import { RateFloor } from '../stream/rateFloor.js';
+import { RateFloor } from './rateFloor.js';
 
 /**
  * `limits.bodyIdleMs` / `bodyMinBytesPerSec` for an upload body: while the

@@ -1,5 +1,5 @@
-import type { FtpEntry } from '../ftp/index.js';
-import { entryJson } from './stream/ListingWriter.js';
+import type { FtpEntry } from '../../ftp/index.js';
+import { entryJson } from './listingWriter.js';
 
 /**
  * One entry of a sorted listing as it is held until written: what the sort

@@ -6,7 +6,7 @@ import type { DestinationStream, Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { ftpChannels } from '../ftp/diagnostics.js';
 import type { FtpCommandEvent, FtpReplyEvent, FtpServerEvent, FtpSessionEvent, FtpTransferEvent } from '../ftp/diagnostics.js';
-import { getContext } from './context.js';
+import { getContext } from '../http/context.js';
 
 declare global {
   namespace Express {

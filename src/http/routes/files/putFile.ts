@@ -1,18 +1,18 @@
 import type { Request, RequestHandler, Response } from 'express';
-import type { FtpSession } from '../../ftp/index.js';
-import { context } from '../context.js';
-import { ensureDirectory, requireParent } from '../ftpOps.js';
-import { HttpError } from '../httpError.js';
-import { serverAccess, withSession } from '../middleware/serverAccess.js';
-import { parseQuery, type TransferQuery } from '../schemas.js';
-import { resolveTransferOptions } from '../transferOptions.js';
-import { commitUpload, stageUpload, type StagedUpload } from '../upload/atomicUpload.js';
-import { watchBody } from '../upload/bodyFloor.js';
-import { requestBodySource, tooLarge, type RequestBody } from '../upload/requestBody.js';
-import type { RouteDeps } from './deps.js';
-import { discarder } from './discard.js';
-import { DIRECT_MIN_BYTES, modeOf, seconds } from './download.js';
-import { resolveResource, type Resource } from './resource.js';
+import type { FtpSession } from '../../../ftp/index.js';
+import { context } from '../../context.js';
+import { ensureDirectory, requireParent } from '../../../gateway/ftpOps.js';
+import { HttpError } from '../../httpError.js';
+import { serverAccess, withSession } from '../../middleware/serverAccess.js';
+import { parseQuery, type TransferQuery } from '../../input/schemas.js';
+import { resolveTransferOptions } from '../../../gateway/transferOptions.js';
+import { commitUpload, stageUpload, type StagedUpload } from '../../../gateway/atomicUpload.js';
+import { watchBody } from '../../body/bodyFloor.js';
+import { requestBodySource, tooLarge, type RequestBody } from '../../body/requestBody.js';
+import type { RouteDeps } from '../../routeDeps.js';
+import { discarder } from '../../../gateway/discarder.js';
+import { DIRECT_MIN_BYTES, modeOf, seconds } from './downloadFile.js';
+import { resolveResource, type Resource } from '../../input/resource.js';
 
 /**
  * PUT a file from the raw request body, streamed into STOR (atomic by

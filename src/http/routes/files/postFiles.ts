@@ -1,21 +1,21 @@
 import type { Request, RequestHandler, Response } from 'express';
 import multer, { MulterError } from 'multer';
-import type { FtpSession } from '../../ftp/index.js';
-import { isFtpError } from '../../ftp/index.js';
-import { context } from '../context.js';
-import { ensureDirectory, requireDirectory } from '../ftpOps.js';
-import { HttpError, isHttpError } from '../httpError.js';
-import { serverAccess, withSession } from '../middleware/serverAccess.js';
-import { checkFileName, checkPathBytes, relativePath } from '../paths.js';
-import { parseQuery } from '../schemas.js';
-import { resolveTransferOptions } from '../transferOptions.js';
-import { commitUpload, discardUpload } from '../upload/atomicUpload.js';
-import { waitingForBody, watchBody } from '../upload/bodyFloor.js';
-import { FtpStorage, type StoredPart } from '../upload/ftpStorage.js';
-import type { RouteDeps } from './deps.js';
-import { discarder } from './discard.js';
-import { modeOf } from './download.js';
-import { resolveResource, type Resource } from './resource.js';
+import type { FtpSession } from '../../../ftp/index.js';
+import { isFtpError } from '../../../ftp/index.js';
+import { context } from '../../context.js';
+import { ensureDirectory, requireDirectory } from '../../../gateway/ftpOps.js';
+import { HttpError, isHttpError } from '../../httpError.js';
+import { serverAccess, withSession } from '../../middleware/serverAccess.js';
+import { checkFileName, checkPathBytes, relativePath } from '../../input/paths.js';
+import { parseQuery } from '../../input/schemas.js';
+import { resolveTransferOptions } from '../../../gateway/transferOptions.js';
+import { commitUpload, discardUpload } from '../../../gateway/atomicUpload.js';
+import { waitingForBody, watchBody } from '../../body/bodyFloor.js';
+import { FtpStorage, type StoredPart } from '../../body/ftpStorage.js';
+import type { RouteDeps } from '../../routeDeps.js';
+import { discarder } from '../../../gateway/discarder.js';
+import { modeOf } from './downloadFile.js';
+import { resolveResource, type Resource } from '../../input/resource.js';
 
 /**
  * POST multipart/form-data into a folder: every part with a filename is a

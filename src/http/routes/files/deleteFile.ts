@@ -1,11 +1,11 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { isFtpError } from '../../ftp/index.js';
-import { context } from '../context.js';
-import { isReplyError } from '../ftpOps.js';
-import { HttpError } from '../httpError.js';
-import { withSession } from '../middleware/serverAccess.js';
-import { parseQuery } from '../schemas.js';
-import { resolveResource } from './resource.js';
+import { isFtpError } from '../../../ftp/index.js';
+import { context } from '../../context.js';
+import { isReplyError } from '../../../gateway/ftpOps.js';
+import { HttpError } from '../../httpError.js';
+import { withSession } from '../../middleware/serverAccess.js';
+import { parseQuery } from '../../input/schemas.js';
+import { resolveResource } from '../../input/resource.js';
 
 /** DELETE a file. DELE on a folder fails with 550 like a missing file; stat tells them apart. */
 export function deleteFile(): RequestHandler {

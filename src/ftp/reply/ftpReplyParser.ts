@@ -1,5 +1,5 @@
 import { FtpError } from '../errors.js';
-import type { FtpReply } from './FtpReply.js';
+import type { FtpReply } from './ftpReply.js';
 
 /**
  * Incremental reply grouper, RFC 959 §4.2. Lines arrive already decoded; a

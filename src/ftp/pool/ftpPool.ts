@@ -1,7 +1,7 @@
 import { TimeoutError } from 'tarn';
 import type { FtpSession } from '../types.js';
-import { PoolLease } from './PoolLease.js';
-import { TarnSessionPool } from './TarnSessionPool.js';
+import { PoolLease } from './poolLease.js';
+import { TarnSessionPool } from './tarnSessionPool.js';
 import {
   isDeadConnection,
   poolAbortedError,

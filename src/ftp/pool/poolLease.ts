@@ -1,6 +1,6 @@
 import type { FtpSession } from '../types.js';
 
-/** One loan of a pooled session. See FtpLease in FtpPool.ts. */
+/** One loan of a pooled session. See FtpLease in ftpPool.ts. */
 export class PoolLease {
   readonly session: FtpSession;
   readonly fresh: boolean;

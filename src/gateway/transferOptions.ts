@@ -1,7 +1,7 @@
 import { extname } from 'node:path/posix';
 import type { ServerConfig } from '../config/index.js';
 import type { FtpDataMode, FtpEol, FtpTransferType } from '../ftp/index.js';
-import type { TransferQuery } from './schemas.js';
+import type { TransferQuery } from '../http/input/schemas.js';
 
 export interface TransferChoice {
   mode: FtpDataMode;

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { FtpDataMethod, FtpDataMode, FtpSession, FtpTransferType } from '../../ftp/index.js';
-import { isReplyError, isDirectory } from '../ftpOps.js';
-import { HttpError } from '../httpError.js';
+import type { FtpDataMethod, FtpDataMode, FtpSession, FtpTransferType } from '../ftp/index.js';
+import { isReplyError, isDirectory } from './ftpOps.js';
+import { HttpError } from '../http/httpError.js';
 
 /**
  * Atomic uploads in two steps, so multipart can stage every part before it
