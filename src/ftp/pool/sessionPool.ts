@@ -27,45 +27,14 @@ export interface SessionCounts {
   effectiveMax: number;
 }
 
-/** One acquire in the queue, or holding a session under check. Settles once. */
-class Waiter {
-  readonly #resolve: (session: FtpSession) => void;
-  readonly #reject: (err: Error) => void;
-  readonly #gone = new AbortController();
-  readonly #onSettle: () => void;
-  #settled = false;
-
-  constructor(resolve: (s: FtpSession) => void, reject: (err: Error) => void, onSettle: () => void) {
-    this.#resolve = resolve;
-    this.#reject = reject;
-    this.#onSettle = onSettle;
-  }
-
+/** One acquire, queued or holding a session under check. Settles once. */
+interface Waiter {
+  settled: boolean;
   /** Fires when the acquire ends without a session (deadline, caller's signal, pool closed). */
-  get gone(): AbortSignal {
-    return this.#gone.signal;
-  }
-
-  get settled(): boolean {
-    return this.#settled;
-  }
-
+  readonly gone: AbortSignal;
   /** False when the waiter had already given up: the session is still the pool's. */
-  serve(session: FtpSession): boolean {
-    if (this.#settled) return false;
-    this.#settled = true;
-    this.#onSettle();
-    this.#resolve(session);
-    return true;
-  }
-
-  fail(err: Error): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    this.#onSettle();
-    this.#gone.abort(err);
-    this.#reject(err);
-  }
+  serve(session: FtpSession): boolean;
+  fail(err: Error): void;
 }
 
 /**
@@ -136,17 +105,35 @@ export class SessionPool {
     if (this.#closed) return Promise.reject(this.#shutdown.signal.reason as Error);
     if (signal?.aborted) return Promise.reject(poolAbortedError(this.#name, signal.reason));
     return new Promise<FtpSession>((resolve, reject) => {
+      const gone = new AbortController();
+      const settle = (): boolean => {
+        if (waiter.settled) return false;
+        waiter.settled = true;
+        clearTimeout(deadline);
+        signal?.removeEventListener('abort', onAbort);
+        const index = this.#waiters.indexOf(waiter);
+        if (index >= 0) this.#waiters.splice(index, 1);
+        return true;
+      };
+      const waiter: Waiter = {
+        settled: false,
+        gone: gone.signal,
+        serve: (session) => {
+          if (!settle()) return false;
+          resolve(session);
+          return true;
+        },
+        fail: (err) => {
+          if (!settle()) return;
+          gone.abort(err);
+          reject(err);
+        },
+      };
       const onAbort = (): void => waiter.fail(poolAbortedError(this.#name, signal?.reason));
       const deadline = setTimeout(
         () => waiter.fail(poolTimeoutError(this.#name, this.#acquireTimeoutMs, this.#lastCreateError)),
         this.#acquireTimeoutMs,
       );
-      const waiter: Waiter = new Waiter(resolve, reject, () => {
-        clearTimeout(deadline);
-        signal?.removeEventListener('abort', onAbort);
-        const index = this.#waiters.indexOf(waiter);
-        if (index >= 0) this.#waiters.splice(index, 1);
-      });
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#waiters.push(waiter);
       this.#dispatch();
@@ -323,19 +310,14 @@ export class SessionPool {
       session.destroy();
       return;
     }
+    // Counted until done: close() resolves after the last QUIT.
     this.#quitting++;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<true>((resolve) => {
-      timer = setTimeout(() => resolve(true), QUIT_TIMEOUT_MS);
-      timer.unref();
+    let late: NodeJS.Timeout | undefined;
+    const cutShort = new Promise<void>((resolve) => {
+      late = setTimeout(() => resolve(session.destroy()), QUIT_TIMEOUT_MS).unref();
     });
-    const quit = session.quit().then(
-      () => false,
-      () => false,
-    );
-    void Promise.race([quit, timedOut]).then((late) => {
-      clearTimeout(timer);
-      if (late) session.destroy();
+    void Promise.race([session.quit().catch(() => undefined), cutShort]).then(() => {
+      clearTimeout(late);
       this.#quitting--;
       this.#dispatch();
     });
