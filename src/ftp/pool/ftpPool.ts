@@ -65,7 +65,6 @@ export interface FtpPoolUseOptions {
 export class FtpPool {
   readonly #name: string;
   readonly #max: number;
-  readonly #validateAfterIdleMs: number;
   readonly #store: SessionPool;
   /** Sessions lent at least once: their next lease is not fresh. */
   readonly #lent = new WeakSet<FtpSession>();
@@ -87,7 +86,6 @@ export class FtpPool {
 
     this.#name = options.name;
     this.#max = options.max;
-    this.#validateAfterIdleMs = validateAfterIdleMs;
     this.#store = new SessionPool({
       name: options.name,
       min,
@@ -96,7 +94,13 @@ export class FtpPool {
       acquireTimeoutMs,
       capacityCooldownMs,
       create: options.create,
-      validate: (session, signal) => this.#validate(session, signal),
+      // A server may have dropped a quiet session (vsftpd: "421 Timeout." after idle_session_timeout).
+      ready: (session) => session.usable && Date.now() - session.lastActivity < validateAfterIdleMs,
+      validate: async (session, signal) => {
+        if (!session.usable) return false;
+        await session.noop(signal);
+        return session.usable;
+      },
     });
   }
 
@@ -172,14 +176,6 @@ export class FtpPool {
   close(): Promise<void> {
     this.#closed ??= this.#store.close(poolClosedError(this.#name));
     return this.#closed;
-  }
-
-  async #validate(session: FtpSession, signal: AbortSignal): Promise<boolean> {
-    if (!session.usable) return false;
-    // A server may have dropped a quiet session (vsftpd: "421 Timeout." after idle_session_timeout).
-    if (Date.now() - session.lastActivity < this.#validateAfterIdleMs) return true;
-    await session.noop(signal);
-    return session.usable;
   }
 }
 

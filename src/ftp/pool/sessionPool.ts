@@ -15,6 +15,8 @@ export interface SessionPoolOptions {
   acquireTimeoutMs: number;
   capacityCooldownMs: number;
   create: (signal: AbortSignal) => Promise<FtpSession>;
+  /** True: lend this idle session as it is. False: ask `validate` first. */
+  ready: (session: FtpSession) => boolean;
   /** Is this idle session fit to lend? May talk to the server (NOOP); `signal` fires when the waiter gives up. */
   validate: (session: FtpSession, signal: AbortSignal) => Promise<boolean>;
 }
@@ -27,14 +29,17 @@ export interface SessionCounts {
   effectiveMax: number;
 }
 
-/** One acquire, queued or holding a session under check. Settles once. */
+/** One acquire, queued or holding a session under check. Settles once (#serve or #fail). */
 interface Waiter {
+  readonly resolve: (session: FtpSession) => void;
+  readonly reject: (err: Error) => void;
+  readonly signal: AbortSignal | undefined;
   settled: boolean;
-  /** Fires when the acquire ends without a session (deadline, caller's signal, pool closed). */
-  readonly gone: AbortSignal;
-  /** False when the waiter had already given up: the session is still the pool's. */
-  serve(session: FtpSession): boolean;
-  fail(err: Error): void;
+  /** Armed only when the acquire has to wait. */
+  deadline?: NodeJS.Timeout;
+  onAbort?: () => void;
+  /** Made for a check (NOOP): aborted when the acquire ends without a session. */
+  gone?: AbortController;
 }
 
 /**
@@ -54,6 +59,7 @@ export class SessionPool {
   readonly #idleTimeoutMs: number;
   readonly #acquireTimeoutMs: number;
   readonly #createSession: SessionPoolOptions['create'];
+  readonly #ready: SessionPoolOptions['ready'];
   readonly #validate: SessionPoolOptions['validate'];
   readonly #gate: CapacityGate;
   readonly #waiters: Waiter[] = [];
@@ -79,6 +85,7 @@ export class SessionPool {
     this.#idleTimeoutMs = options.idleTimeoutMs;
     this.#acquireTimeoutMs = options.acquireTimeoutMs;
     this.#createSession = options.create;
+    this.#ready = options.ready;
     this.#validate = options.validate;
     this.#gate = new CapacityGate(options.max, options.capacityCooldownMs, () => this.#dispatch());
     // Open the `min` sessions after construction, not inside it.
@@ -105,38 +112,16 @@ export class SessionPool {
     if (this.#closed) return Promise.reject(this.#shutdown.signal.reason as Error);
     if (signal?.aborted) return Promise.reject(poolAbortedError(this.#name, signal.reason));
     return new Promise<FtpSession>((resolve, reject) => {
-      const gone = new AbortController();
-      const settle = (): boolean => {
-        if (waiter.settled) return false;
-        waiter.settled = true;
-        clearTimeout(deadline);
-        signal?.removeEventListener('abort', onAbort);
-        const index = this.#waiters.indexOf(waiter);
-        if (index >= 0) this.#waiters.splice(index, 1);
-        return true;
-      };
-      const waiter: Waiter = {
-        settled: false,
-        gone: gone.signal,
-        serve: (session) => {
-          if (!settle()) return false;
-          resolve(session);
-          return true;
-        },
-        fail: (err) => {
-          if (!settle()) return;
-          gone.abort(err);
-          reject(err);
-        },
-      };
-      const onAbort = (): void => waiter.fail(poolAbortedError(this.#name, signal?.reason));
-      const deadline = setTimeout(
-        () => waiter.fail(poolTimeoutError(this.#name, this.#acquireTimeoutMs, this.#lastCreateError)),
-        this.#acquireTimeoutMs,
-      );
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const waiter: Waiter = { resolve, reject, signal, settled: false };
       this.#waiters.push(waiter);
       this.#dispatch();
+      if (waiter.settled) return;
+      waiter.deadline = setTimeout(
+        () => this.#fail(waiter, poolTimeoutError(this.#name, this.#acquireTimeoutMs, this.#lastCreateError)),
+        this.#acquireTimeoutMs,
+      );
+      waiter.onAbort = () => this.#fail(waiter, poolAbortedError(this.#name, signal?.reason));
+      signal?.addEventListener('abort', waiter.onAbort, { once: true });
     });
   }
 
@@ -165,7 +150,7 @@ export class SessionPool {
     this.#gate.dispose();
     clearInterval(this.#reaper);
     clearTimeout(this.#retry);
-    for (const waiter of [...this.#waiters, ...this.#checking]) waiter.fail(reason);
+    for (const waiter of [...this.#waiters, ...this.#checking]) this.#fail(waiter, reason);
     for (const { session } of this.#idle.splice(0)) this.#close(session);
     return new Promise((resolve) => {
       this.#drained = resolve;
@@ -191,7 +176,9 @@ export class SessionPool {
     while (this.#waiters.length > 0 && this.#idle.length > 0) {
       const waiter = this.#waiters.shift() as Waiter;
       const { session } = this.#idle.pop() as { session: FtpSession };
-      void this.#lend(session, waiter);
+      this.#busy.add(session);
+      if (this.#ready(session)) this.#serve(waiter, session);
+      else void this.#check(session, waiter);
     }
     while (this.#idle.length === 0 && this.#creating < this.#waiters.length && this.#roomToCreate()) {
       void this.#create(false);
@@ -204,14 +191,38 @@ export class SessionPool {
     return !(this.#gate.limited && this.#creating > 0);
   }
 
-  async #lend(session: FtpSession, waiter: Waiter): Promise<void> {
-    this.#busy.add(session);
+  /** False when the waiter had already given up: the session is still the pool's. */
+  #serve(waiter: Waiter, session: FtpSession): boolean {
+    if (!this.#settle(waiter)) return false;
+    waiter.resolve(session);
+    return true;
+  }
+
+  #fail(waiter: Waiter, err: Error): void {
+    if (!this.#settle(waiter)) return;
+    const index = this.#waiters.indexOf(waiter);
+    if (index >= 0) this.#waiters.splice(index, 1);
+    waiter.gone?.abort(err);
+    waiter.reject(err);
+  }
+
+  #settle(waiter: Waiter): boolean {
+    if (waiter.settled) return false;
+    waiter.settled = true;
+    clearTimeout(waiter.deadline);
+    if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+    return true;
+  }
+
+  /** Ask the server whether an idle session still works before lending it; `session` is counted busy meanwhile. */
+  async #check(session: FtpSession, waiter: Waiter): Promise<void> {
     this.#checking.add(waiter);
+    const gone = (waiter.gone = new AbortController()).signal;
     // A waiter that gives up mid-check does not wait for a NOOP that may hang.
-    const gaveUp = new Promise<false>((resolve) => waiter.gone.addEventListener('abort', () => resolve(false)));
-    const ok = await Promise.race([this.#validate(session, waiter.gone), gaveUp]).catch(() => false);
+    const gaveUp = new Promise<false>((resolve) => gone.addEventListener('abort', () => resolve(false)));
+    const ok = await Promise.race([this.#validate(session, gone), gaveUp]).catch(() => false);
     this.#checking.delete(waiter);
-    if (ok && waiter.serve(session)) return;
+    if (ok && this.#serve(waiter, session)) return;
     this.#busy.delete(session);
     if (!ok) {
       // A NOOP may still be outstanding: the connection's state is unknown, so no QUIT.
@@ -268,7 +279,8 @@ export class SessionPool {
       return;
     }
     // Auth refused, connection refused...: waiting will not help the oldest waiter.
-    this.#waiters[0]?.fail(err instanceof Error ? err : new Error(String(err)));
+    const oldest = this.#waiters[0];
+    if (oldest) this.#fail(oldest, err instanceof Error ? err : new Error(String(err)));
   }
 
   #scheduleRetry(): void {
