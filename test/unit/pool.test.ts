@@ -23,6 +23,7 @@ class FakeSession implements FtpSession {
   lastActivity = Date.now();
   readonly features = new Map<string, string>();
   noopBehaviour: 'ok' | 'fail' | 'hang' = 'ok';
+  quitBehaviour: 'ok' | 'hang' = 'ok';
   noopCalls = 0;
   quitCalls = 0;
   destroyCalls = 0;
@@ -52,6 +53,7 @@ class FakeSession implements FtpSession {
 
   async quit(): Promise<void> {
     this.quitCalls++;
+    if (this.quitBehaviour === 'hang') await new Promise<void>(() => undefined);
     this.#close();
   }
 
@@ -1004,6 +1006,27 @@ describe('FtpPool.close', () => {
     held.destroy();
     await closing;
     assert.equal((held.session as FakeSession).destroyCalls, 1);
+  });
+
+  it('cuts a QUIT that gets no answer short with destroy(), then resolves', async (t) => {
+    fakeClock(t);
+    const server = new FakeServer();
+    const pool = makePool(t, server);
+    const lease = await pool.acquire();
+    const session = lease.session as FakeSession;
+    session.quitBehaviour = 'hang';
+    lease.release();
+    let closed = false;
+    const closing = pool.close().then(() => {
+      closed = true;
+    });
+    await advance(t, 1_000);
+    assert.equal(session.quitCalls, 1);
+    assert.equal(closed, false);
+    await advanceUntil(t, 'closed', () => closed, 10_000);
+    assert.equal(session.destroyCalls, 1);
+    assert.equal(server.open, 0);
+    await closing;
   });
 
   it('aborts a connect in flight', async (t) => {

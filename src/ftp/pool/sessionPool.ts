@@ -326,7 +326,10 @@ export class SessionPool {
     this.#quitting++;
     let late: NodeJS.Timeout | undefined;
     const cutShort = new Promise<void>((resolve) => {
-      late = setTimeout(() => resolve(session.destroy()), QUIT_TIMEOUT_MS).unref();
+      late = setTimeout(() => {
+        session.destroy();
+        resolve();
+      }, QUIT_TIMEOUT_MS).unref();
     });
     void Promise.race([session.quit().catch(() => undefined), cutShort]).then(() => {
       clearTimeout(late);
