@@ -23,6 +23,7 @@ class FakeSession implements FtpSession {
   lastActivity = Date.now();
   readonly features = new Map<string, string>();
   noopBehaviour: 'ok' | 'fail' | 'hang' = 'ok';
+  quitBehaviour: 'ok' | 'hang' = 'ok';
   noopCalls = 0;
   quitCalls = 0;
   destroyCalls = 0;
@@ -52,6 +53,7 @@ class FakeSession implements FtpSession {
 
   async quit(): Promise<void> {
     this.quitCalls++;
+    if (this.quitBehaviour === 'hang') await new Promise<void>(() => undefined);
     this.#close();
   }
 
@@ -146,7 +148,7 @@ class FakeServer {
     this.peak = Math.max(this.peak, this.open + this.connecting);
     this.peakConnecting = Math.max(this.peakConnecting, this.connecting);
     try {
-      if (this.delayMs > 0) await sleep(this.delayMs);
+      if (this.delayMs > 0) await delay(this.delayMs);
       const step = this.plan(n);
       if (step === 'hang') {
         await new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
@@ -168,10 +170,63 @@ class FakeServer {
 function makePool(t: TestContext, server: FakeServer, options: Partial<FtpPoolOptions> = {}): FtpPool {
   const pool = new FtpPool({ name: 'test', create: server.create, max: 2, acquireTimeoutMs: 2_000, ...options });
   t.after(async () => {
+    // Closing needs no timer; the real clock bounds it.
+    t.mock.timers.reset();
     const closed = await Promise.race([pool.close().then(() => true), sleep(2_000, false)]);
     if (!closed) assert.fail('pool did not close: a lease was never released');
   });
   return pool;
+}
+
+/** Like setTimeout from timers/promises, but on the global timer that mock.timers replaces on every Node line. */
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * A fake clock for one test: the pool's timers and Date.now() move only
+ * through `advance`/`advanceUntil`, so deadlines, retries, cooldowns and the
+ * reaper are exact and cost no wall time.
+ */
+function fakeClock(t: TestContext): void {
+  t.mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: 1_000_000 });
+}
+
+/** Let every promise chain run that needs no timer. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+const STEP_MS = 5;
+
+/** Move the fake clock by `ms`, in small steps, letting promise chains run between them. */
+async function advance(t: TestContext, ms: number): Promise<void> {
+  await settle();
+  for (let elapsed = 0; elapsed < ms; elapsed += STEP_MS) {
+    t.mock.timers.tick(Math.min(STEP_MS, ms - elapsed));
+    await settle();
+  }
+}
+
+/** Await `promise` while the fake clock runs; fail after `withinMs` of fake time. */
+async function withClock<T>(t: TestContext, promise: Promise<T>, withinMs = 3_000): Promise<T> {
+  let done = false;
+  const tracked = promise.finally(() => {
+    done = true;
+  });
+  tracked.catch(() => undefined);
+  await advanceUntil(t, 'the promise to settle', () => done, withinMs);
+  return tracked;
+}
+
+/** Move the fake clock until `predicate` holds; fail after `withinMs` of fake time. */
+async function advanceUntil(t: TestContext, what: string, predicate: () => boolean, withinMs = 3_000): Promise<void> {
+  await settle();
+  for (let elapsed = 0; !predicate(); elapsed += STEP_MS) {
+    if (elapsed > withinMs) assert.fail(`timed out waiting for: ${what}`);
+    t.mock.timers.tick(STEP_MS);
+    await settle();
+  }
 }
 
 async function waitFor(what: string, predicate: () => boolean, timeoutMs = 3_000): Promise<void> {
@@ -243,9 +298,10 @@ describe('FtpPool: queueing and limits', () => {
   });
 
   it('opens min sessions up front and keeps them when idle ones are evicted', async (t) => {
+    fakeClock(t);
     const server = new FakeServer();
     const pool = makePool(t, server, { min: 2, max: 4, idleTimeoutMs: 20 });
-    await waitFor('two warm sessions', () => pool.stats().idle === 2);
+    await advanceUntil(t, 'two warm sessions', () => pool.stats().idle === 2);
     assert.equal(server.createCalls, 2);
 
     const leases = await Promise.all([pool.acquire(), pool.acquire(), pool.acquire(), pool.acquire()]);
@@ -253,8 +309,8 @@ describe('FtpPool: queueing and limits', () => {
     assert.deepEqual(leases.map((l) => l.fresh).sort(), [false, false, true, true]);
     for (const lease of leases) lease.release();
 
-    await waitFor('back to min', () => pool.stats().size === 2);
-    await sleep(60);
+    await advanceUntil(t, 'back to min', () => pool.stats().size === 2);
+    await advance(t, 60);
     assert.equal(pool.stats().size, 2);
     assert.equal(server.open, 2);
     const quits = server.sessions.reduce((n, s) => n + s.quitCalls, 0);
@@ -264,12 +320,13 @@ describe('FtpPool: queueing and limits', () => {
   });
 
   it('closes idle sessions above min with QUIT after idleTimeoutMs', async (t) => {
+    fakeClock(t);
     const server = new FakeServer();
     const pool = makePool(t, server, { idleTimeoutMs: 30 });
     const lease = await pool.acquire();
     lease.release();
     assert.equal(pool.stats().idle, 1);
-    await waitFor('idle session closed', () => pool.stats().size === 0);
+    await advanceUntil(t, 'idle session closed', () => pool.stats().size === 0);
     assert.equal(server.sessions[0]?.quitCalls, 1);
     assert.equal(server.sessions[0]?.destroyCalls, 0);
   });
@@ -307,21 +364,126 @@ describe('FtpPool: queueing and limits', () => {
   });
 });
 
+describe('FtpPool: queue order and the reaper', () => {
+  it('hands sessions to waiters in arrival order, whichever connect finishes first', async (t) => {
+    const server = new FakeServer();
+    // The first waiter's connect hangs; the second waiter's succeeds.
+    server.plan = (n) => (n === 1 ? 'hang' : 'ok');
+    const pool = makePool(t, server, { max: 2 });
+    const order: number[] = [];
+    const waiters = [1, 2].map((i) =>
+      pool.acquire().then((lease) => {
+        order.push(i);
+        return lease;
+      }),
+    );
+    const first = await waiters[0];
+    assert.deepEqual(order, [1]);
+    assert.equal(first?.session, server.sessions[0]);
+    assert.equal(pool.stats().waiting, 1);
+    first?.release();
+    (await waiters[1])?.release();
+    assert.deepEqual(order, [1, 2]);
+  });
+
+  it('a waiter that gives up leaves the queue; the ones behind keep their order', async (t) => {
+    const server = new FakeServer();
+    const pool = makePool(t, server, { max: 1 });
+    const held = await pool.acquire();
+    const controllers = [1, 2, 3].map(() => new AbortController());
+    const order: number[] = [];
+    const waiters = controllers.map((c, i) =>
+      pool.acquire(c.signal).then((lease) => {
+        order.push(i + 1);
+        return lease;
+      }),
+    );
+    assert.equal(pool.stats().waiting, 3);
+    controllers[1]?.abort();
+    await ftpRejection(waiters[1] as Promise<unknown>, 'FTP_ABORTED');
+    assert.equal(pool.stats().waiting, 2);
+    held.release();
+    (await waiters[0])?.release();
+    (await waiters[2])?.release();
+    assert.deepEqual(order, [1, 3]);
+    assert.equal(server.createCalls, 1);
+    assert.equal(pool.stats().idle, 1);
+  });
+
+  it('lends the most recently released idle session first', async (t) => {
+    const server = new FakeServer();
+    const pool = makePool(t, server, { max: 3 });
+    const [a, b, c] = await Promise.all([pool.acquire(), pool.acquire(), pool.acquire()]);
+    assert.ok(a && b && c);
+    for (const lease of [a, c, b]) lease.release();
+    const reused = [await pool.acquire(), await pool.acquire(), await pool.acquire()];
+    assert.deepEqual(
+      reused.map((l) => l.session),
+      [b.session, c.session, a.session],
+    );
+    for (const lease of reused) lease.release();
+    assert.equal(server.createCalls, 3);
+  });
+
+  it('the reaper closes the least recently used sessions first, down to min, and opens none', async (t) => {
+    fakeClock(t);
+    const server = new FakeServer();
+    const pool = makePool(t, server, { min: 1, max: 3, idleTimeoutMs: 100 });
+    await advanceUntil(t, 'the min session', () => pool.stats().idle === 1);
+    const [a, b, c] = await Promise.all([pool.acquire(), pool.acquire(), pool.acquire()]);
+    assert.ok(a && b && c);
+    const session = (lease: typeof a): FakeSession => lease.session as FakeSession;
+    a.release();
+    await advance(t, 30);
+    b.release();
+    await advance(t, 30);
+    c.release();
+    await advanceUntil(t, 'the oldest idle session closed', () => session(a).quitCalls === 1);
+    assert.equal(session(b).quitCalls, 0);
+    assert.equal(session(c).quitCalls, 0);
+    await advanceUntil(t, 'down to min', () => pool.stats().size === 1);
+    assert.equal(session(b).quitCalls, 1);
+    await advance(t, 1_000);
+    assert.equal(pool.stats().size, 1);
+    assert.equal(session(c).quitCalls, 0);
+    assert.equal(server.createCalls, 3);
+    const again = await pool.acquire();
+    assert.equal(again.session, c.session);
+    again.release();
+  });
+
+  it('the reaper counts leased sessions toward min', async (t) => {
+    fakeClock(t);
+    const server = new FakeServer();
+    const pool = makePool(t, server, { min: 2, max: 3, idleTimeoutMs: 100 });
+    const leases = await withClock(t, Promise.all([pool.acquire(), pool.acquire(), pool.acquire()]));
+    leases[0]?.release();
+    leases[1]?.release();
+    await advanceUntil(t, 'one idle session closed', () => pool.stats().size === 2);
+    await advance(t, 1_000);
+    assert.deepEqual([pool.stats().idle, pool.stats().busy], [1, 1]);
+    assert.equal(server.createCalls, 3);
+    leases[2]?.release();
+  });
+});
+
 describe('FtpPool: acquire deadline and abort', () => {
   it('aborts a connect that outlives the acquire deadline', async (t) => {
+    fakeClock(t);
     const server = new FakeServer();
     server.plan = () => 'hang';
     const pool = makePool(t, server, { acquireTimeoutMs: 40 });
-    await ftpRejection(pool.acquire(), 'FTP_POOL_TIMEOUT');
-    await waitFor('connect aborted', () => server.signals[0]?.aborted === true);
-    await waitFor('no connect pending', () => pool.stats().pendingCreates === 0);
+    await withClock(t, ftpRejection(pool.acquire(), 'FTP_POOL_TIMEOUT'));
+    await advanceUntil(t, 'connect aborted', () => server.signals[0]?.aborted === true);
+    await advanceUntil(t, 'no connect pending', () => pool.stats().pendingCreates === 0);
   });
 
   it('fails a waiting acquire with FTP_POOL_TIMEOUT when no session frees up', async (t) => {
+    fakeClock(t);
     const server = new FakeServer();
     const pool = makePool(t, server, { max: 1, acquireTimeoutMs: 40 });
     const held = await pool.acquire();
-    const err = await ftpRejection(pool.acquire(), 'FTP_POOL_TIMEOUT');
+    const err = await withClock(t, ftpRejection(pool.acquire(), 'FTP_POOL_TIMEOUT'));
     assert.equal(err.category, 'unavailable');
     assert.equal(pool.stats().waiting, 0);
     held.release();
@@ -390,6 +552,7 @@ describe('FtpPool: checking sessions before lending', () => {
   });
 
   it('a NOOP that hangs counts against the acquire deadline and the session is destroyed', async (t) => {
+    fakeClock(t);
     const server = new FakeServer();
     const pool = makePool(t, server, { validateAfterIdleMs: 1_000, acquireTimeoutMs: 60 });
     const first = await pool.acquire();
@@ -398,8 +561,8 @@ describe('FtpPool: checking sessions before lending', () => {
     stale.lastActivity = Date.now() - 5_000;
     stale.noopBehaviour = 'hang';
 
-    await ftpRejection(pool.acquire(), 'FTP_POOL_TIMEOUT');
-    await waitFor('stale session destroyed', () => stale.destroyCalls === 1);
+    await withClock(t, ftpRejection(pool.acquire(), 'FTP_POOL_TIMEOUT'));
+    await advanceUntil(t, 'stale session destroyed', () => stale.destroyCalls === 1);
     assert.equal(stale.quitCalls, 0);
   });
 
@@ -626,16 +789,17 @@ describe('FtpPool: server capacity (421 / 530 too many)', () => {
   });
 
   it('does not try to connect while the sessions open reach the reduced limit', async (t) => {
+    fakeClock(t);
     const server = new FakeServer();
     server.plan = (n) => (n <= 2 ? 'ok' : tooManyUsers());
     const pool = makePool(t, server, { max: 4, acquireTimeoutMs: 3_000 });
     const a = await pool.acquire();
     const b = await pool.acquire();
     const waiters = [pool.acquire(), pool.acquire()];
-    await waitFor('capacity state', () => pool.stats().effectiveMax === 2);
+    await advanceUntil(t, 'capacity state', () => pool.stats().effectiveMax === 2);
     const callsAtRefusal = server.createCalls;
     // Longer than the pool's create retry interval (250 ms).
-    await sleep(400);
+    await advance(t, 400);
     assert.equal(server.createCalls, callsAtRefusal);
     assert.equal(pool.stats().waiting, 2);
     a.release();
@@ -645,26 +809,29 @@ describe('FtpPool: server capacity (421 / 530 too many)', () => {
   });
 
   it('probes one connect at a time until the server lets it in, then restores max', async (t) => {
+    fakeClock(t);
     const server = new FakeServer();
     server.plan = (n) => (n <= 2 ? tooManyUsers() : 'ok');
     server.delayMs = 5;
     const pool = makePool(t, server, { max: 3, acquireTimeoutMs: 3_000, capacityCooldownMs: 100 });
-    const lease = await pool.acquire();
+    const lease = await withClock(t, pool.acquire());
     assert.equal(server.createCalls, 3);
     assert.equal(server.peakConnecting, 1);
     lease.release();
-    await waitFor('max restored', () => pool.stats().effectiveMax === 3);
+    await advanceUntil(t, 'max restored', () => pool.stats().effectiveMax === 3);
   });
 
   it('keeps every waiter queued until the deadline, probing one connect at a time', async (t) => {
+    fakeClock(t);
     const server = new FakeServer();
     server.plan = () => tooManyUsers();
     server.delayMs = 20;
     const pool = makePool(t, server, { max: 3, acquireTimeoutMs: 700 });
-    const waiters = [pool.acquire(), pool.acquire(), pool.acquire()];
-    await waitFor('capacity state', () => pool.stats().effectiveMax === 1);
+    // Handlers attached now: the fake clock fails all three in one tick.
+    const waiters = [pool.acquire(), pool.acquire(), pool.acquire()].map((w) => ftpRejection(w, 'FTP_POOL_TIMEOUT'));
+    await advanceUntil(t, 'capacity state', () => pool.stats().effectiveMax === 1);
     for (const waiter of waiters) {
-      const err = await ftpRejection(waiter, 'FTP_POOL_TIMEOUT');
+      const err = await withClock(t, waiter);
       assert.ok(err.cause instanceof FtpError);
       assert.equal(err.cause.ftpCode, 421);
     }
@@ -673,31 +840,33 @@ describe('FtpPool: server capacity (421 / 530 too many)', () => {
   });
 
   it('replaces sessions that die while limited one connect at a time', async (t) => {
+    fakeClock(t);
     const server = new FakeServer();
     server.plan = (n) => (n === 4 ? tooManyUsers() : 'ok');
     const pool = makePool(t, server, { max: 4, capacityCooldownMs: 10_000 });
     const leases = await Promise.all([pool.acquire(), pool.acquire(), pool.acquire()]);
     const waiters = [pool.acquire(), pool.acquire()];
-    await waitFor('capacity state', () => pool.stats().effectiveMax === 3);
+    await advanceUntil(t, 'capacity state', () => pool.stats().effectiveMax === 3);
     // Let the pool's create retry after the refusal (250 ms) pass: only releases and destroys drive it now.
-    await sleep(300);
+    await advance(t, 300);
     server.delayMs = 20;
     leases[0]?.destroy();
     leases[1]?.destroy();
-    const replacements = await Promise.all(waiters);
+    const replacements = await withClock(t, Promise.all(waiters));
     for (const lease of [...replacements, ...leases]) lease.release();
     assert.equal(server.overlapsAfterRefusal, 0);
     assert.equal(server.createCalls, 6);
   });
 
   it('reads a 530 that says the server is full as a capacity signal', async (t) => {
+    fakeClock(t);
     const server = new FakeServer();
     server.plan = (n) =>
       n === 1
         ? replyError('PASS', 530, 'Sorry, the maximum number of clients (3) from your host are already connected.')
         : 'ok';
     const pool = makePool(t, server, { max: 3, capacityCooldownMs: 10_000 });
-    const lease = await pool.acquire();
+    const lease = await withClock(t, pool.acquire());
     assert.equal(pool.stats().effectiveMax, 1);
     assert.equal(server.createCalls, 2);
     lease.release();
@@ -720,6 +889,51 @@ describe('FtpPool: server capacity (421 / 530 too many)', () => {
 });
 
 describe('FtpPool timers', () => {
+  it("every timer the pool leaves running is unref'd; only a pending acquire's deadline is not", async (t) => {
+    // Wrap the global timers to see each one the pool starts, and which are still live.
+    const live = new Set<NodeJS.Timeout>();
+    const track = (start: typeof setTimeout, once: boolean) =>
+      ((callback: () => void, ms?: number) => {
+        const timer: NodeJS.Timeout = start(() => {
+          if (once) live.delete(timer);
+          callback();
+        }, ms);
+        live.add(timer);
+        return timer;
+      }) as typeof setTimeout;
+    const stop = (timer: NodeJS.Timeout | undefined): void => {
+      if (timer) live.delete(timer);
+    };
+    t.mock.method(globalThis, 'setTimeout', track(setTimeout, true));
+    t.mock.method(globalThis, 'setInterval', track(setInterval as typeof setTimeout, false));
+    t.mock.method(globalThis, 'clearTimeout', ((original) => (timer: NodeJS.Timeout) => {
+      stop(timer);
+      original(timer);
+    })(clearTimeout));
+    t.mock.method(globalThis, 'clearInterval', ((original) => (timer: NodeJS.Timeout) => {
+      stop(timer);
+      original(timer);
+    })(clearInterval));
+    const refd = (): number => [...live].filter((timer) => timer.hasRef()).length;
+
+    // An idle session: the reaper runs.
+    const idle = makePool(t, new FakeServer(), { max: 1 });
+    (await idle.acquire()).release();
+    // A server that says it is full: the capacity cooldown and the create retry run.
+    const fullServer = new FakeServer();
+    fullServer.plan = () => tooManyUsers();
+    const full = makePool(t, fullServer, { max: 2, capacityCooldownMs: 60_000 });
+    const giveUp = new AbortController();
+    const waiting = ftpRejection(full.acquire(giveUp.signal), 'FTP_ABORTED');
+    await waitFor('capacity state', () => full.stats().effectiveMax === 1);
+    // A caller waiting for a session has a pending promise: its deadline keeps the process up, like any I/O.
+    assert.equal(refd(), 1);
+    giveUp.abort();
+    await waiting;
+    assert.ok(live.size >= 2, `only ${live.size} timers live: the test saw no reaper or cooldown`);
+    assert.equal(refd(), 0);
+  });
+
   it('no pool timer keeps the process alive (idle pool, capacity cooldown open or closed)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ftp-pool-'));
     const script = join(dir, 'exit.mts');
@@ -755,6 +969,7 @@ describe('FtpPool timers', () => {
 
 describe('FtpPool.close', () => {
   it('QUITs idle sessions now, leased ones when released, and then resolves', async (t) => {
+    fakeClock(t);
     const server = new FakeServer();
     const pool = makePool(t, server);
     const busy = await pool.acquire();
@@ -764,8 +979,8 @@ describe('FtpPool.close', () => {
     const closing = pool.close().then(() => {
       closed = true;
     });
-    await waitFor('idle session quit', () => (idle.session as FakeSession).quitCalls === 1);
-    await sleep(20);
+    await advanceUntil(t, 'idle session quit', () => (idle.session as FakeSession).quitCalls === 1);
+    await advance(t, 20);
     assert.equal(closed, false);
     assert.equal((busy.session as FakeSession).quitCalls, 0);
     await ftpRejection(pool.acquire(), 'FTP_POOL_CLOSED');
@@ -791,6 +1006,27 @@ describe('FtpPool.close', () => {
     held.destroy();
     await closing;
     assert.equal((held.session as FakeSession).destroyCalls, 1);
+  });
+
+  it('cuts a QUIT that gets no answer short with destroy(), then resolves', async (t) => {
+    fakeClock(t);
+    const server = new FakeServer();
+    const pool = makePool(t, server);
+    const lease = await pool.acquire();
+    const session = lease.session as FakeSession;
+    session.quitBehaviour = 'hang';
+    lease.release();
+    let closed = false;
+    const closing = pool.close().then(() => {
+      closed = true;
+    });
+    await advance(t, 1_000);
+    assert.equal(session.quitCalls, 1);
+    assert.equal(closed, false);
+    await advanceUntil(t, 'closed', () => closed, 10_000);
+    assert.equal(session.destroyCalls, 1);
+    assert.equal(server.open, 0);
+    await closing;
   });
 
   it('aborts a connect in flight', async (t) => {

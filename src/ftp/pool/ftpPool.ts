@@ -1,12 +1,10 @@
-import { TimeoutError } from 'tarn';
 import type { FtpSession } from '../types.js';
 import { PoolLease } from './poolLease.js';
-import { TarnSessionPool } from './tarnSessionPool.js';
+import { SessionPool } from './sessionPool.js';
 import {
   isDeadConnection,
   poolAbortedError,
   poolClosedError,
-  poolTimeoutError,
   sessionSurvives,
 } from './poolErrors.js';
 
@@ -60,16 +58,14 @@ export interface FtpPoolUseOptions {
 }
 
 /**
- * A pool of logged-in FTP sessions for one server, on tarn. Waiters are
- * served first come, first served; reused sessions are most recently used
- * first, so spare ones idle out.
+ * A pool of logged-in FTP sessions for one server (the queueing is
+ * SessionPool's). Waiters are served first come, first served; reused
+ * sessions are most recently used first, so spare ones idle out.
  */
 export class FtpPool {
   readonly #name: string;
   readonly #max: number;
-  readonly #acquireTimeoutMs: number;
-  readonly #validateAfterIdleMs: number;
-  readonly #store: TarnSessionPool;
+  readonly #store: SessionPool;
   /** Sessions lent at least once: their next lease is not fresh. */
   readonly #lent = new WeakSet<FtpSession>();
   #closed: Promise<void> | undefined;
@@ -90,9 +86,7 @@ export class FtpPool {
 
     this.#name = options.name;
     this.#max = options.max;
-    this.#acquireTimeoutMs = acquireTimeoutMs;
-    this.#validateAfterIdleMs = validateAfterIdleMs;
-    this.#store = new TarnSessionPool({
+    this.#store = new SessionPool({
       name: options.name,
       min,
       max: options.max,
@@ -100,35 +94,24 @@ export class FtpPool {
       acquireTimeoutMs,
       capacityCooldownMs,
       create: options.create,
-      validate: (session, signal) => this.#validate(session, signal),
+      // A server may have dropped a quiet session (vsftpd: "421 Timeout." after idle_session_timeout).
+      ready: (session) => session.usable && Date.now() - session.lastActivity < validateAfterIdleMs,
+      validate: async (session, signal) => {
+        if (!session.usable) return false;
+        await session.noop(signal);
+        return session.usable;
+      },
     });
-    // Open the `min` sessions after construction, not inside it.
-    if (min > 0) queueMicrotask(() => this.#store.kick());
   }
 
   async acquire(signal?: AbortSignal): Promise<FtpLease> {
     if (this.#closed) throw poolClosedError(this.#name);
     if (signal?.aborted) throw poolAbortedError(this.#name, signal.reason);
 
-    const pending = this.#store.acquire();
-    // Rejecting the pending acquire takes it out of tarn's queue (what abort() does).
-    const onAbort = (): void => pending.reject(poolAbortedError(this.#name, signal?.reason));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    let session: FtpSession;
-    try {
-      session = await pending.promise;
-    } catch (err) {
-      if (err instanceof TimeoutError) {
-        throw poolTimeoutError(this.#name, this.#acquireTimeoutMs, this.#store.lastCreateError);
-      }
-      throw err;
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-    }
-
+    const session = await this.#store.acquire(signal);
     if (signal?.aborted) {
-      // Aborted in the same tick the session arrived.
-      this.#giveBack(session);
+      // Aborted between the session's arrival and this continuation.
+      this.#store.release(session);
       throw poolAbortedError(this.#name, signal.reason);
     }
     const fresh = !this.#lent.has(session) && !this.#store.isPrewarmed(session);
@@ -137,8 +120,8 @@ export class FtpPool {
     return new PoolLease(
       session,
       fresh,
-      (s) => this.#giveBack(s),
-      (s) => this.#store.evict(s, 'destroy'),
+      (s) => this.#store.release(s),
+      (s) => this.#store.evict(s),
     );
   }
 
@@ -191,24 +174,8 @@ export class FtpPool {
    * destroys). Resolves when every session is closed. Idempotent.
    */
   close(): Promise<void> {
-    this.#closed ??= this.#store.shutdown(poolClosedError(this.#name));
+    this.#closed ??= this.#store.close(poolClosedError(this.#name));
     return this.#closed;
-  }
-
-  #giveBack(session: FtpSession): void {
-    if (this.#closed || !session.usable) {
-      this.#store.evict(session, session.usable ? 'quit' : 'destroy');
-      return;
-    }
-    this.#store.release(session);
-  }
-
-  async #validate(session: FtpSession, signal: AbortSignal): Promise<boolean> {
-    if (!session.usable) return false;
-    // A server may have dropped a quiet session (vsftpd: "421 Timeout." after idle_session_timeout).
-    if (Date.now() - session.lastActivity < this.#validateAfterIdleMs) return true;
-    await session.noop(signal);
-    return session.usable;
   }
 }
 
