@@ -1,5 +1,5 @@
 // Writes openapi/openapi.json from openapi/openapi.yaml (the source), for
-// tools that read only JSON. test/unit/openapiJson.test.ts fails when the
+// tools that read only JSON. test/unit/openapi/openapi.json.test.ts fails when the
 // two differ: run `npm run openapi:json` after editing the YAML.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

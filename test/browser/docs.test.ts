@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { chownTree } from '../integration/httpHarness.js';
+import { chownTree } from '../helpers/httpHarness.js';
 import { serverSkip } from '../helpers/requireServers.js';
 import { startFtpServer, type RunningFtpServer } from '../helpers/servers/index.js';
 import { ftpKind, ftpUrl, launchChromium, screenshotDir, startGateway, type RunningGateway } from './harness.js';

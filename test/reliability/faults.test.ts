@@ -10,7 +10,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { serverSkip } from '../helpers/requireServers.js';
 import { startFtpServer, type RunningFtpServer } from '../helpers/servers/index.js';
-import { eventually, sha256 } from '../integration/httpHarness.js';
+import { eventually, sha256 } from '../helpers/httpHarness.js';
 import { API, outcomeOf, paced, putOnDisk, randomContent, startRig, temporaries, type Outcome, type Rig, type RigOptions } from './harness.js';
 import { recordFigures, SecretScan } from './summary.js';
 

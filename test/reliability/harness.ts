@@ -12,7 +12,7 @@ import { createGateway, createHttpServer, type Gateway } from '../../src/http/in
 import { configSecrets, createLogger } from '../../src/observability/logging.js';
 import { FaultProxy } from '../helpers/faultProxy.js';
 import { startFtpServer, type FtpServerKind, type FtpServerOptions, type RunningFtpServer } from '../helpers/servers/index.js';
-import { ftpServerConfig, gatewayConfig, rawRequest, type RawRequestOptions, type RawResponse } from '../integration/httpHarness.js';
+import { ftpServerConfig, gatewayConfig, rawRequest, type RawRequestOptions, type RawResponse } from '../helpers/httpHarness.js';
 import { SecretScan } from './summary.js';
 
 export const API = '/api/v1/servers/default';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { DEFAULT_LIMITS } from '../../src/config/index.js';
 import { serverSkip } from '../helpers/requireServers.js';
 import { startFtpServer, type RunningFtpServer } from '../helpers/servers/index.js';
-import { multipartBody, sha256 } from '../integration/httpHarness.js';
+import { multipartBody, sha256 } from '../helpers/httpHarness.js';
 import { API, diskNames, putOnDisk, randomContent, startRig, type Rig } from './harness.js';
 import { recordFigures, SecretScan } from './summary.js';
 

@@ -9,7 +9,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { serverSkip } from '../helpers/requireServers.js';
 import { startFtpServer, type RunningFtpServer } from '../helpers/servers/index.js';
-import { eventually, rawRequest, sha256 } from '../integration/httpHarness.js';
+import { eventually, rawRequest, sha256 } from '../helpers/httpHarness.js';
 import { GatewayProcess } from './gatewayProcess.js';
 import { API, outcomeOf, paced, putOnDisk, randomContent } from './harness.js';
 import { recordFigures, SecretScan } from './summary.js';

@@ -6,7 +6,7 @@ import { utcTime } from './utcDate.js';
  * `ls -l` style LIST lines (vsftpd, pure-ftpd, proftpd, ftp-srv, most Unix
  * servers). RFC 959 does not define LIST output (§4.1.3: "human-readable");
  * these are the shapes seen, captured on this project's test machine (see
- * test/unit/listing.test.ts):
+ * test/unit/ftp/listing/parseListing.test.ts):
  *
  *   vsftpd 3.0.3:    -rw-r--r--    1 999      995            12 Nov 25 12:07 hello.txt
  *                    -rw-r--r--    1 999      995             1 Nov 02 09:08 nov2.txt

@@ -1,0 +1,340 @@
+// Large binary downloads through the kernel relay (splice from the FTP data
+// connection into the HTTP socket, native/socket_relay.c) on a real vsftpd,
+// through the fault proxy so the data connection can be cut. Each case checks
+// that the relay really carried the bytes (the transfer event says so) and
+// that its outcome is the stream path's: the same bytes, ranges, a cut never
+// taken as complete, a disconnect that leaves the session usable.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import diagnostics_channel from 'node:diagnostics_channel';
+import net from 'node:net';
+import { ftpChannels, type FtpTransferEvent } from '../../../../src/ftp/index.js';
+import { kernelRelayAvailable } from '../../../../src/ftp/data/kernelRelay.js';
+import { serverSkip } from '../../../helpers/requireServers.js';
+import { startFtpServer, type RunningFtpServer } from '../../../helpers/servers/index.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { API, outcomeOf, paced, putOnDisk, randomContent, startRig, temporaries, type Rig, type RigOptions } from '../../../reliability/harness.js';
+import { eventually, sha256, type RawResponse } from '../../../helpers/httpHarness.js';
+
+const MiB = 1024 * 1024;
+
+function relaySkip(): { skip?: string } {
+  const server = serverSkip('vsftpd');
+  if (server.skip) return server;
+  if (kernelRelayAvailable()) return {};
+  // CI builds the addon at npm ci: there, a missing addon is a failure.
+  if (process.env.CI) throw new Error('the kernel relay addon is not built (npm run build:native)');
+  return { skip: 'kernel relay addon not built (npm run build:native)' };
+}
+
+/** Reads one HTTP response with a Content-Length from a raw socket; resolves with its head and body. */
+function readResponse(socket: net.Socket): Promise<{ head: string; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    let buffered = Buffer.alloc(0);
+    const onData = (chunk: Buffer): void => {
+      buffered = Buffer.concat([buffered, chunk]);
+      const end = buffered.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = buffered.subarray(0, end).toString('latin1');
+      const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? NaN);
+      if (buffered.length < end + 4 + length) return;
+      socket.off('data', onData);
+      socket.off('error', reject);
+      resolve({ head, body: buffered.subarray(end + 4, end + 4 + length) });
+    };
+    socket.on('data', onData);
+    socket.once('error', reject);
+  });
+}
+
+describe('kernel relay transfers (vsftpd)', relaySkip(), () => {
+  let ftp: RunningFtpServer;
+  const big = randomContent(6 * MiB + 123);
+  const events: FtpTransferEvent[] = [];
+  const onTransfer = (e: unknown): void => void events.push(e as FtpTransferEvent);
+  const rigs: Rig[] = [];
+  const rig = async (options: RigOptions = {}): Promise<Rig> => {
+    const r = await startRig({ reuse: ftp, ...options, server: { pool: { max: 1, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 5_000 }, ...options.server } });
+    rigs.push(r);
+    return r;
+  };
+  /**
+   * A GET and the download event its transfer published. Awaiting the event
+   * keeps the cases apart: a client has the whole body before the 226 ends
+   * the transfer, so the event can come after the response.
+   */
+  const download = async (r: Rig, path: string, headers: Record<string, string> = {}): Promise<{ res: RawResponse; event: FtpTransferEvent }> => {
+    const event = downloadEvent();
+    const res = await r.request('GET', path, { headers });
+    return { res, event: await event() };
+  };
+  const downloadEvent = (direction: FtpTransferEvent['direction'] = 'download'): (() => Promise<FtpTransferEvent>) => {
+    const mark = events.length;
+    return async () => {
+      const found = (): FtpTransferEvent | undefined => events.slice(mark).find((x) => x.direction === direction);
+      await eventually(() => found() !== undefined);
+      return found() as FtpTransferEvent;
+    };
+  };
+
+  before(async () => {
+    ftp = await startFtpServer('vsftpd');
+    await putOnDisk(ftp, 'big.bin', big);
+    await putOnDisk(ftp, 'small.bin', big.subarray(0, 64 * 1024));
+    diagnostics_channel.subscribe(ftpChannels.transfer.name, onTransfer);
+  });
+
+  after(async () => {
+    diagnostics_channel.unsubscribe(ftpChannels.transfer.name, onTransfer);
+    for (const r of rigs) await r.close().catch(() => undefined);
+    await ftp?.stop();
+  });
+
+  for (const mode of ['passive', 'active'] as const) {
+    test(`${mode}: the whole file, byte for byte, carried by the relay`, async () => {
+      const r = await rig();
+      const { res, event } = await download(r, `${API}/files/big.bin?mode=${mode}`);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['content-length'], String(big.length));
+      assert.equal(sha256(res.body), sha256(big));
+      assert.equal(event.kernelRelay, true);
+      assert.equal(event.ok, true);
+      assert.equal(event.bytes, big.length);
+      assert.match(event.method, mode === 'passive' ? /^(EPSV|PASV)$/ : /^(EPRT|PORT)$/);
+    });
+  }
+
+  test('the HTTP connection stays usable: a second request on it after a relayed body', async () => {
+    const r = await rig();
+    const socket = net.connect(r.port, '127.0.0.1');
+    try {
+      const event = downloadEvent();
+      socket.write(`GET ${API}/files/big.bin?mode=passive HTTP/1.1\r\nHost: x\r\n\r\n`);
+      const first = await readResponse(socket);
+      assert.match(first.head, /^HTTP\/1\.1 200/);
+      assert.equal(sha256(first.body), sha256(big));
+      assert.equal((await event()).kernelRelay, true);
+      const smallEvent = downloadEvent();
+      socket.write(`GET ${API}/files/small.bin HTTP/1.1\r\nHost: x\r\n\r\n`);
+      const second = await readResponse(socket);
+      await smallEvent();
+      assert.match(second.head, /^HTTP\/1\.1 200/);
+      assert.ok(second.body.equals(big.subarray(0, 64 * 1024)));
+    } finally {
+      socket.destroy();
+    }
+  });
+
+  test('a range ending before EOF: the exact slice, then ABOR, and the session serves the next request', async () => {
+    const r = await rig();
+    const { res, event } = await download(r, `${API}/files/big.bin`, { Range: 'bytes=1000-3000999' });
+    assert.equal(res.status, 206);
+    assert.equal(res.headers['content-range'], `bytes 1000-3000999/${big.length}`);
+    assert.ok(res.body.equals(big.subarray(1000, 3_001_000)));
+    assert.equal(event.kernelRelay, true);
+    assert.equal(event.bytes, 3_000_000);
+    assert.ok(r.proxy.commands.includes('ABOR'), 'the rest of the file was refused with ABOR');
+    const next = await download(r, `${API}/files/big.bin`);
+    assert.equal(sha256(next.res.body), sha256(big));
+    assert.equal(r.proxy.totalControls, 1, 'one session served both');
+  });
+
+  test('a small file, and a server with kernelRelay=false, go through the stream path with the same bytes', async () => {
+    const r = await rig();
+    const small = await download(r, `${API}/files/small.bin`);
+    assert.ok(small.res.body.equals(big.subarray(0, 64 * 1024)));
+    assert.equal(small.event.kernelRelay, false);
+    const off = await rig({ server: { kernelRelay: false } });
+    const whole = await download(off, `${API}/files/big.bin`);
+    assert.equal(sha256(whole.res.body), sha256(big));
+    assert.equal(whole.event.kernelRelay, false);
+  });
+
+  for (const style of ['reset', 'close'] as const) {
+    test(`the data connection cut (${style}) mid-relay: the body is cut, never complete; the next request succeeds`, async () => {
+      const r = await rig();
+      r.proxy.cutNextDataAfter(2 * MiB, style);
+      const event = downloadEvent();
+      const cut = await outcomeOf(r.port, 'GET', `${API}/files/big.bin?mode=passive`);
+      assert.ok('error' in cut, `a cut download must not end cleanly: ${JSON.stringify('status' in cut ? cut.status : cut)}`);
+      const e = await event();
+      assert.equal(e.kernelRelay, true);
+      assert.equal(e.ok, false);
+      const next = await download(r, `${API}/files/big.bin?mode=passive`);
+      assert.equal(sha256(next.res.body), sha256(big));
+    });
+  }
+
+  test('the client goes away mid-relay: the transfer is aborted (ABOR), nothing stays in flight, the next request succeeds', async () => {
+    const r = await rig();
+    await putOnDisk(ftp, 'huge.bin', Buffer.alloc(256 * MiB, 3));
+    const event = downloadEvent();
+    const socket = net.connect(r.port, '127.0.0.1');
+    socket.write(`GET ${API}/files/huge.bin?mode=passive HTTP/1.1\r\nHost: x\r\n\r\n`);
+    let received = 0;
+    await new Promise<void>((resolve) =>
+      socket.on('data', (c: Buffer) => {
+        received += c.length;
+        if (received >= MiB) resolve();
+      }),
+    );
+    socket.destroy();
+    const aborted = await event();
+    assert.equal(aborted.kernelRelay, true);
+    assert.equal(aborted.ok, false);
+    assert.ok(aborted.bytes < 256 * MiB);
+    await eventually(async () => (await r.request('GET', '/api/v1/transfers')).json<unknown[]>().length === 0);
+    assert.ok(r.proxy.commands.includes('ABOR'));
+    const next = await download(r, `${API}/files/big.bin`);
+    assert.equal(sha256(next.res.body), sha256(big));
+    // An aborted operation's session is replaced, never reused (FtpPool.use).
+    await eventually(() => r.proxy.openControls === 1);
+  });
+
+  // ---------------------------------------------------------------- uploads
+
+  const onDisk = (name: string): Buffer | null => (existsSync(join(ftp.root, name)) ? readFileSync(join(ftp.root, name)) : null);
+
+  for (const mode of ['passive', 'active'] as const) {
+    test(`PUT ${mode}: the body goes from the HTTP socket into the data connection, byte for byte; the connection then closes`, async () => {
+      const r = await rig();
+      const event = downloadEvent('upload');
+      const res = await r.request('PUT', `${API}/files/up/${mode}.bin?mode=${mode}`, { body: big });
+      assert.equal(res.status, 201);
+      assert.deepEqual(res.json(), { path: `up/${mode}.bin`, size: big.length });
+      assert.equal(res.headers.connection, 'close', "Node's parser never saw the body end: no next request on this connection");
+      assert.equal(sha256(onDisk(`up/${mode}.bin`) ?? ''), sha256(big));
+      const e = await event();
+      assert.equal(e.kernelRelay, true);
+      assert.equal(e.ok, true);
+      assert.equal(e.bytes, big.length);
+    });
+  }
+
+  test('PUT with Expect: 100-continue, the body sent only after the 100', async () => {
+    const r = await rig();
+    const socket = net.connect(r.port, '127.0.0.1');
+    try {
+      socket.write(`PUT ${API}/files/up/expect.bin HTTP/1.1\r\nHost: x\r\nContent-Length: ${big.length}\r\nExpect: 100-continue\r\n\r\n`);
+      await new Promise<void>((resolve, reject) => {
+        socket.once('data', (c: Buffer) => (/^HTTP\/1\.1 100 /.test(c.toString('latin1')) ? resolve() : reject(new Error(`not a 100: ${c.toString('latin1')}`))));
+      });
+      const event = downloadEvent('upload');
+      socket.write(big);
+      const answer = await readResponse(socket);
+      assert.match(answer.head, /^HTTP\/1\.1 201/);
+      assert.equal((await event()).kernelRelay, true);
+      assert.equal(sha256(onDisk('up/expect.bin') ?? ''), sha256(big));
+    } finally {
+      socket.destroy();
+    }
+  });
+
+  test('a slow client (256 KiB every 20 ms): every byte arrives, through the relay', async () => {
+    const r = await rig();
+    const event = downloadEvent('upload');
+    const res = await r.request('PUT', `${API}/files/up/slow.bin`, { body: paced(big, 256 * 1024, 20), headers: { 'Content-Length': String(big.length) } });
+    assert.equal(res.status, 201);
+    assert.equal((await event()).kernelRelay, true);
+    assert.equal(sha256(onDisk('up/slow.bin') ?? ''), sha256(big));
+  });
+
+  test('a body that ends before its Content-Length: the target keeps its old content, no temporary file stays', async () => {
+    const r = await rig();
+    const old = randomContent(100_000);
+    await putOnDisk(ftp, 'up/short.bin', old);
+    const event = downloadEvent('upload');
+    const socket = net.connect(r.port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write(`PUT ${API}/files/up/short.bin HTTP/1.1\r\nHost: x\r\nContent-Length: ${big.length}\r\n\r\n`);
+    socket.write(big.subarray(0, 3 * MiB));
+    await eventually(() => r.proxy.dataBytesToServer >= 2 * MiB);
+    socket.end();
+    const e = await event();
+    assert.equal(e.kernelRelay, true);
+    assert.equal(e.ok, false);
+    await eventually(() => temporaries(ftp.root).length === 0);
+    assert.ok(onDisk('up/short.bin')?.equals(old), 'old content kept');
+    socket.destroy();
+    const next = await r.request('PUT', `${API}/files/up/short.bin`, { body: big });
+    assert.equal(next.status, 201);
+    assert.equal(sha256(onDisk('up/short.bin') ?? ''), sha256(big));
+  });
+
+  test('the data connection cut mid-relay: an error status, old content kept, temporary removed', async () => {
+    const r = await rig();
+    const old = randomContent(100_000);
+    await putOnDisk(ftp, 'up/cut.bin', old);
+    r.proxy.cutNextDataAfter(2 * MiB);
+    const event = downloadEvent('upload');
+    const out = await outcomeOf(r.port, 'PUT', `${API}/files/up/cut.bin?mode=passive`, big);
+    assert.ok('status' in out && out.status >= 500, `an error status: ${JSON.stringify('status' in out ? out.status : out)}`);
+    const e = await event();
+    assert.equal(e.kernelRelay, true);
+    assert.equal(e.ok, false);
+    await eventually(() => temporaries(ftp.root).length === 0);
+    assert.ok(onDisk('up/cut.bin')?.equals(old), 'old content kept');
+  });
+
+  test('a small body, and a server with kernelRelay=false, are streamed and keep the connection alive', async () => {
+    const r = await rig();
+    let event = downloadEvent('upload');
+    const small = await r.request('PUT', `${API}/files/up/small.bin`, { body: big.subarray(0, 100_000), headers: { Connection: 'keep-alive' } });
+    assert.equal(small.status, 201);
+    assert.notEqual(small.headers.connection, 'close');
+    assert.equal((await event()).kernelRelay, false);
+    const off = await rig({ server: { kernelRelay: false } });
+    event = downloadEvent('upload');
+    const res = await off.request('PUT', `${API}/files/up/off.bin`, { body: big, headers: { Connection: 'keep-alive' } });
+    assert.equal(res.status, 201);
+    assert.notEqual(res.headers.connection, 'close');
+    assert.equal((await event()).kernelRelay, false);
+    assert.equal(sha256(onDisk('up/off.bin') ?? ''), sha256(big));
+  });
+
+  // ---------------------------------------------------------------- ASCII (copied and converted by the relay's thread)
+
+  /** About 2 MiB of text with CRLF, bare LF and lone CR line ends, and a CR on many block edges. */
+  const text = Buffer.from(
+    Array.from({ length: 60_000 }, (_, i) => `line ${i} ${'x'.repeat(i % 23)}${['\r\n', '\n', '\r', '\r\r\n'][i % 4]}`).join(''),
+    'latin1',
+  );
+
+  for (const eol of ['lf', 'crlf'] as const) {
+    test(`ASCII GET eol=${eol}: the same bytes as the stream path, as HTTP chunks, through the relay`, async () => {
+      await putOnDisk(ftp, 'text/mixed.txt', text);
+      const off = await rig({ server: { kernelRelay: false } });
+      const reference = await download(off, `${API}/files/text/mixed.txt?type=ascii&eol=${eol}`);
+      assert.equal(reference.event.kernelRelay, false);
+      const r = await rig();
+      const { res, event } = await download(r, `${API}/files/text/mixed.txt?type=ascii&eol=${eol}`);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['transfer-encoding'], 'chunked');
+      assert.equal(res.headers['content-length'], undefined);
+      assert.equal(event.kernelRelay, true);
+      assert.equal(event.ok, true);
+      assert.ok(res.body.equals(reference.res.body), 'relay and stream path agree');
+      assert.ok(res.body.length > 1024 * 1024);
+    });
+  }
+
+  test('ASCII PUT: what the server stores is what the stream path stores (bare LF sent as CRLF)', async () => {
+    const off = await rig({ server: { kernelRelay: false } });
+    let event = downloadEvent('upload');
+    const reference = await off.request('PUT', `${API}/files/text/ref.txt?type=ascii`, { body: text, headers: { Connection: 'keep-alive' } });
+    assert.equal(reference.status, 201);
+    assert.equal((await event()).kernelRelay, false);
+    const r = await rig();
+    event = downloadEvent('upload');
+    const res = await r.request('PUT', `${API}/files/text/relayed.txt?type=ascii`, { body: text });
+    assert.equal(res.status, 201);
+    const e = await event();
+    assert.equal(e.kernelRelay, true);
+    assert.equal(e.ok, true);
+    const stored = onDisk('text/relayed.txt');
+    assert.ok(stored?.equals(onDisk('text/ref.txt') as Buffer), 'relay and stream path store the same bytes');
+    assert.equal(e.bytes, stored?.length, 'wire bytes are the converted ones');
+    assert.ok(!/[^\r]\n/.test(stored?.toString('latin1') ?? ''), 'no bare LF reached the server');
+  });
+});

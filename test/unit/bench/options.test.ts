@@ -1,0 +1,60 @@
+// The benchmark's pure helpers: option parsing (the --quick CI defaults) and
+// the statistics its verdicts rest on.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseOptions } from '../../../bench/options.js';
+import { median, percentile } from '../../../bench/stats.js';
+
+describe('bench options', () => {
+  it('defaults to the sizes of issue 5 and writes into bench/', () => {
+    const o = parseOptions([], '/b');
+    assert.equal(o.bigBytes, 1024 * 1024 * 1024);
+    assert.equal(o.textBytes, 256 * 1024 * 1024);
+    assert.equal(o.listEntries, 10_000);
+    assert.deepEqual(o.concurrency, [1, 8, 32, 128]);
+    assert.equal(o.poolMax, 8);
+    assert.ok(o.repeats >= 3);
+    assert.equal(o.outDir, '/b');
+  });
+
+  it('--quick shrinks everything and writes nothing unless --out is given', () => {
+    const o = parseOptions(['--quick'], '/b');
+    assert.equal(o.quick, true);
+    assert.ok(o.bigBytes <= 64 * 1024 * 1024);
+    assert.ok(o.loadSeconds <= 5);
+    assert.equal(o.outDir, undefined);
+    assert.equal(parseOptions(['--quick', '--out', '/x'], '/b').outDir, '/x');
+  });
+
+  it('takes sizes, phases and both --key value and --key=value', () => {
+    const o = parseOptions(['--big-mib=64', '--only', 'download,small', '--concurrency', '2,4'], '/b');
+    assert.equal(o.bigBytes, 64 * 1024 * 1024);
+    assert.deepEqual([...o.phases], ['download', 'small']);
+    assert.deepEqual(o.concurrency, [2, 4]);
+  });
+
+  it('refuses unknown options, phases and bad numbers', () => {
+    assert.throws(() => parseOptions(['--nope', '1'], '/b'), /unknown option/);
+    assert.throws(() => parseOptions(['--only', 'everything'], '/b'), /unknown phase/);
+    assert.throws(() => parseOptions(['--big-mib', '-1'], '/b'), /positive/);
+    assert.throws(() => parseOptions(['--runtime', 'deno'], '/b'), /runtime/);
+  });
+});
+
+describe('bench stats', () => {
+  it('median of odd and even counts, without reordering the input', () => {
+    const runs = [3, 1, 2];
+    assert.equal(median(runs), 2);
+    assert.deepEqual(runs, [3, 1, 2]);
+    assert.equal(median([4, 1, 3, 2]), 2.5);
+    assert.ok(Number.isNaN(median([])));
+  });
+
+  it('nearest-rank percentiles', () => {
+    const values = Array.from({ length: 100 }, (_, i) => i + 1);
+    assert.equal(percentile(values, 50), 50);
+    assert.equal(percentile(values, 99), 99);
+    assert.equal(percentile(values, 100), 100);
+    assert.equal(percentile([7], 99), 7);
+  });
+});

@@ -1,0 +1,81 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { decideRange } from '../../../../src/http/input/range.js';
+import http from 'node:http';
+import net from 'node:net';
+import express from 'express';
+
+describe('decideRange (RFC 9110 §14)', () => {
+  const table: Array<[string | undefined, number | null, ReturnType<typeof decideRange>]> = [
+    [undefined, 100, { kind: 'whole' }],
+    ['bytes=0-9', null, { kind: 'whole' }],
+    ['bytes=0-9', 100, { kind: 'partial', start: 0, end: 9 }],
+    ['bytes=10-', 100, { kind: 'partial', start: 10, end: 99 }],
+    ['bytes=90-200', 100, { kind: 'partial', start: 90, end: 99 }],
+    ['bytes=-10', 100, { kind: 'partial', start: 90, end: 99 }],
+    ['bytes=-500', 100, { kind: 'partial', start: 0, end: 99 }],
+    ['bytes=99-99', 100, { kind: 'partial', start: 99, end: 99 }],
+    ['bytes=100-', 100, { kind: 'unsatisfiable' }],
+    ['bytes=200-300', 100, { kind: 'unsatisfiable' }],
+    ['bytes=-0', 100, { kind: 'unsatisfiable' }],
+    ['bytes=0-', 0, { kind: 'unsatisfiable' }],
+    ['bytes=-5', 0, { kind: 'unsatisfiable' }],
+    ['bytes=0-1,5-6', 100, { kind: 'whole' }],
+    ['bytes=5-1', 100, { kind: 'whole' }],
+    ['items=0-1', 100, { kind: 'whole' }],
+    ['bytes=abc', 100, { kind: 'whole' }],
+    ['bytes=-', 100, { kind: 'whole' }],
+    ['BYTES = 1 - 2', 100, { kind: 'partial', start: 1, end: 2 }],
+  ];
+  for (const [header, size, expected] of table) {
+    test(`${String(header)} on ${String(size)}`, () => assert.deepEqual(decideRange(header, size), expected));
+  }
+
+  test('property: a partial range always lies inside the file', () => {
+    fc.assert(
+      fc.property(fc.nat(1e6), fc.option(fc.nat(2e6)), fc.option(fc.nat(2e6)), (size, a, b) => {
+        const header = `bytes=${a ?? ''}-${b ?? ''}`;
+        const d = decideRange(header, size);
+        if (d.kind === 'partial') {
+          assert.ok(d.start >= 0 && d.start <= d.end && d.end < size);
+        }
+      }),
+    );
+  });
+});
+
+/** The header express's res.attachment (jshttp content-disposition) gives a download of `name`. */
+function contentDisposition(name: string): string {
+  const res = new http.ServerResponse(new http.IncomingMessage(new net.Socket()));
+  Object.setPrototypeOf(res, express.response);
+  (res as unknown as express.Response).attachment(name);
+  return String(res.getHeader('content-disposition'));
+}
+
+describe('Content-Disposition of downloads (res.attachment, RFC 6266)', () => {
+  test('plain ASCII name: a token, or quoted', () => {
+    assert.equal(contentDisposition('a.txt'), 'attachment; filename=a.txt');
+    assert.equal(contentDisposition('a b.txt'), 'attachment; filename="a b.txt"');
+  });
+  test('UTF-8 name gets filename*', () => {
+    assert.equal(contentDisposition('résumé.pdf'), `attachment; filename="r?sum?.pdf"; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf`);
+  });
+  test('quotes and backslashes are escaped in the quoted form; a %XX name gets filename* too', () => {
+    assert.equal(contentDisposition('a"b\\c.txt'), 'attachment; filename="a\\"b\\\\c.txt"');
+    assert.equal(contentDisposition('50%25.txt'), `attachment; filename=50%25.txt; filename*=UTF-8''50%2525.txt`);
+  });
+  test('property: printable ASCII only, and the exact name decodes back', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 40, unit: 'binary' }), (name) => {
+        // A path segment has no "/", and is percent-decoded UTF-8: no lone surrogate (BAD_PATH).
+        fc.pre(!name.includes('/') && !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(name));
+        const v = contentDisposition(name);
+        assert.ok(/^[\x20-\x7e]*$/.test(v), v);
+        const star = /filename\*=UTF-8''(.*)$/.exec(v);
+        if (star) assert.equal(decodeURIComponent(star[1] ?? ''), name);
+        else assert.ok(v === `attachment; filename=${name}` || v === `attachment; filename="${name.replace(/[\\"]/g, '\\$&')}"`, v);
+      }),
+    );
+  });
+});
