@@ -2,22 +2,12 @@ import { randomUUID } from 'node:crypto';
 import diagnostics_channel from 'node:diagnostics_channel';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import pino from 'pino';
+import { pinoHttp } from 'pino-http';
 import type { DestinationStream, Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { ftpChannels } from '../ftp/diagnostics.js';
 import type { FtpCommandEvent, FtpReplyEvent, FtpServerEvent, FtpSessionEvent, FtpTransferEvent } from '../ftp/diagnostics.js';
 import { getContext } from '../http/context.js';
-
-declare global {
-  namespace Express {
-    interface Request {
-      /** The request id: a valid incoming `X-Request-Id`, else a fresh UUID. Set by `requestLogger`. */
-      id: string;
-      /** A child logger carrying `reqId`. Set by `requestLogger`. */
-      log: Logger;
-    }
-  }
-}
 
 /**
  * Field paths whose values pino replaces before serialising. Headers appear
@@ -270,17 +260,42 @@ export interface RequestLoggerOptions {
 }
 
 /**
- * Assigns `req.id` and `req.log`, echoes `X-Request-Id`, and logs one line per
+ * pino-http gives each request its id (`req.id`: a valid incoming
+ * `X-Request-Id`, else a fresh UUID, echoed in the response) and `req.log`, a
+ * child logger carrying `reqId`. Its own end-of-request line is off: ours must
+ * wait, when the client leaves early, for the transfer to settle (below).
+ */
+function requestIds(logger: Logger): RequestHandler {
+  return pinoHttp({
+    logger,
+    genReqId: (req, res) => {
+      const id = requestIdFrom(req.headers['x-request-id']);
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    quietReqLogger: true,
+    quietResLogger: true,
+    autoLogging: false,
+    // Left on, pino-http would put its own err serializer on req.log, over
+    // the one that scrubs secrets.
+    wrapSerializers: false,
+    // pino-http also builds a child bound to the whole request, never used
+    // with quietReqLogger; without a serializer pino would stringify the
+    // IncomingMessage (socket and all) into it on every request.
+    serializers: { req: (req: Request) => ({ method: req.method }) },
+  });
+}
+
+/**
+ * Assigns `req.id` and `req.log` (through pino-http), and logs one line per
  * request when the response finishes (or the connection closes first). The
  * line has the path without its query string: query values could hold keys.
  */
 export function requestLogger(logger: Logger, options: RequestLoggerOptions = {}): RequestHandler {
+  const ids = requestIds(logger);
   return (req: Request, res: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
-    const id = requestIdFrom(req.headers['x-request-id']);
-    req.id = id;
-    req.log = logger.child({ reqId: id });
-    res.setHeader('X-Request-Id', id);
+    ids(req, res, () => undefined);
     captureRoute(req);
 
     let bytes = 0;

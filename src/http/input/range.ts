@@ -2,6 +2,13 @@
  * `Range` for downloads (RFC 9110 §14.1.2, §14.2). Only what FTP's REST can
  * serve: one byte range. A header we cannot honour is ignored (200, whole
  * file) as §14.2 allows; a single range that starts past the end is 416.
+ *
+ * Not express's `req.range()`: the range-parser 1.x it brings answers two
+ * headers against §14.1.2 (a suffix longer than the file, `bytes=-500` on 100
+ * bytes, and a reversed `bytes=5-1` both come back unsatisfiable), and
+ * correcting that means parsing the header here anyway. range-parser 2 fixes
+ * the first (jshttp/range-parser#66) but needs Node 22 and refuses the
+ * whitespace this parser accepts. test/unit/http/input/range.test.ts pins both.
  */
 export type RangeDecision =
   | { kind: 'whole' }

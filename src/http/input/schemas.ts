@@ -6,6 +6,8 @@ import { HttpError } from '../httpError.js';
  * Request validation: one zod schema per input, the TypeScript type inferred
  * from it. The enums are the config's own, so `?mode=` accepts exactly what a
  * server's `mode:` does. Booleans in the query string are `true`/`false`.
+ * These schemas are the source of the request shapes in openapi/openapi.yaml:
+ * test/unit/openapi/openapi.requests.test.ts fails when the document says otherwise.
  */
 const queryBoolean = z.enum(['true', 'false']).transform((v) => v === 'true');
 
@@ -24,7 +26,8 @@ export const transferQuerySchema = z.object({
 });
 export type TransferQuery = z.infer<typeof transferQuerySchema>;
 
-export const moveBodySchema = z.object({
+/** Strict, as the document has always said (`additionalProperties: false`): a misspelt `overwrite` is a 400, not ignored. */
+export const moveBodySchema = z.strictObject({
   from: z.string().min(1),
   to: z.string().min(1),
   overwrite: z.boolean().optional(),

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import basicAuth from 'basic-auth';
 import type { Request, RequestHandler } from 'express';
 import type { Config } from '../../config/index.js';
 import { HttpError } from '../httpError.js';
@@ -66,19 +67,13 @@ function digest(value: string): Buffer {
 }
 
 /**
- * HTTP Basic credentials (RFC 7617) for pass-through servers. The user-id
- * may not contain ":"; the password may. CR/LF/NUL would be an FTP command
- * injection (RFC 959 §4.1) and are refused as a failed login.
+ * HTTP Basic credentials (RFC 7617) for pass-through servers, parsed by
+ * jshttp's basic-auth (the user-id ends at the first ":"; the password may
+ * hold more). On top: an empty user cannot log in, and CR/LF/NUL would be an
+ * FTP command injection (RFC 959 §4.1), so both are refused as a failed login.
  */
 export function parseBasicAuth(header: string | undefined): Credentials | null {
-  if (typeof header !== 'string') return null;
-  const m = /^Basic[ \t]+([A-Za-z0-9+/=]+)[ \t]*$/i.exec(header);
-  if (!m?.[1]) return null;
-  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) return null;
-  const user = decoded.slice(0, colon);
-  const password = decoded.slice(colon + 1);
-  if (user === '' || /[\r\n\0]/.test(decoded)) return null;
-  return { user, password };
+  const parsed = header === undefined ? undefined : basicAuth.parse(header);
+  if (parsed === undefined || parsed.name === '' || /[\r\n\0]/.test(parsed.name + parsed.pass)) return null;
+  return { user: parsed.name, password: parsed.pass };
 }

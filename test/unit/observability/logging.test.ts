@@ -206,6 +206,31 @@ describe('requestLogger', () => {
     assert.equal(done.find((l) => l.path === '/short')?.aborted, true);
   });
 
+  it('req.log (pino-http) keeps the gateway logger: reqId bound, errors and configured secrets scrubbed', async () => {
+    const out = capture();
+    const log = createLogger('info', out.stream, { secrets: ['s3cret-pass'] });
+    const app = express();
+    app.use(requestLogger(log));
+    let bindings: unknown;
+    app.get('/x', (req, res) => {
+      bindings = req.log.bindings();
+      req.log.warn({ err: new Error('login to ftp://bob:s3cret-pass@h failed'), reply: '530 s3cret-pass refused' }, 'login failed');
+      res.end();
+    });
+    const { url, close } = await serve(app);
+    try {
+      const r = await fetch(`${url}/x`, { headers: { 'X-Request-Id': 'req-2' } });
+      assert.equal(r.headers.get('x-request-id'), 'req-2');
+    } finally {
+      await close();
+    }
+    assert.deepEqual(bindings, { reqId: 'req-2' });
+    const line = out.lines().find((l) => l.msg === 'login failed');
+    assert.equal(line?.reqId, 'req-2');
+    assert.match(String((line?.err as { message?: unknown } | undefined)?.message), /ftp:\/\/bob:\*\*\*@h/);
+    assertNoSecret(out.text());
+  });
+
   it('logs one line per request with the route pattern, no query, and the bytes sent; echoes a valid X-Request-Id', async () => {
     const out = capture();
     const log = createLogger('info', out.stream);

@@ -32,7 +32,7 @@ describe('query schema', () => {
 
 describe('move body schema', () => {
   test('valid', () => assert.deepEqual(parseMoveBody({ from: 'a', to: 'b', overwrite: true }), { from: 'a', to: 'b', overwrite: true }));
-  for (const b of [undefined, {}, { from: 'a' }, { from: '', to: 'b' }, { from: 'a', to: 'b', overwrite: 'yes' }, { from: 1, to: 'b' }]) {
+  for (const b of [undefined, {}, { from: 'a' }, { from: '', to: 'b' }, { from: 'a', to: 'b', overwrite: 'yes' }, { from: 1, to: 'b' }, { from: 'a', to: 'b', overwite: true }]) {
     test(`rejects ${JSON.stringify(b)}`, () => assert.throws(() => parseMoveBody(b), bad('BAD_BODY')));
   }
 });

@@ -47,5 +47,11 @@ describe('parseBasicAuth (RFC 7617)', () => {
     assert.equal(parseBasicAuth(basic(':pw')), null);
     assert.equal(parseBasicAuth(basic('u:p\r\nDELE x')), null);
     assert.equal(parseBasicAuth(basic('u\0:p')), null);
+    // basic-auth itself lets a line end through in the user-id: the layer on top refuses it.
+    assert.equal(parseBasicAuth(basic('u\nUSER root:p')), null);
+    assert.equal(parseBasicAuth(basic('u\r:p')), null);
+  });
+  test('the scheme is case-insensitive (RFC 9110 §11.1)', () => {
+    assert.deepEqual(parseBasicAuth(`bASIC ${Buffer.from('bob:pw').toString('base64')}`), { user: 'bob', password: 'pw' });
   });
 });
