@@ -163,6 +163,8 @@ describe('HTTP shutdown', serverSkip('vsftpd'), () => {
     try {
       writeFileSync(join(ftp.root, 'a'), 'x');
       assert.equal((await gw.request('GET', '/api/v1/servers/default/files/a')).status, 200);
+      // The client can hold the whole body before the 226 settles the transfer.
+      assert.equal(await gw.gateway.waitForTransfers(5_000), true);
       gw.gateway.beginShutdown();
       const r = await gw.request('GET', '/api/v1/servers/default/files/a', { headers: { connection: 'keep-alive' } });
       assert.equal(r.status, 503);
