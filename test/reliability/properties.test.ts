@@ -12,7 +12,8 @@ import { createAsciiDecoder, createAsciiEncoder } from '../../src/ftp/data/ascii
 import { createListingParser } from '../../src/ftp/listing/parseListing.js';
 import { FtpReplyParser } from '../../src/ftp/reply/ftpReplyParser.js';
 import { HttpError } from '../../src/http/httpError.js';
-import { decodeRawPath, joinRoot, parsePlainPath, checkFileName } from '../../src/http/input/paths.js';
+import { decodeRawPath, parsePlainPath, checkFileName } from '../../src/http/input/paths.js';
+import { joinRoot } from '../../src/gateway/ftpPaths.js';
 import { recordFigures } from './summary.js';
 
 const RUNS = 400;

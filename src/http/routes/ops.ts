@@ -2,7 +2,7 @@ import express from 'express';
 import type { Request, Response, Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { GatewayMetrics } from '../../observability/metrics.js';
-import { readinessDetail } from '../errors.js';
+import { readinessDetail } from '../../gateway/readinessDetail.js';
 import { scrubSecrets } from '../../observability/logging.js';
 import { loadOpenApiDocument } from '../openapi.js';
 

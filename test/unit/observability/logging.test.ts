@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import express from 'express';
 import { ftpChannels } from '../../../src/ftp/diagnostics.js';
-import { configSecrets, createLogger, requestIdFrom, requestLogger, routeOf, scrubSecrets, subscribeFtpLogging } from '../../../src/observability/logging.js';
+import { configSecrets, createLogger, scrubSecrets, subscribeFtpLogging } from '../../../src/observability/logging.js';
+import { requestIdFrom, requestLogger, routeOf } from '../../../src/http/middleware/requestLogger.js';
 
 /** A pino destination that keeps every line. */
 function capture(): { stream: Writable; lines: () => Array<Record<string, unknown>>; text: () => string } {
