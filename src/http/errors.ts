@@ -169,8 +169,7 @@ function statusForCategory(err: FtpError, ctx: ProblemContext): number {
       return 400;
     case 'aborted':
       return 503;
-    case 'protocol':
-    default:
+    default: // 'protocol'
       return 502;
   }
 }

@@ -19,6 +19,7 @@ import { recordFigures } from './summary.js';
 const RUNS = 400;
 const tally = { properties: 0, runs: 0, counterexamples: 0 };
 
+// biome-ignore lint/suspicious/noConfusingVoidType: a predicate may assert and return nothing, as fast-check's own type says
 async function property<T>(arb: fc.Arbitrary<T>, predicate: (value: T) => boolean | void | Promise<boolean | void>): Promise<void> {
   tally.properties++;
   try {

@@ -39,7 +39,7 @@ export function serverAccess(res: Response): ServerAccess {
 
 export function resolveServer(registry: ServerRegistry, limits: { maxPathBytes: number }, cap?: TransferCap): RequestHandler {
   return (req, res, next) => {
-    const name = req.params['server'];
+    const name = req.params.server;
     const handle = typeof name === 'string' ? registry.get(name) : undefined;
     if (!handle) throw new HttpError(404, 'UNKNOWN_SERVER', 'no such server');
     if (handle.config.readOnly && isWrite(req.method)) {

@@ -41,7 +41,7 @@ describe('createLogger', () => {
     log.info({ password: 's3cret-pass', server: { password: 's3cret-pass', apiKey: 'k3y-abc' }, config: { auth: { apiKey: 'k3y-abc' } } }, 'config');
     const lines = out.lines();
     assert.equal(lines.length, 3);
-    const headers = (lines[0]?.req as { headers: Record<string, unknown> }).headers;
+    const headers = (lines[0]!.req as { headers: Record<string, unknown> }).headers;
     assert.equal(headers.authorization, '[REDACTED]');
     assert.equal(headers['x-api-key'], '[REDACTED]');
     assert.equal(headers.cookie, '[REDACTED]');
