@@ -16,7 +16,7 @@ export interface TransferChoice {
  */
 export function resolveTransferOptions(
   server: Pick<ServerConfig, 'mode' | 'type' | 'eol' | 'textExtensions'>,
-  query: Partial<Pick<ServerConfig, 'mode' | 'type' | 'eol'>>,
+  query: { [K in 'mode' | 'type' | 'eol']?: ServerConfig[K] | undefined },
   fileName: string,
 ): TransferChoice {
   const typeOption = query.type ?? server.type;

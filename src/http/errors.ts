@@ -140,7 +140,7 @@ function fromFtpError(err: FtpError, ctx: ProblemContext): ProblemResponse {
   }
   if (status === 401) headers['WWW-Authenticate'] = 'Basic realm="ftp-gateway", charset="UTF-8"';
   const res = build(status, err.code, ftpDetail(err, ctx), headers);
-  if (Number.isInteger(err.ftpCode)) res.body.ftpCode = err.ftpCode;
+  if (err.ftpCode !== undefined && Number.isInteger(err.ftpCode)) res.body.ftpCode = err.ftpCode;
   return res;
 }
 

@@ -125,7 +125,7 @@ export function createLogger(level: string, destination?: DestinationStream, ext
     scrubFields(pino.stdSerializers.err(err) as unknown as Record<string, unknown>, scrub);
   const options: pino.LoggerOptions = {
     level,
-    base: undefined,
+    base: null,
     redact: { paths: [...REDACT_PATHS], censor: '[REDACTED]' },
     serializers: { err: errSerializer, error: errSerializer },
     formatters: { log: (object) => scrubFields(object, scrub) },
