@@ -438,6 +438,7 @@ async function machineInfo(): Promise<Record<string, string>> {
     kernel: release(),
     node: process.version,
     curl: (await version('curl', ['--version'])).split(' ').slice(0, 2).join(' '),
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format, not a template
     vsftpd: await version('dpkg-query', ['-W', '-f', '${Version}', 'vsftpd']),
   };
 }

@@ -48,7 +48,7 @@ function authHeaders(serverName) {
   const key = sessionStorage.getItem(KEY_STORAGE);
   if (key) headers['X-API-Key'] = key;
   const login = serverName ? state.ftpLogins.get(serverName) : undefined;
-  if (login) headers['Authorization'] = `Basic ${base64(`${login.user}:${login.password}`)}`;
+  if (login) headers.Authorization = `Basic ${base64(`${login.user}:${login.password}`)}`;
   return headers;
 }
 

@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { FtpDataMethod, FtpDataMode, FtpSession, FtpTransferType } from '../ftp/index.js';
 import { isReplyError, isDirectory } from './ftpOps.js';
-import { HttpError } from '../http/httpError.js';
+import { GatewayError } from './gatewayError.js';
 
 /**
  * Atomic uploads in two steps, so multipart can stage every part before it
@@ -40,12 +40,19 @@ export interface StageOptions {
   onProgress?: (bytes: number) => void;
   /** Removes a file even when this session died with the transfer (a fresh pooled one). */
   discard: (path: string) => Promise<void>;
-  /** Turns a stream-side failure into its real cause (413 from a ByteLimit...). */
-  explain?: (err: unknown) => unknown;
+  /**
+   * Turns a failure into its real cause (an abort the caller chose, a limit
+   * the body broke: the source knows, the FTP layer only saw the stream end),
+   * and says whether the body broke a limit: an in-place write is then undone
+   * too (contract: "nothing kept").
+   */
+  explain?: (err: unknown) => UploadFailure;
 }
 
-/** Too large (413), too slow (408). */
-const BROKEN_LIMIT = new Set([408, 413]);
+export interface UploadFailure {
+  cause: unknown;
+  brokeLimit: boolean;
+}
 
 export function temporaryName(target: string): string {
   const dir = posix.dirname(target);
@@ -75,19 +82,18 @@ export async function stageUpload(
     if (temporary && plan.type === 'binary') {
       const stored = await session.size(written, options.signal);
       if (stored !== null && stored !== result.bytes) {
-        throw new HttpError(502, 'UPLOAD_INCOMPLETE', `the server stored ${stored} of ${result.bytes} bytes`);
+        throw new GatewayError('UPLOAD_INCOMPLETE', `the server stored ${stored} of ${result.bytes} bytes`);
       }
     }
     return { target: plan.target, written, temporary, bytes: result.bytes, method: result.method };
   } catch (err) {
-    // An abort the gateway chose (a body too slow: 408) is the failure's cause.
-    const real = options.signal.aborted && options.signal.reason instanceof HttpError ? options.signal.reason : options.explain ? options.explain(err) : err;
+    const failure = options.explain ? options.explain(err) : { cause: err, brokeLimit: false };
     // A temporary file never outlives a failure. An in-place write is only
     // undone when the body broke a limit (contract: "nothing kept").
-    if (temporary || (!plan.append && real instanceof HttpError && BROKEN_LIMIT.has(real.status))) {
+    if (temporary || (!plan.append && failure.brokeLimit)) {
       await options.discard(written);
     }
-    throw real;
+    throw failure.cause;
   }
 }
 
@@ -122,7 +128,7 @@ async function renameOnto(session: FtpSession, from: string, to: string, signal:
   } catch (err) {
     if (!isReplyError(err)) throw err;
     if (await isDirectory(session, to, signal)) {
-      throw new HttpError(409, 'IS_A_DIRECTORY', 'the target is a directory');
+      throw new GatewayError('IS_A_DIRECTORY', 'the target is a directory');
     }
   }
   // Some servers refuse RNTO onto an existing file ("553 File exists"):

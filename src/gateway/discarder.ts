@@ -1,7 +1,5 @@
-import type { Response } from 'express';
-import type { FtpSession } from '../ftp/index.js';
+import type { FtpPool, FtpSession } from '../ftp/index.js';
 import { isReplyError } from './ftpOps.js';
-import { serverAccess } from '../http/middleware/serverAccess.js';
 
 /**
  * Removing a temporary upload must work even when the request was aborted
@@ -25,8 +23,7 @@ export async function deleteQuietlyOutcome(session: FtpSession, path: string): P
   }
 }
 
-export function discarder(res: Response, session: FtpSession, onLost?: (path: string, err: unknown) => void): (path: string) => Promise<void> {
-  const { pool } = serverAccess(res);
+export function discarder(pool: FtpPool, session: FtpSession, onLost?: (path: string, err: unknown) => void): (path: string) => Promise<void> {
   return async (path) => {
     if ((await deleteQuietlyOutcome(session, path)) !== 'session-lost') return;
     const signal = AbortSignal.timeout(CLEANUP_TIMEOUT_MS);

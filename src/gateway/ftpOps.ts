@@ -1,6 +1,6 @@
 import { isFtpError, type FtpDataMode, type FtpSession } from '../ftp/index.js';
-import { HttpError } from '../http/httpError.js';
-import { joinRoot } from '../http/input/paths.js';
+import { joinRoot } from './ftpPaths.js';
+import { GatewayError } from './gatewayError.js';
 
 /**
  * Composite FTP operations the routes share. Paths given to the session are
@@ -24,13 +24,13 @@ export async function isDirectory(session: FtpSession, path: string, signal: Abo
   }
 }
 
-/** 404 when the path does not exist, 409 when it is not a directory. */
+/** NOT_FOUND when the path does not exist, NOT_A_DIRECTORY when it is a file. */
 export async function requireDirectory(session: FtpSession, path: string, signal: AbortSignal): Promise<void> {
   if (await isDirectory(session, path, signal)) return;
   const stat = await session.stat(path, signal);
-  if (stat === null) throw new HttpError(404, 'NOT_FOUND', 'no such directory');
-  if (stat.type !== 'directory') throw new HttpError(409, 'NOT_A_DIRECTORY', 'not a directory');
-  throw new HttpError(404, 'NOT_FOUND', 'directory not accessible');
+  if (stat === null) throw new GatewayError('NOT_FOUND', 'no such directory');
+  if (stat.type !== 'directory') throw new GatewayError('NOT_A_DIRECTORY', 'not a directory');
+  throw new GatewayError('NOT_FOUND', 'directory not accessible');
 }
 
 /** mkdir -p below the root (the root itself is never created). */
@@ -55,14 +55,14 @@ export async function ensureDirectory(
       if (await isDirectory(session, path, signal)) continue; // created meanwhile by someone else
       const stat = await session.stat(path, signal);
       if (stat !== null && stat.type !== 'directory') {
-        throw new HttpError(409, 'NOT_A_DIRECTORY', 'a parent of the path is a file');
+        throw new GatewayError('NOT_A_DIRECTORY', 'a parent of the path is a file');
       }
       throw err;
     }
   }
 }
 
-/** The parent must exist (`mkdirs=false`): 404 otherwise. */
+/** The parent must exist (`mkdirs=false`): NOT_FOUND otherwise. */
 export async function requireParent(
   session: FtpSession,
   root: string,
@@ -73,8 +73,8 @@ export async function requireParent(
   const parent = joinRoot(root, parentSegments);
   if (await isDirectory(session, parent, signal)) return;
   const stat = await session.stat(parent, signal);
-  if (stat !== null && stat.type !== 'directory') throw new HttpError(409, 'NOT_A_DIRECTORY', 'a parent of the path is a file');
-  throw new HttpError(404, 'NOT_FOUND', 'the parent directory does not exist (mkdirs=false)');
+  if (stat !== null && stat.type !== 'directory') throw new GatewayError('NOT_A_DIRECTORY', 'a parent of the path is a file');
+  throw new GatewayError('NOT_FOUND', 'the parent directory does not exist (mkdirs=false)');
 }
 
 const FOUND = new Error('a listing entry');
@@ -105,7 +105,7 @@ export async function removeTree(
   options: { signal: AbortSignal; mode: FtpDataMode },
   depth = 0,
 ): Promise<void> {
-  if (depth > MAX_DEPTH) throw new HttpError(409, 'DIRECTORY_NOT_EMPTY', 'directory tree too deep to remove');
+  if (depth > MAX_DEPTH) throw new GatewayError('DIRECTORY_NOT_EMPTY', 'directory tree too deep to remove');
   const entries = await session.list(path, { signal: options.signal, mode: options.mode });
   for (const entry of entries) {
     if (entry.name === '.' || entry.name === '..' || entry.name.includes('/') || entry.name === '') continue;

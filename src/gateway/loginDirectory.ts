@@ -1,5 +1,5 @@
 import { FtpError, isFtpError, type FtpSession } from '../ftp/index.js';
-import { normaliseRoot } from '../http/input/paths.js';
+import { normaliseRoot } from './ftpPaths.js';
 
 /**
  * The login directory of a fresh session: its PWD (RFC 959 §4.1.3, 257

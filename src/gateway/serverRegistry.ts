@@ -12,10 +12,11 @@ import {
   type FtpPoolStats,
   type FtpSession,
 } from '../ftp/index.js';
-import { logSafe, readinessDetail } from '../http/errors.js';
+import { logSafe } from '../observability/logSafe.js';
+import { readinessDetail } from './readinessDetail.js';
 import { probeGreeting, type ProbeResult } from './greetingProbe.js';
 import { learnLoginDirectory } from './loginDirectory.js';
-import { resolveRoot } from '../http/input/paths.js';
+import { resolveRoot } from './ftpPaths.js';
 
 /**
  * One FtpPool per configured server; for pass-through servers (no user in

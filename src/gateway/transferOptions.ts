@@ -1,7 +1,6 @@
 import { extname } from 'node:path/posix';
 import type { ServerConfig } from '../config/index.js';
 import type { FtpDataMode, FtpEol, FtpTransferType } from '../ftp/index.js';
-import type { TransferQuery } from '../http/input/schemas.js';
 
 export interface TransferChoice {
   mode: FtpDataMode;
@@ -17,7 +16,7 @@ export interface TransferChoice {
  */
 export function resolveTransferOptions(
   server: Pick<ServerConfig, 'mode' | 'type' | 'eol' | 'textExtensions'>,
-  query: Pick<TransferQuery, 'mode' | 'type' | 'eol'>,
+  query: { [K in 'mode' | 'type' | 'eol']?: ServerConfig[K] | undefined },
   fileName: string,
 ): TransferChoice {
   const typeOption = query.type ?? server.type;

@@ -4,7 +4,7 @@ import type { Config } from '../config/index.js';
 import { requestContext } from './context.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { HttpError } from './httpError.js';
-import { requestLogger } from '../observability/logging.js';
+import { requestLogger } from './middleware/requestLogger.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import { apiKeyAuth } from './middleware/auth.js';
 import { cors } from './middleware/cors.js';

@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import { isFtpError, type FtpError, type FtpErrorCategory, type FtpErrorCode } from '../ftp/index.js';
 import { HttpError, isHttpError } from './httpError.js';
 import { getContext } from './context.js';
-import { routeOf } from '../observability/logging.js';
+import { isGatewayError, type GatewayErrorCode } from '../gateway/gatewayError.js';
+import { logSafe } from '../observability/logSafe.js';
+import { routeOf } from './middleware/requestLogger.js';
 
 /**
  * The one place where errors become HTTP (RFC 9457 problem+json). The table
@@ -87,8 +89,18 @@ export const FTP_REPLY_DETAILS: Readonly<Record<FtpErrorCategory, string>> = {
 /** On a pass-through server the login is the caller's own. */
 export const PASS_THROUGH_AUTH_DETAIL = 'the FTP server refused these credentials';
 
+/** The gateway's own errors: their message is the gateway's sentence, never server text. */
+export const GATEWAY_ERROR_STATUS: Readonly<Record<GatewayErrorCode, number>> = {
+  NOT_FOUND: 404,
+  NOT_A_DIRECTORY: 409,
+  IS_A_DIRECTORY: 409,
+  DIRECTORY_NOT_EMPTY: 409,
+  UPLOAD_INCOMPLETE: 502,
+};
+
 export function problemFor(err: unknown, ctx: ProblemContext): ProblemResponse {
   if (isHttpError(err)) return build(err.status, err.code, err.message, { ...err.headers });
+  if (isGatewayError(err)) return build(GATEWAY_ERROR_STATUS[err.code], err.code, err.message, {});
   if (isFtpError(err)) return fromFtpError(err, ctx);
   // A malformed %-escape in a route parameter fails in the router's own
   // decodeURIComponent before our path rules run (router/lib/layer.js
@@ -128,7 +140,7 @@ function fromFtpError(err: FtpError, ctx: ProblemContext): ProblemResponse {
   }
   if (status === 401) headers['WWW-Authenticate'] = 'Basic realm="ftp-gateway", charset="UTF-8"';
   const res = build(status, err.code, ftpDetail(err, ctx), headers);
-  if (Number.isInteger(err.ftpCode)) res.body.ftpCode = err.ftpCode;
+  if (err.ftpCode !== undefined && Number.isInteger(err.ftpCode)) res.body.ftpCode = err.ftpCode;
   return res;
 }
 
@@ -137,45 +149,6 @@ export function ftpDetail(err: FtpError, ctx: ProblemContext): string {
   if (err.code !== 'FTP_REPLY') return FTP_ERROR_DETAILS[err.code] ?? 'the FTP server failed';
   if (err.category === 'auth' && ctx.passThrough) return PASS_THROUGH_AUTH_DETAIL;
   return FTP_REPLY_DETAILS[err.category] ?? FTP_REPLY_DETAILS.protocol;
-}
-
-/**
- * `/readyz` needs no key, so its detail follows the same rule in a few words:
- * what failed and the reply's number (`login refused (530)`), never its text.
- */
-export function readinessDetail(err: unknown): string {
-  if (!isFtpError(err)) {
-    const code = (err as { code?: unknown } | null)?.code;
-    return typeof code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(code) ? `check failed (${code})` : 'check failed';
-  }
-  const n = Number.isInteger(err.ftpCode) ? ` (${err.ftpCode})` : '';
-  switch (err.code) {
-    case 'FTP_REPLY':
-      if (err.category === 'auth') return `login refused${n}`;
-      if (err.category === 'unavailable') return `server unavailable${n}`;
-      return `unexpected reply${n}`;
-    case 'FTP_CONNECT_FAILED': {
-      // The socket's errno name (ECONNREFUSED) comes from this host, not from the FTP server.
-      const errno = (err.cause as { code?: unknown } | undefined)?.code;
-      return typeof errno === 'string' && /^E[A-Z]+$/.test(errno) ? `unreachable (${errno})` : 'unreachable';
-    }
-    case 'FTP_CONNECTION_CLOSED':
-      return `connection closed${n}`;
-    case 'FTP_TIMEOUT':
-      return 'no answer in time';
-    case 'FTP_TLS':
-      return 'TLS failed';
-    case 'FTP_PARSE':
-      return 'unreadable reply';
-    case 'FTP_POOL_TIMEOUT':
-      return 'no session free in time';
-    case 'FTP_POOL_CLOSED':
-      return 'closing';
-    case 'FTP_ABORTED':
-      return 'aborted';
-    default:
-      return err.code.toLowerCase().replace(/^ftp_/, '').replace(/_/g, ' ');
-  }
 }
 
 function statusForCategory(err: FtpError, ctx: ProblemContext): number {
@@ -196,8 +169,7 @@ function statusForCategory(err: FtpError, ctx: ProblemContext): number {
       return 400;
     case 'aborted':
       return 503;
-    case 'protocol':
-    default:
+    default: // 'protocol'
       return 502;
   }
 }
@@ -245,7 +217,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const clientGone = ctx?.signal.aborted ?? false;
     if (!clientGone && (problem.status >= 500 || isFtpError(err))) {
       (req.log ?? logger)[problem.status >= 500 ? 'warn' : 'info'](
-        { err: logSafe(err), status: problem.status, method: req.method, route: routeOf(req) },
+        { err: logView(err), status: problem.status, method: req.method, route: routeOf(req) },
         'request failed',
       );
     }
@@ -264,24 +236,9 @@ export const notFoundHandler: RequestHandler = (_req, _res, next) => {
   next(new HttpError(404, 'NOT_FOUND', 'no such route'));
 };
 
-/**
- * The log line's view of an error. An FtpError names only the command's verb,
- * never its argument (the FTP layer keeps arguments out of errors, and PASS/ACCT
- * are masked in its command log), so the reply text can be logged whole.
- */
-export function logSafe(err: unknown): Record<string, unknown> {
-  if (isFtpError(err)) {
-    return {
-      name: err.name,
-      code: err.code,
-      category: err.category,
-      command: err.command,
-      ftpCode: err.ftpCode,
-      message: err.message,
-      ...(err.ftpMessage !== undefined ? { reply: err.ftpMessage } : {}),
-    };
-  }
+/** The log line's view of an error: the gateway's own errors by code, the rest as the log sees them (logSafe). */
+function logView(err: unknown): Record<string, unknown> {
   if (isHttpError(err)) return { name: err.name, code: err.code, status: err.status };
-  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
-  return { value: String(err) };
+  if (isGatewayError(err)) return { name: err.name, code: err.code, message: err.message };
+  return logSafe(err);
 }

@@ -1,7 +1,7 @@
 import diagnostics_channel from 'node:diagnostics_channel';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { ftpChannels } from '../ftp/diagnostics.js';
-import type { FtpReplyEvent, FtpSessionEvent, FtpTransferEvent } from '../ftp/diagnostics.js';
+import { ftpChannels } from '../ftp/index.js';
+import type { FtpReplyEvent, FtpSessionEvent, FtpTransferEvent } from '../ftp/index.js';
 
 export type TransferDirection = 'upload' | 'download';
 

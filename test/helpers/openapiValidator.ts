@@ -185,7 +185,9 @@ function headerMap(headers: HeaderBag | undefined): Map<string, string> {
   const out = new Map<string, string>();
   if (headers === undefined) return out;
   if (typeof (headers as Headers).forEach === 'function' && typeof (headers as Headers).get === 'function') {
-    (headers as Headers).forEach((value, key) => out.set(key.toLowerCase(), value));
+    (headers as Headers).forEach((value, key) => {
+      out.set(key.toLowerCase(), value);
+    });
     return out;
   }
   for (const [key, value] of Object.entries(headers as Record<string, unknown>)) {

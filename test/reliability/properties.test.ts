@@ -12,12 +12,14 @@ import { createAsciiDecoder, createAsciiEncoder } from '../../src/ftp/data/ascii
 import { createListingParser } from '../../src/ftp/listing/parseListing.js';
 import { FtpReplyParser } from '../../src/ftp/reply/ftpReplyParser.js';
 import { HttpError } from '../../src/http/httpError.js';
-import { decodeRawPath, joinRoot, parsePlainPath, checkFileName } from '../../src/http/input/paths.js';
+import { decodeRawPath, parsePlainPath, checkFileName } from '../../src/http/input/paths.js';
+import { joinRoot } from '../../src/gateway/ftpPaths.js';
 import { recordFigures } from './summary.js';
 
 const RUNS = 400;
 const tally = { properties: 0, runs: 0, counterexamples: 0 };
 
+// biome-ignore lint/suspicious/noConfusingVoidType: a predicate may assert and return nothing, as fast-check's own type says
 async function property<T>(arb: fc.Arbitrary<T>, predicate: (value: T) => boolean | void | Promise<boolean | void>): Promise<void> {
   tally.properties++;
   try {

@@ -55,12 +55,12 @@ export interface SecretFigures {
 }
 
 export interface SectionFigures {
-  faults?: FaultFigures;
-  load?: LoadFigures;
-  hostile?: HostileFigures;
-  peers?: PeerFigures;
-  properties?: PropertyFigures;
-  secrets?: SecretFigures;
+  faults?: FaultFigures | undefined;
+  load?: LoadFigures | undefined;
+  hostile?: HostileFigures | undefined;
+  peers?: PeerFigures | undefined;
+  properties?: PropertyFigures | undefined;
+  secrets?: SecretFigures | undefined;
 }
 
 export function figuresDir(): string {

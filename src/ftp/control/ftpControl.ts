@@ -17,7 +17,7 @@ export interface FtpControlOptions {
   server: FtpServerKnowledge;
 }
 
-type Command = readonly [verb: string, argument?: string];
+type Command = readonly [verb: string, argument?: string | undefined];
 
 export interface WaitOptions {
   /** null: no timeout (the data timeout guards the transfer instead). */

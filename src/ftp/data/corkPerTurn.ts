@@ -4,7 +4,7 @@ import { Transform, type Writable } from 'node:stream';
  * A pass-through stage placed just before `destination`: the chunks that pass
  * in one event-loop turn reach the socket as one writev instead of a write
  * each. On loopback every write wakes the reading process, and those wakeups
- * cost more than the bytes (perf of a 1 GiB upload).
+ * cost more than copying the bytes.
  */
 export function corkPerTurn(destination: Writable): Transform {
   let corked = false;

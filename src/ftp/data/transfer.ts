@@ -131,7 +131,7 @@ export async function openTransfer(
     }
     if (preliminary.code >= 400) {
       prepared.close();
-      const err = replyError(verb, preliminary.code, preliminary.code === 425 ? `${preliminary.message}` : preliminary.message);
+      const err = replyError(verb, preliminary.code, preliminary.message);
       lastError = err;
       // 425: the server could not open the data connection of this method.
       if (preliminary.code === 425 && more) {

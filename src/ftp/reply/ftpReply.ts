@@ -4,8 +4,3 @@ export interface FtpReply {
   /** All lines joined by "\n", codes and separators kept as sent. */
   message: string;
 }
-
-export function isPositivePreliminary(r: FtpReply): boolean { return r.code >= 100 && r.code < 200; }
-export function isPositiveCompletion(r: FtpReply): boolean { return r.code >= 200 && r.code < 300; }
-export function isPositiveIntermediate(r: FtpReply): boolean { return r.code >= 300 && r.code < 400; }
-export function isNegative(r: FtpReply): boolean { return r.code >= 400; }

@@ -2,10 +2,11 @@ import type { Request } from 'express';
 import type { StorageEngine } from 'multer';
 import type { Readable } from 'node:stream';
 import type { FtpDataMode, FtpSession, FtpTransferType } from '../../ftp/index.js';
-import { joinRoot } from '../input/paths.js';
+import { joinRoot } from '../../gateway/ftpPaths.js';
 import type { TransferHandle } from '../../gateway/transferRegistry.js';
 import { discardUpload, stageUpload, type StagedUpload } from '../../gateway/atomicUpload.js';
 import { tooLarge } from './requestBody.js';
+import { uploadFailure } from './uploadFailure.js';
 
 /**
  * A multer StorageEngine that streams each file part straight into the FTP
@@ -104,7 +105,7 @@ export class FtpStorage implements StorageEngine {
             signal,
             discard: o.discard,
             onProgress: (bytes) => transfer.progress(bytes),
-            explain: (err) => (local.signal.aborted ? local.signal.reason : err),
+            explain: (err) => uploadFailure(signal, err, () => (local.signal.aborted ? local.signal.reason : null)),
           },
         );
         if (stream.truncated) {

@@ -29,6 +29,7 @@ export function byTypeThenName(a: ListingRow, b: ListingRow): number {
 }
 
 /** V8 keeps a string of Latin-1 characters in one byte each, any other in two. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the range is Latin-1 from its first code point
 const WIDE = /[^\u0000-\u00ff]/;
 
 /** What a row costs on the heap, from the same measurement, erring high: the budget must be a bound. */

@@ -116,7 +116,7 @@ export class ResponseSink extends Writable implements FtpDirectTarget {
     // Everything read from the data connection in one event-loop turn leaves
     // in one writev: on loopback each write wakes the reader, and those
     // wakeups, not the copies, were most of a download's CPU (perf:
-    // sock_def_readable); a 512 MiB GET went from ~150-400 to ~400-520 MB/s.
+    // sock_def_readable).
     if (!this.#corked) {
       this.#corked = true;
       res.cork();

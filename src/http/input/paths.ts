@@ -1,4 +1,3 @@
-import type { RootConfig } from '../../config/index.js';
 import { HttpError, badPath } from '../httpError.js';
 
 /**
@@ -74,29 +73,6 @@ export function checkFileName(name: string): string {
   if (name === '') throw badPath('filename: empty');
   if (name.includes('/')) throw badPath('filename: must be a single segment');
   return checkSegment(name, 'filename');
-}
-
-/** Normalise a configured root: absolute, no trailing slash (except "/"). */
-export function normaliseRoot(root: string): string {
-  const parts = root.split('/').filter((p) => p !== '');
-  return parts.length === 0 ? '/' : `/${parts.join('/')}`;
-}
-
-/** The absolute FTP path of checked segments under a root. */
-export function joinRoot(root: string, segments: readonly string[]): string {
-  const base = normaliseRoot(root);
-  if (segments.length === 0) return base;
-  return base === '/' ? `/${segments.join('/')}` : `${base}/${segments.join('/')}`;
-}
-
-/**
- * The absolute FTP path of a configured root: below "/" or below the login
- * directory (null while no session has told it; then a root relative to it
- * has no absolute path yet). A login directory of "/" makes both the same.
- */
-export function resolveRoot(root: RootConfig, loginDirectory: string | null): string | null {
-  if (root.relativeTo === '/') return joinRoot('/', root.segments);
-  return loginDirectory === null ? null : joinRoot(loginDirectory, root.segments);
 }
 
 /** Root-relative form used in responses: no leading `/`. */

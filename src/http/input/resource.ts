@@ -1,7 +1,8 @@
 import type { Request, Response } from 'express';
 import { HttpError } from '../httpError.js';
 import { serverAccess } from '../middleware/serverAccess.js';
-import { checkPathBytes, decodeRawPath, joinRoot, rawPathname, relativePath, splitResourceTarget } from './paths.js';
+import { joinRoot } from '../../gateway/ftpPaths.js';
+import { checkPathBytes, decodeRawPath, rawPathname, relativePath, splitResourceTarget } from './paths.js';
 
 /**
  * The `{path}` of a files/dirs URL, taken from the RAW request target (see

@@ -35,7 +35,7 @@ export function sendFloor(limits: Pick<LimitsConfig, 'sendIdleMs' | 'sendMinByte
       onSlow: ({ windowBytes, windowMs }) => {
         (req.log ?? logger).warn(
           {
-            server: req.params['server'],
+            server: req.params.server,
             path: pathOf(req, res, kind),
             bytes: sent(),
             windowBytes,

@@ -1,5 +1,6 @@
 import type { RequestHandler, Response } from 'express';
 import { isFtpError, type FtpPool, type FtpSession } from '../../ftp/index.js';
+import { isGatewayError, type GatewayError } from '../../gateway/gatewayError.js';
 import { context } from '../context.js';
 import { HttpError, isHttpError } from '../httpError.js';
 import type { Credentials, ServerHandle, ServerRegistry } from '../../gateway/serverRegistry.js';
@@ -38,7 +39,7 @@ export function serverAccess(res: Response): ServerAccess {
 
 export function resolveServer(registry: ServerRegistry, limits: { maxPathBytes: number }, cap?: TransferCap): RequestHandler {
   return (req, res, next) => {
-    const name = req.params['server'];
+    const name = req.params.server;
     const handle = typeof name === 'string' ? registry.get(name) : undefined;
     if (!handle) throw new HttpError(404, 'UNKNOWN_SERVER', 'no such server');
     if (handle.config.readOnly && isWrite(req.method)) {
@@ -84,14 +85,14 @@ export async function withSession<T>(
   // Before any session is taken: a caller at its cap must not queue for one.
   const release = access.admit();
   try {
-    // An HttpError (404, 409, 412...) says nothing bad about the session: carry
-    // it out as a value so the pool keeps the session instead of destroying it.
+    // An HttpError (404, 409, 412...) or a GatewayError says nothing bad about the
+    // session: carry it out as a value so the pool keeps the session instead of destroying it.
     const outcome = await access.pool.use(
-      async (session): Promise<{ value: T } | { error: HttpError }> => {
+      async (session): Promise<{ value: T } | { error: HttpError | GatewayError }> => {
         try {
           return { value: await fn(session) };
         } catch (err) {
-          if (isHttpError(err) && session.usable) return { error: err };
+          if ((isHttpError(err) || isGatewayError(err)) && session.usable) return { error: err };
           throw err;
         }
       },

@@ -2,7 +2,7 @@ import express from 'express';
 import type { Request, Response, Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { GatewayMetrics } from '../../observability/metrics.js';
-import { readinessDetail } from '../errors.js';
+import { readinessDetail } from '../../gateway/readinessDetail.js';
 import { scrubSecrets } from '../../observability/logging.js';
 import { loadOpenApiDocument } from '../openapi.js';
 
@@ -42,13 +42,16 @@ export const DOCS_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it takes out
+const CONTROL_CHARS = /[\x00-\x1f\x7f]+/g;
+
 /**
  * The registry's details are fixed sentences (`login refused (530)`); this is
  * the second line: nothing credential-shaped, no control characters, bounded.
  */
 function safeDetail(detail: unknown): string | undefined {
   if (typeof detail !== 'string' || detail === '') return undefined;
-  const clean = scrubSecrets(detail).replace(/[\x00-\x1f\x7f]+/g, ' ').trim();
+  const clean = scrubSecrets(detail).replace(CONTROL_CHARS, ' ').trim();
   return clean.length > DETAIL_MAX ? `${clean.slice(0, DETAIL_MAX - 1)}…` : clean;
 }
 

@@ -57,7 +57,7 @@ describe('FTPS on vsftpd', serverSkip('vsftpd'), () => {
 
   for (const maxVersion of ['TLSv1.3', 'TLSv1.2'] as const) {
     test(`explicit AUTH TLS (${maxVersion}): 25 uploads in a row arrive whole, session reuse satisfied`, async () => {
-      const client = await connectFtp({ ...loginOf(explicit), tls: { mode: 'explicit', ca: explicit.caPem, maxVersion } });
+      const client = await connectFtp({ ...loginOf(explicit), tls: { mode: 'explicit', ca: explicit.caPem!, maxVersion } });
       try {
         for (let i = 0; i < 25; i++) {
           const data = randomBytes(200_000 + i * 1000);
@@ -76,7 +76,7 @@ describe('FTPS on vsftpd', serverSkip('vsftpd'), () => {
   }
 
   test('implicit TLS: transfers in both modes', async () => {
-    const client = await connectFtp({ ...loginOf(implicit), tls: { mode: 'implicit', ca: implicit.caPem } });
+    const client = await connectFtp({ ...loginOf(implicit), tls: { mode: 'implicit', ca: implicit.caPem! } });
     try {
       const data = randomBytes(500_000);
       for (const mode of ['passive', 'active'] as const) {

@@ -177,7 +177,7 @@ for (const { kind, ascii, label } of VARIANTS) {
         await client.mkdir('/empty-dir');
         writeFileSync(join(server.root, 'zero.bin'), Buffer.alloc(0));
         for (let i = 0; i < 20; i++) {
-          const mode = MODES[i % MODES.length];
+          const mode = MODES[i % MODES.length]!;
           assert.deepEqual(await client.list('/empty-dir', { mode }), []);
           const sink = collector();
           const result = await client.download('/zero.bin', sink.sink, { mode });

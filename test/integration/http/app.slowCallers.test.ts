@@ -64,7 +64,7 @@ class RecordingScan extends SecretScan {
 }
 
 function cutLine(scan: RecordingScan): Record<string, unknown> | undefined {
-  return scan.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['msg'] === 'response cut: the client read too slowly');
+  return scan.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'response cut: the client read too slowly');
 }
 
 function getHead(path: string, key?: string): string {
@@ -216,10 +216,10 @@ describe('slow callers (vsftpd)', serverSkip('vsftpd'), () => {
       assert.equal(cut()?.kernelRelay, relay);
       assert.ok((cut()?.bytes ?? 0) < big.length);
       const warn = cutLine(scan);
-      assert.equal(warn?.['level'], 40);
-      assert.equal(warn?.['server'], 'default');
-      assert.equal(warn?.['path'], 'big.bin');
-      assert.equal(typeof warn?.['bytes'], 'number');
+      assert.equal(warn?.level, 40);
+      assert.equal(warn?.server, 'default');
+      assert.equal(warn?.path, 'big.bin');
+      assert.equal(typeof warn?.bytes, 'number');
       const next = await r.request('GET', `${API}/files/small.bin`);
       assert.equal(next.status, 200);
       assert.equal(sha256(next.body), sha256(small));
@@ -240,7 +240,7 @@ describe('slow callers (vsftpd)', serverSkip('vsftpd'), () => {
     try {
       assert.equal(await c.status, 200);
       await eventually(() => cutLine(scan) !== undefined);
-      assert.equal(cutLine(scan)?.['path'], 'many');
+      assert.equal(cutLine(scan)?.path, 'many');
     } finally {
       c.socket.destroy();
       rmSync(dir, { recursive: true, force: true });

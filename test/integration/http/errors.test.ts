@@ -7,7 +7,7 @@
 // came back as "***".
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { mkdirSync, writeFileSync } from 'node:fs';

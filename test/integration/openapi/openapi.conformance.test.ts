@@ -61,7 +61,7 @@ for (const kind of ALL_SERVER_KINDS) describe(`the app answers as the OpenAPI do
   });
 
   /** Sends the request, checks the response against the document, returns its status. */
-  async function call(method: string, path: string, init: { body?: RequestInit['body']; headers?: Record<string, string> } = {}): Promise<number> {
+  async function call(method: string, path: string, init: Pick<RequestInit, 'body'> & { headers?: Record<string, string> } = {}): Promise<number> {
     const res = await fetch(base + path, { method, redirect: 'manual', ...init });
     const body = Buffer.from(await res.arrayBuffer());
     assertResponseMatches(doc, { method, path, status: res.status, headers: res.headers, body: method === 'HEAD' ? undefined : body });

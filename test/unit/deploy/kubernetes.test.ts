@@ -107,7 +107,7 @@ function resolveEnv(env: EnvVar[]): Record<string, string> {
   const secretData = { ...secret.data, ...secret.stringData };
   for (const v of env) {
     if (v.value !== undefined) {
-      out[v.name] = v.value.replace(REF, (whole, name: string) => {
+      out[v.name] = v.value.replace(REF, (_whole, name: string) => {
         assert.ok(name in out, `$(${name}) in ${v.name} refers to a variable defined earlier`);
         return out[name]!;
       });
@@ -210,7 +210,7 @@ describe('deploy/kubernetes manifests', () => {
 
   test('the ConfigMap file is a valid config file (strict schema: no unknown keys)', () => {
     const files = mountedFiles();
-    const configFile = resolved['CONFIG_FILE'];
+    const configFile = resolved.CONFIG_FILE;
     assert.ok(configFile !== undefined && files.has(configFile), 'CONFIG_FILE points into the mounted ConfigMap');
     const parsed = configFileSchema.safeParse(parseAllDocuments(files.get(configFile)!)[0]!.toJS());
     assert.ok(parsed.success, parsed.success ? '' : parsed.error.message);

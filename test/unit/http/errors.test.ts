@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FtpError, type FtpErrorCategory, type FtpErrorCode } from '../../../src/ftp/index.js';
-import { FTP_ERROR_DETAILS, FTP_REPLY_DETAILS, PASS_THROUGH_AUTH_DETAIL, problemFor, readinessDetail } from '../../../src/http/errors.js';
+import { FTP_ERROR_DETAILS, FTP_REPLY_DETAILS, PASS_THROUGH_AUTH_DETAIL, problemFor } from '../../../src/http/errors.js';
+import { readinessDetail } from '../../../src/gateway/readinessDetail.js';
 import { HttpError } from '../../../src/http/httpError.js';
 
 const configured = { passThrough: false };

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import express from 'express';
 import { ftpChannels } from '../../../src/ftp/diagnostics.js';
-import { configSecrets, createLogger, requestIdFrom, requestLogger, routeOf, scrubSecrets, subscribeFtpLogging } from '../../../src/observability/logging.js';
+import { configSecrets, createLogger, scrubSecrets, subscribeFtpLogging } from '../../../src/observability/logging.js';
+import { requestIdFrom, requestLogger, routeOf } from '../../../src/http/middleware/requestLogger.js';
 
 /** A pino destination that keeps every line. */
 function capture(): { stream: Writable; lines: () => Array<Record<string, unknown>>; text: () => string } {
@@ -40,7 +41,7 @@ describe('createLogger', () => {
     log.info({ password: 's3cret-pass', server: { password: 's3cret-pass', apiKey: 'k3y-abc' }, config: { auth: { apiKey: 'k3y-abc' } } }, 'config');
     const lines = out.lines();
     assert.equal(lines.length, 3);
-    const headers = (lines[0]?.req as { headers: Record<string, unknown> }).headers;
+    const headers = (lines[0]!.req as { headers: Record<string, unknown> }).headers;
     assert.equal(headers.authorization, '[REDACTED]');
     assert.equal(headers['x-api-key'], '[REDACTED]');
     assert.equal(headers.cookie, '[REDACTED]');

@@ -243,7 +243,7 @@ describe('OpenAPI document: the contract', () => {
     const s = components.schemas as Record<string, Json>;
     const props = (name: string): string[] => Object.keys(s[name]?.properties as Json).sort();
     assert.deepEqual(props('Problem').filter((p) => p !== 'instance' && p !== 'code'), ['detail', 'ftpCode', 'status', 'title', 'type']);
-    assert.deepEqual((s.Problem?.required as string[]).sort(), ['detail', 'status', 'title', 'type']);
+    assert.deepEqual((s.Problem!.required as string[]).sort(), ['detail', 'status', 'title', 'type']);
     assert.deepEqual(props('ServerInfo'), ['host', 'mode', 'name', 'port', 'readOnly', 'tls', 'type']);
     assert.deepEqual(props('Listing'), ['entries', 'path']);
     assert.deepEqual(props('ListingEntry'), ['modifiedAt', 'modifiedAtPrecision', 'name', 'raw', 'size', 'type']);

@@ -2,6 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import multer, { MulterError } from 'multer';
 import type { FtpSession } from '../../../ftp/index.js';
 import { isFtpError } from '../../../ftp/index.js';
+import { isGatewayError } from '../../../gateway/gatewayError.js';
 import { context } from '../../context.js';
 import { ensureDirectory, requireDirectory } from '../../../gateway/ftpOps.js';
 import { HttpError, isHttpError } from '../../httpError.js';
@@ -50,7 +51,7 @@ async function receive(
   if (mkdirs) await ensureDirectory(session, dir.root, dir.segments, signal);
   else if (dir.segments.length > 0) await requireDirectory(session, dir.absolute, signal);
 
-  const discard = discarder(res, session, (path, err) => deps.logger.warn({ path, err }, 'could not remove a temporary upload'));
+  const discard = discarder(serverAccess(res).pool, session, (path, err) => deps.logger.warn({ path, err }, 'could not remove a temporary upload'));
   // The socket's count: busboy reads the request, and only deltas matter.
   const floor = watchBody(limits, signal, { bytes: () => req.socket.bytesRead, waiting: () => waitingForBody(req) });
   const storage = new FtpStorage({
@@ -133,7 +134,7 @@ async function receive(
 }
 
 function translate(err: unknown): unknown {
-  if (isHttpError(err) || isFtpError(err)) return err;
+  if (isHttpError(err) || isGatewayError(err) || isFtpError(err)) return err;
   if (err instanceof MulterError) {
     return LIMIT_CODES.has(err.code)
       ? new HttpError(413, 'PAYLOAD_TOO_LARGE', `multipart limit: ${err.code}`)

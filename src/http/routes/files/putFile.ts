@@ -8,6 +8,7 @@ import { parseQuery, type TransferQuery } from '../../input/schemas.js';
 import { resolveTransferOptions } from '../../../gateway/transferOptions.js';
 import { commitUpload, stageUpload, type StagedUpload } from '../../../gateway/atomicUpload.js';
 import { watchBody } from '../../body/bodyFloor.js';
+import { uploadFailure } from '../../body/uploadFailure.js';
 import { requestBodySource, tooLarge, type RequestBody } from '../../body/requestBody.js';
 import type { RouteDeps } from '../../routeDeps.js';
 import { discarder } from '../../../gateway/discarder.js';
@@ -66,7 +67,7 @@ async function store(
     { server: handle.name, path: resource.relative, direction: 'upload', totalBytes: limits.declared },
     (reason) => controller.abort(reason),
   );
-  const discard = discarder(res, session, (path, err) => deps.logger.warn({ path, err }, 'could not remove a temporary upload'));
+  const discard = discarder(serverAccess(res).pool, session, (path, err) => deps.logger.warn({ path, err }, 'could not remove a temporary upload'));
   const started = process.hrtime.bigint();
   let staged: StagedUpload | undefined;
   let ok = false;
@@ -86,7 +87,7 @@ async function store(
         signal: floor.signal,
         discard,
         onProgress: (bytes) => transfer.progress(bytes),
-        explain: (err) => (source.exceeded && limits.max !== null ? tooLarge(limits.max) : err),
+        explain: (err) => uploadFailure(floor.signal, err, () => (source.exceeded && limits.max !== null ? tooLarge(limits.max) : null)),
       },
     );
     floor.stop();

@@ -145,7 +145,7 @@ describe('parseUnixListLine', () => {
   });
 
   it('says how precise the date is: a year line gives only the day (not a time of midnight), a time the minute or second', () => {
-    const at = (date: string): Pick<FtpEntry, 'modifiedAt' | 'modifiedAtPrecision'> => {
+    const at = (date: string): { [K in 'modifiedAt' | 'modifiedAtPrecision']: FtpEntry[K] } => {
       const { modifiedAt, modifiedAtPrecision } = parse(`-rw-r--r-- 1 a b 1 ${date} x`);
       return { modifiedAt, modifiedAtPrecision };
     };

@@ -5,14 +5,12 @@ import { HttpError } from '../../../../src/http/httpError.js';
 import {
   checkFileName,
   decodeRawPath,
-  joinRoot,
-  normaliseRoot,
   parsePlainPath,
   rawPathname,
   relativePath,
-  resolveRoot,
   splitResourceTarget,
 } from '../../../../src/http/input/paths.js';
+import { joinRoot, normaliseRoot, resolveRoot } from '../../../../src/gateway/ftpPaths.js';
 import { learnLoginDirectory } from '../../../../src/gateway/loginDirectory.js';
 import { FtpError, type FtpSession } from '../../../../src/ftp/index.js';
 import { problemFor } from '../../../../src/http/errors.js';
