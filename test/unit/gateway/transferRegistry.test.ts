@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { TransferRegistry } from '../../../src/gateway/transferRegistry.js';
 
 describe('TransferRegistry', () => {
-  test('lists, tracks progress, waits for idle and aborts', async () => {
+  test('lists, tracks progress, waits for idle and aborts', async (ctx) => {
+    ctx.mock.timers.enable({ apis: ['setTimeout'] });
     const reg = new TransferRegistry();
     const aborted: string[] = [];
     const t = reg.start({ server: 's', path: 'a', direction: 'upload', totalBytes: 10 }, (e) => aborted.push(e.message));
@@ -12,7 +13,9 @@ describe('TransferRegistry', () => {
     assert.equal(info?.bytes, 4);
     assert.equal(info?.totalBytes, 10);
     assert.ok(!Number.isNaN(Date.parse(info?.startedAt ?? '')));
-    assert.equal(await reg.waitForIdle(10), false);
+    const busy = reg.waitForIdle(10);
+    ctx.mock.timers.tick(10);
+    assert.equal(await busy, false);
     const idle = reg.waitForIdle(60_000);
     reg.abortAll(new Error('cut'));
     assert.deepEqual(aborted, ['cut']);
