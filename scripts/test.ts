@@ -68,7 +68,10 @@ function inOneProcess(files: string[], options: string[], env: NodeJS.ProcessEnv
   // A file that does not load fails the run and the others still run, as with --test.
   const imports = files
     .map((f) => pathToFileURL(f).href)
-    .map((url) => `try { await import(${JSON.stringify(url)}); } catch (e) { process.exitCode = 1; console.error(${JSON.stringify(url)}, e); }`)
+    .map(
+      (url) =>
+        `try { await import(${JSON.stringify(url)}); } catch (e) { process.exitCode = 1; console.error(${JSON.stringify(url)}, e); }`,
+    )
     .join('\n');
   // --test-concurrency means nothing without --test; the rest (name patterns, reporters) applies alike.
   const kept = options.filter((o) => !o.startsWith('--test-concurrency'));

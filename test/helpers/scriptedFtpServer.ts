@@ -80,6 +80,8 @@ export function answerEpsv(reply: (text: string) => void): Promise<net.Socket> {
       resolve(socket);
     });
     listener.on('error', reject);
-    listener.listen(0, '127.0.0.1', () => reply(`229 Entering Extended Passive Mode (|||${(listener.address() as net.AddressInfo).port}|)`));
+    listener.listen(0, '127.0.0.1', () =>
+      reply(`229 Entering Extended Passive Mode (|||${(listener.address() as net.AddressInfo).port}|)`),
+    );
   });
 }

@@ -11,7 +11,14 @@ import type { Gateway } from '../../src/http/index.js';
 import { configSecrets, createLogger } from '../../src/observability/logging.js';
 import { FaultProxy } from '../helpers/faultProxy.js';
 import { startFtpServer, type FtpServerKind, type FtpServerOptions, type RunningFtpServer } from '../helpers/servers/index.js';
-import { ftpServerConfig, gatewayConfig, rawRequest, startGateway, type RawRequestOptions, type RawResponse } from '../helpers/httpHarness.js';
+import {
+  ftpServerConfig,
+  gatewayConfig,
+  rawRequest,
+  startGateway,
+  type RawRequestOptions,
+  type RawResponse,
+} from '../helpers/httpHarness.js';
 import { SecretScan } from './summary.js';
 
 export const API = '/api/v1/servers/default';

@@ -52,15 +52,33 @@ class Loan implements RunningFtpServer {
     this.#giveBack = giveBack;
   }
 
-  get kind() { return this.#server.kind; }
-  get host() { return this.#server.host; }
-  get port() { return this.#server.port; }
-  get user() { return this.#server.user; }
-  get password() { return this.#server.password; }
-  get root() { return this.#server.root; }
-  get ftpRoot() { return this.#server.ftpRoot; }
-  get caPem() { return this.#server.caPem; }
-  get features() { return this.#server.features; }
+  get kind() {
+    return this.#server.kind;
+  }
+  get host() {
+    return this.#server.host;
+  }
+  get port() {
+    return this.#server.port;
+  }
+  get user() {
+    return this.#server.user;
+  }
+  get password() {
+    return this.#server.password;
+  }
+  get root() {
+    return this.#server.root;
+  }
+  get ftpRoot() {
+    return this.#server.ftpRoot;
+  }
+  get caPem() {
+    return this.#server.caPem;
+  }
+  get features() {
+    return this.#server.features;
+  }
 
   url(): string {
     return this.#server.url();

@@ -98,12 +98,14 @@ function tracked<T>(promise: Promise<T>): { settled(): Promise<boolean> } {
   };
 }
 
-const isFtpError = (code: string, more: Partial<FtpError> = {}) => (err: unknown) => {
-  assert.ok(err instanceof FtpError, `expected an FtpError, got ${String(err)}`);
-  assert.equal(err.code, code);
-  for (const [key, value] of Object.entries(more)) assert.equal(err[key as keyof FtpError], value, key);
-  return true;
-};
+const isFtpError =
+  (code: string, more: Partial<FtpError> = {}) =>
+  (err: unknown) => {
+    assert.ok(err instanceof FtpError, `expected an FtpError, got ${String(err)}`);
+    assert.equal(err.code, code);
+    for (const [key, value] of Object.entries(more)) assert.equal(err[key as keyof FtpError], value, key);
+    return true;
+  };
 
 const FIRST = Buffer.alloc(40_000, 'a');
 const REST = Buffer.alloc(60_000, 'b');

@@ -13,5 +13,4 @@ describe('ListingBudget', () => {
     assert.equal(budget.reserve(500), true);
     assert.equal(budget.used, 900);
   });
-
 });

@@ -11,6 +11,10 @@ describe('resolveTransferOptions', () => {
     assert.equal(resolveTransferOptions(server, {}, 'README').type, 'binary');
   });
   test('the query wins', () => {
-    assert.deepEqual(resolveTransferOptions(server, { mode: 'active', type: 'binary', eol: 'lf' }, 'a.txt'), { mode: 'active', type: 'binary', eol: 'lf' });
+    assert.deepEqual(resolveTransferOptions(server, { mode: 'active', type: 'binary', eol: 'lf' }, 'a.txt'), {
+      mode: 'active',
+      type: 'binary',
+      eol: 'lf',
+    });
   });
 });

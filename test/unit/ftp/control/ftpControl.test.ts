@@ -29,7 +29,13 @@ async function controlPair(t: TestContext): Promise<Pair> {
   const server = await startScriptedServer(() => undefined);
   const client = net.connect(server.port, '127.0.0.1');
   await once(client, 'connect');
-  const control = new FtpControl(client, { sessionId: 0, host: '127.0.0.1', port: server.port, encoding: 'utf8', server: createServerKnowledge() });
+  const control = new FtpControl(client, {
+    sessionId: 0,
+    host: '127.0.0.1',
+    port: server.port,
+    encoding: 'utf8',
+    server: createServerKnowledge(),
+  });
   t.after(async () => {
     control.destroy();
     await server.close();
@@ -66,12 +72,14 @@ function tracked<T>(promise: Promise<T>): { settled(): Promise<boolean> } {
   };
 }
 
-const isFtpError = (code: string, more: Partial<FtpError> = {}) => (err: unknown) => {
-  assert.ok(err instanceof FtpError, `expected an FtpError, got ${String(err)}`);
-  assert.equal(err.code, code);
-  for (const [key, value] of Object.entries(more)) assert.equal(err[key as keyof FtpError], value, key);
-  return true;
-};
+const isFtpError =
+  (code: string, more: Partial<FtpError> = {}) =>
+  (err: unknown) => {
+    assert.ok(err instanceof FtpError, `expected an FtpError, got ${String(err)}`);
+    assert.equal(err.code, code);
+    for (const [key, value] of Object.entries(more)) assert.equal(err[key as keyof FtpError], value, key);
+    return true;
+  };
 
 describe('FtpControl', () => {
   it('a multi-line reply cut at every byte, a UTF-8 name among them, is one reply, given only once its last line has ended', async (t) => {
@@ -109,12 +117,18 @@ describe('FtpControl', () => {
     assert.equal(await state.settled(), false);
     const peerClosed = once(peer, 'close');
     t.mock.timers.tick(1);
-    let timeout: unknown;
-    await assert.rejects(reply, (err) => ((timeout = err), isFtpError('FTP_TIMEOUT', { category: 'timeout', command: 'STAT' })(err)));
+    const timeout = await reply.then(
+      () => assert.fail('a reply after the timeout'),
+      (err: unknown) => err,
+    );
+    assert.ok(isFtpError('FTP_TIMEOUT', { category: 'timeout', command: 'STAT' })(timeout));
     assert.equal(control.closed, true);
     await peerClosed;
     // The rest of the reply is never read as the answer to anything.
-    assert.throws(() => control.send('NOOP'), (err) => err === timeout);
+    assert.throws(
+      () => control.send('NOOP'),
+      (err) => err === timeout,
+    );
     await assert.rejects(control.nextReply({ timeoutMs: null }), (err) => err === timeout);
   });
 

@@ -7,7 +7,7 @@ import { entryJson } from '../../../../src/http/body/listingWriter.js';
 describe('listing rows', () => {
   const e = (name: string, type: FtpEntry['type'] = 'file'): FtpEntry => ({ name, type, size: 1, modifiedAt: null });
 
-  it('hold the entry\'s JSON and sort directories first, then by name', () => {
+  it("hold the entry's JSON and sort directories first, then by name", () => {
     const rows = [e('b'), e('z', 'directory'), e('a'), e('A', 'directory'), e('a b', 'symlink')].map(listingRow);
     assert.deepEqual(
       rows.sort(byTypeThenName).map((r) => r.name),
