@@ -1,16 +1,19 @@
 /**
- * Starts the gateway on an HTTP listener: the part main.ts and the demo
- * share. Process concerns (env, signals, exit codes) stay in main.ts.
+ * Starts the gateway on an HTTP listener: the part main.ts, the demo and the
+ * test harnesses share, so what the tests exercise is built as production
+ * builds it. Process concerns (env, signals, exit codes) stay in main.ts.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from './config/index.js';
+import type { Gateway, GatewayOptions } from './http/index.js';
 import { shutdown } from './shutdown.js';
 import type { ShutdownResult } from './shutdown.js';
 
 export interface RunningGateway {
   server: Server;
+  gateway: Gateway;
   /** `http://host:port` as bound (the real port when config.port is 0). */
   url: string;
   port: number;
@@ -18,12 +21,13 @@ export interface RunningGateway {
   stop(): Promise<ShutdownResult>;
 }
 
-export async function startGateway(config: Config, logger: Logger): Promise<RunningGateway> {
+/** `options` are the test seams of createGateway (an injected session factory, a shorter readiness wait). */
+export async function startGateway(config: Config, logger: Logger, options: GatewayOptions = {}): Promise<RunningGateway> {
   // Imported here rather than at the top so that a bad configuration is
   // reported before the HTTP layer (and everything it pulls in) loads.
   const { createGateway, createHttpServer } = await import('./http/index.js');
   const { kernelRelayAvailable } = await import('./ftp/index.js');
-  const gateway = await createGateway(config, logger);
+  const gateway = await createGateway(config, logger, options);
 
   const server = createHttpServer(gateway.app);
   try {
@@ -49,6 +53,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
 
   return {
     server,
+    gateway,
     url,
     port: address.port,
     stop: () => shutdown(server, gateway, { graceMs: config.shutdownGraceMs, logger }),

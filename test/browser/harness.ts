@@ -1,6 +1,7 @@
 // Shared setup for the browser tests: Debian's Chromium driven by
 // playwright-core (never a browser download), the real gateway in-process
-// built from loadConfig() like main.ts does, and a real FTP server.
+// configured by loadConfig() and started by startGateway() as main.ts does,
+// and a real FTP server.
 //
 // Everything started here has a matching close, and the tests call them in
 // after() hooks, so a run leaves no Chromium, listener or FTP process behind.
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { chromium, type Browser } from 'playwright-core';
 import { loadConfig } from '../../src/config/index.js';
-import { createGateway, createHttpServer } from '../../src/http/index.js';
+import { startGateway as startProductionGateway } from '../../src/server.js';
 import { ftpServerAvailability, type FtpServerKind, type RunningFtpServer } from '../helpers/servers/index.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -69,10 +70,7 @@ export async function startGateway(env: GatewayEnv): Promise<RunningGateway> {
       throw Object.assign(new Error(`no such file ${path}`), { code: 'ENOENT' });
     },
   });
-  const gateway = await createGateway(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
-  const server = createHttpServer(gateway.app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { gateway, server, port } = await startProductionGateway(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
   return {
     base: `http://127.0.0.1:${port}`,
     async close() {

@@ -1,16 +1,15 @@
-// The real gateway in-process for HTTP tests: createGateway + listen(0) on
-// loopback, plus a raw HTTP client (fetch/URL would normalise "%2e%2e" and
+// The real gateway in-process for HTTP tests, started by production's own
+// startGateway (src/server.ts) on an ephemeral loopback port, plus a raw HTTP client (fetch/URL would normalise "%2e%2e" and
 // ".." away before they reach the server, which is exactly what we test).
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 import { lchownSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Config, ServerConfig } from '../../src/config/index.js';
 import { DEFAULT_LIMITS, DEFAULT_TEXT_EXTENSIONS } from '../../src/config/index.js';
-import { createGateway, createHttpServer, type Gateway } from '../../src/http/index.js';
-import type { GatewayOptions } from '../../src/http/index.js';
+import type { Gateway, GatewayOptions } from '../../src/http/index.js';
+import { startGateway as startProductionGateway } from '../../src/server.js';
 import type { RunningFtpServer } from './servers/index.js';
 import { loadOpenApiDocument } from '../../src/http/openapi.js';
 import { assertResponseMatches, findOperation } from './openapiValidator.js';
@@ -66,7 +65,7 @@ export function gatewayConfig(servers: ServerConfig[], over: Partial<Config> = {
 
 export interface RunningGateway {
   gateway: Gateway;
-  /** The listener, built as production builds it (createHttpServer). */
+  /** The listener, built by production's startGateway. */
   server: http.Server;
   port: number;
   base: string;
@@ -76,10 +75,11 @@ export interface RunningGateway {
 
 export async function startGateway(config: Config, options: GatewayOptions & { logger?: Logger } = {}): Promise<RunningGateway> {
   const { logger, ...gatewayOptions } = options;
-  const gateway = await createGateway(config, logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), gatewayOptions);
-  const server = createHttpServer(gateway.app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const { gateway, server, port } = await startProductionGateway(
+    config,
+    logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    gatewayOptions,
+  );
   return {
     gateway,
     server,

@@ -1,6 +1,7 @@
 // A scripted FTP control peer for faults no real server can be made to
 // produce on demand (silence after login, a PASV naming a third host, a
-// greeting that never comes). Everything else is tested on real servers.
+// greeting that never comes, a reply cut between reads, a 226 before the
+// data). Everything else is tested on real servers.
 import net from 'node:net';
 
 export type Script = (line: string, reply: (text: string) => void, socket: net.Socket) => void;
@@ -11,16 +12,24 @@ export interface ScriptedServer {
   received: string[];
   /** Raw bytes received on control connections. */
   raw(): Buffer;
+  /** The server's end of each control connection, in the order they came. */
+  connections: net.Socket[];
   close(): Promise<void>;
 }
 
 /** Answers the login dialogue, then hands every other line to `script`. */
-export async function startScriptedServer(script: Script, options: { greeting?: string | null } = {}): Promise<ScriptedServer> {
+export async function startScriptedServer(
+  script: Script,
+  options: { greeting?: string | null; features?: readonly string[] } = {},
+): Promise<ScriptedServer> {
   const received: string[] = [];
+  const connections: net.Socket[] = [];
+  const feat = ['211-Features:', ...(options.features ?? ['EPSV']).map((f) => ` ${f}`), '211 End'].join('\r\n');
   const rawChunks: Buffer[] = [];
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
+    connections.push(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
     const reply = (text: string): void => void socket.write(`${text}\r\n`);
@@ -37,7 +46,7 @@ export async function startScriptedServer(script: Script, options: { greeting?: 
         const verb = line.split(' ')[0]?.toUpperCase();
         if (verb === 'USER') reply('331 password please');
         else if (verb === 'PASS') reply('230 logged in');
-        else if (verb === 'FEAT') reply('211-Features:\r\n EPSV\r\n211 End');
+        else if (verb === 'FEAT') reply(feat);
         else if (verb === 'QUIT') {
           reply('221 bye');
           socket.end();
@@ -49,6 +58,7 @@ export async function startScriptedServer(script: Script, options: { greeting?: 
   return {
     port: (server.address() as net.AddressInfo).port,
     received,
+    connections,
     raw: () => Buffer.concat(rawChunks),
     close: () =>
       new Promise<void>((resolve) => {
@@ -56,4 +66,22 @@ export async function startScriptedServer(script: Script, options: { greeting?: 
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * Answers EPSV with a one-off loopback data listener: resolves with the
+ * server's end of the data connection once the client has connected.
+ */
+export function answerEpsv(reply: (text: string) => void): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const listener = net.createServer((socket) => {
+      listener.close();
+      socket.on('error', () => undefined);
+      resolve(socket);
+    });
+    listener.on('error', reject);
+    listener.listen(0, '127.0.0.1', () =>
+      reply(`229 Entering Extended Passive Mode (|||${(listener.address() as net.AddressInfo).port}|)`),
+    );
+  });
 }

@@ -1,18 +1,24 @@
 // The reliability setup: a real FTP server, the fault proxy in front of it,
-// and the real gateway in-process (createGateway + listen(0)) with the
+// and the real gateway in-process (production's startGateway on port 0) with the
 // project's own logger at debug level writing into a SecretScan, and every
 // response (status line, headers, body) fed to the same scan.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { chownSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config, ServerConfig } from '../../src/config/index.js';
-import { createGateway, createHttpServer, type Gateway } from '../../src/http/index.js';
+import type { Gateway } from '../../src/http/index.js';
 import { configSecrets, createLogger } from '../../src/observability/logging.js';
 import { FaultProxy } from '../helpers/faultProxy.js';
 import { startFtpServer, type FtpServerKind, type FtpServerOptions, type RunningFtpServer } from '../helpers/servers/index.js';
-import { ftpServerConfig, gatewayConfig, rawRequest, type RawRequestOptions, type RawResponse } from '../helpers/httpHarness.js';
+import {
+  ftpServerConfig,
+  gatewayConfig,
+  rawRequest,
+  startGateway,
+  type RawRequestOptions,
+  type RawResponse,
+} from '../helpers/httpHarness.js';
 import { SecretScan } from './summary.js';
 
 export const API = '/api/v1/servers/default';
@@ -50,10 +56,8 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const scan = options.scan ?? new SecretScan([ftp.password, ...(options.secrets ?? [])]);
   const server = ftpServerConfig(ftp, { port: proxy.port, ...options.server });
   const config = gatewayConfig([server], options.config ?? {});
-  const gateway = await createGateway(config, createLogger('debug', scan.stream(), { secrets: configSecrets(config) }));
-  const httpServer = createHttpServer(gateway.app);
-  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-  const port = (httpServer.address() as AddressInfo).port;
+  const running = await startGateway(config, { logger: createLogger('debug', scan.stream(), { secrets: configSecrets(config) }) });
+  const { gateway, port } = running;
   const request = async (method: string, path: string, opts?: RawRequestOptions): Promise<RawResponse> => {
     const res = await rawRequest(port, method, path, opts);
     scan.add(`${res.status} ${JSON.stringify(res.headers)}\n`);
@@ -72,9 +76,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
       return (await request('GET', '/metrics')).text();
     },
     async close() {
-      httpServer.closeAllConnections();
-      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      await gateway.close();
+      await running.close();
       await proxy.close();
       if (!options.reuse) await ftp.stop();
     },

@@ -1,15 +1,14 @@
 // Figures shared between the reliability test files. Node's runner gives each
-// file its own process, so each file writes its figures to a JSON file in a
-// folder named after the runner's pid (the common parent); the last file
-// (zz-summary.test.ts) reads them, prints one line per section, and removes
-// the folder. A file run on its own writes beside its shell's pid and the
-// summary then simply finds nothing of the other sections.
+// file its own process, so each file writes its figures to a JSON file in the
+// folder the run names in FTPGW_FIGURES_DIR; once every file has finished,
+// `npm run test:reliability` (scripts/test.ts --summary) reads them, prints
+// one line per section, checks them and removes the folder. A file run on its
+// own, without that variable, records nothing.
 //
 // The same module holds the secrets grep: every file feeds what it captured
 // (log lines, response bodies and headers, /metrics text, child output) to a
 // SecretScan, which records how much it read and which secrets it found.
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 
@@ -63,25 +62,26 @@ export interface SectionFigures {
   secrets?: SecretFigures | undefined;
 }
 
-export function figuresDir(): string {
-  return join(tmpdir(), `ftpgw-reliability-${process.ppid}`);
-}
+/** The environment variable naming the folder of this run's figures. */
+export const FIGURES_DIR_ENV = 'FTPGW_FIGURES_DIR';
 
-/** Writes this file's figures (one JSON per test file, named by `name`). */
+/** Writes this file's figures (one JSON per test file, named by `name`), when the run collects them. */
 export function recordFigures(name: string, figures: SectionFigures): void {
-  mkdirSync(figuresDir(), { recursive: true });
-  writeFileSync(join(figuresDir(), `${name}.json`), JSON.stringify(figures));
+  const dir = process.env[FIGURES_DIR_ENV];
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.json`), JSON.stringify(figures));
 }
 
 /** All figures written in this run, summed per section. */
-export function collectFigures(): SectionFigures & { files: string[] } {
+export function collectFigures(dir: string): CollectedFigures {
   let files: string[] = [];
   try {
-    files = readdirSync(figuresDir()).filter((f) => f.endsWith('.json'));
+    files = readdirSync(dir).filter((f) => f.endsWith('.json'));
   } catch {
     files = [];
   }
-  const all = files.map((f) => JSON.parse(readFileSync(join(figuresDir(), f), 'utf8')) as SectionFigures);
+  const all = files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as SectionFigures);
   const sum = <K extends keyof SectionFigures>(key: K, add: (a: NonNullable<SectionFigures[K]>, b: NonNullable<SectionFigures[K]>) => NonNullable<SectionFigures[K]>): SectionFigures[K] | undefined => {
     let acc: NonNullable<SectionFigures[K]> | undefined;
     for (const f of all) {
@@ -106,8 +106,36 @@ export function collectFigures(): SectionFigures & { files: string[] } {
   };
 }
 
-export function clearFigures(): void {
-  rmSync(figuresDir(), { recursive: true, force: true });
+export type CollectedFigures = SectionFigures & { files: string[] };
+
+/** One line per section that recorded figures. */
+export function summaryLines(figures: CollectedFigures): string[] {
+  const lines: string[] = [];
+  const { faults, load, hostile, peers, properties, secrets } = figures;
+  if (faults) lines.push(`faults: ${faults.scenarios} scenarios, ${faults.survived} survived, ${faults.bytesLost} bytes lost`);
+  if (load) {
+    lines.push(
+      `load: ${load.clients} clients, ${load.seconds} s, pool ${load.pool}, ${load.requests} requests, ${load.unexpectedErrors} unexpected errors, ` +
+        `${load.documented503} documented 503, ${load.filesVerified} files verified, peak ${load.peakControls} control connections, RSS ${load.rssWarmMiB} → ${load.rssEndMiB} MiB`,
+    );
+  }
+  if (hostile) lines.push(`hostile inputs: ${hostile.tried} tried, ${hostile.refused} refused, ${hostile.reachedFtp} reached the FTP server`);
+  if (peers) lines.push(`hostile peers and names: ${peers.tried} tried, ${peers.tried === peers.refused ? 'all' : peers.refused} stopped`);
+  if (properties) lines.push(`properties: ${properties.properties} properties, ${properties.runs} runs, ${properties.counterexamples} counterexamples`);
+  if (secrets) lines.push(`secrets: ${(secrets.bytesScanned / 2 ** 20).toFixed(1)} MiB of logs, bodies and metrics grepped, ${secrets.leaks.length} credentials found`);
+  return lines;
+}
+
+/** What the figures of the whole run must show, beyond each file's own assertions: every failed check, in words. */
+export function summaryFailures(figures: CollectedFigures): string[] {
+  const failures: string[] = [];
+  const { faults, hostile, secrets } = figures;
+  if (figures.files.length === 0) failures.push('no reliability figures were recorded in this run');
+  if (faults && faults.survived !== faults.scenarios) failures.push(`${faults.scenarios - faults.survived} fault scenarios not survived`);
+  if (faults && faults.bytesLost !== 0) failures.push(`${faults.bytesLost} bytes lost`);
+  if (hostile && hostile.reachedFtp !== 0) failures.push(`${hostile.reachedFtp} hostile inputs reached the FTP server`);
+  if (secrets && secrets.leaks.length > 0) failures.push(`secrets found: ${secrets.leaks.join(', ')}`);
+  return failures;
 }
 
 /**

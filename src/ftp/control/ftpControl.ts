@@ -181,7 +181,7 @@ export class FtpControl {
     this.#socket.write(iconv.encode(lines, this.#options.encoding));
   }
 
-  /** Waits for the next complete reply. A timeout leaves the connection in an unknown state: it is destroyed. */
+  /** Waits for the next complete reply. A timeout or an abort leaves the connection in an unknown state: it is destroyed. */
   nextReply(wait: WaitOptions): Promise<FtpReply> {
     const queued = this.#queue.shift();
     if (queued) return Promise.resolve(queued);
@@ -197,7 +197,11 @@ export class FtpControl {
       };
       const onAbort = (): void => {
         cleanup();
-        reject(abortedError(signal?.reason));
+        // The reply is still owed: read later, it would pass for the answer
+        // to the next command. As after a timeout, the session is gone.
+        const err = abortedError(signal?.reason);
+        this.destroy(err);
+        reject(err);
       };
       this.#waiter = {
         resolve: (r) => {

@@ -23,6 +23,8 @@ export interface RateFloorOptions {
   waiting(): boolean;
   /** The window's figures when it tripped. */
   onSlow(slow: { windowBytes: number; windowMs: number; bytes: number }): void;
+  /** The clock, in ms (default performance.now; tests pass Date.now, which mock timers move). */
+  now?: () => number;
 }
 
 /** Samples per window: the window slides in steps of a quarter. */
@@ -31,6 +33,7 @@ const MIN_TICK_MS = 10;
 
 export class RateFloor {
   readonly #o: RateFloorOptions;
+  readonly #now: () => number;
   readonly #timer: NodeJS.Timeout;
   /** The oldest sample is the start of the window being judged. */
   #samples: Array<{ at: number; total: number }>;
@@ -38,7 +41,8 @@ export class RateFloor {
 
   constructor(options: RateFloorOptions) {
     this.#o = options;
-    this.#samples = [{ at: performance.now(), total: options.bytes() }];
+    this.#now = options.now ?? (() => performance.now());
+    this.#samples = [{ at: this.#now(), total: options.bytes() }];
     this.#timer = setInterval(() => this.#tick(), Math.max(MIN_TICK_MS, Math.floor(options.windowMs / STEPS)));
     this.#timer.unref();
   }
@@ -52,7 +56,10 @@ export class RateFloor {
   }
 
   #tick(): void {
-    const at = performance.now();
+    // Once means once, whatever the timer does after stop() (Node 20's mock
+    // timers still run an interval cleared from inside its own callback).
+    if (this.#tripped) return;
+    const at = this.#now();
     const total = this.#o.bytes();
     if (!this.#o.waiting()) {
       this.#samples = [{ at, total }];

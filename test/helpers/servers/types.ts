@@ -46,7 +46,7 @@ export interface RunningFtpServer {
   /** The FTP path of `root`: "/" when chrooted; on a non-chrooted server the same absolute path as on the host. */
   readonly ftpRoot: string;
   /** PEM of the self-signed certificate when tls != none (pass as `ca`). */
-  readonly caPem?: string;
+  readonly caPem?: string | undefined;
   readonly features: FtpServerFeatures;
   /** ftp://user:pass@127.0.0.1:port/ (ftps:// for implicit TLS); not chrooted, its path is read as the login directory (RFC 1738) or as the host's "/". */
   url(): string;

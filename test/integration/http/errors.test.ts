@@ -7,18 +7,15 @@
 // came back as "***".
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createGateway, createHttpServer, type Gateway } from '../../../src/http/index.js';
 import { configSecrets, createLogger } from '../../../src/observability/logging.js';
 import { loadOpenApiDocument } from '../../../src/http/openapi.js';
 import { startFtpServer, type RunningFtpServer } from '../../helpers/servers/index.js';
 import { serverSkip } from '../../helpers/requireServers.js';
 import { assertResponseMatches, findOperation } from '../../helpers/openapiValidator.js';
-import { chownTree, ftpServerConfig, gatewayConfig, rawRequest, type RawResponse } from '../../helpers/httpHarness.js';
+import { chownTree, ftpServerConfig, gatewayConfig, rawRequest, startGateway, type RawResponse, type RunningGateway } from '../../helpers/httpHarness.js';
 
 const READ_KEY = 'errors-read-key-5f0e1d';
 const WRITE_KEY = 'errors-write-key-9a8b7c';
@@ -29,8 +26,7 @@ const ROOT = '/gwroot';
 for (const kind of ['proftpd', 'pure-ftpd'] as const) {
   describe(`error bodies carry no server text (${kind})`, serverSkip(kind), () => {
     let ftp: RunningFtpServer;
-    let gateway: Gateway;
-    let server: http.Server;
+    let running: RunningGateway | undefined;
     let port = 0;
     const logged: string[] = [];
     const doc = loadOpenApiDocument();
@@ -50,17 +46,12 @@ for (const kind of ['proftpd', 'pure-ftpd'] as const) {
           callback();
         },
       });
-      // Built as main.ts builds it.
       // pure-ftpd delays a refused login by seconds: on a loaded machine that nears /readyz's default 5 s.
-      gateway = await createGateway(config, createLogger('info', sink, { secrets: configSecrets(config) }), { readyTimeoutMs: 30_000 });
-      server = createHttpServer(gateway.app);
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      port = (server.address() as AddressInfo).port;
+      running = await startGateway(config, { logger: createLogger('info', sink, { secrets: configSecrets(config) }), readyTimeoutMs: 30_000 });
+      port = running.port;
     });
     after(async () => {
-      server?.closeAllConnections();
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-      await gateway?.close();
+      await running?.close();
       await ftp?.stop();
     });
 

@@ -1,9 +1,7 @@
-// The benchmark's pure helpers: option parsing (the --quick CI defaults) and
-// the statistics its verdicts rest on.
+// The benchmark's option parsing (the --quick CI defaults).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseOptions } from '../../../bench/options.js';
-import { median, percentile } from '../../../bench/stats.js';
 
 describe('bench options', () => {
   it('defaults to the sizes of issue 5 and writes into bench/', () => {
@@ -38,23 +36,5 @@ describe('bench options', () => {
     assert.throws(() => parseOptions(['--only', 'everything'], '/b'), /unknown phase/);
     assert.throws(() => parseOptions(['--big-mib', '-1'], '/b'), /positive/);
     assert.throws(() => parseOptions(['--runtime', 'deno'], '/b'), /runtime/);
-  });
-});
-
-describe('bench stats', () => {
-  it('median of odd and even counts, without reordering the input', () => {
-    const runs = [3, 1, 2];
-    assert.equal(median(runs), 2);
-    assert.deepEqual(runs, [3, 1, 2]);
-    assert.equal(median([4, 1, 3, 2]), 2.5);
-    assert.ok(Number.isNaN(median([])));
-  });
-
-  it('nearest-rank percentiles', () => {
-    const values = Array.from({ length: 100 }, (_, i) => i + 1);
-    assert.equal(percentile(values, 50), 50);
-    assert.equal(percentile(values, 99), 99);
-    assert.equal(percentile(values, 100), 100);
-    assert.equal(percentile([7], 99), 7);
   });
 });

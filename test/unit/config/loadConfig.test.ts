@@ -3,12 +3,8 @@ import { describe, it } from 'node:test';
 import {
   ConfigError,
   DEFAULT_TEXT_EXTENSIONS,
-  dataModeSchema,
-  eolSchema,
   isLoopback,
   loadConfig,
-  redactUrl,
-  typeOptionSchema,
 } from '../../../src/config/index.js';
 import type { Config, ServerConfig } from '../../../src/config/index.js';
 
@@ -668,32 +664,5 @@ shutdownGraceMs: 5000
     const config = load({ ...URL_ENV, CONFIG_FILE: 'c.yaml' }, { 'c.yaml': 'limits:\n  maxUploadBytes: null\n  maxFiles: 3\n' });
     assert.equal(config.limits.maxUploadBytes, null);
     assert.equal(config.limits.maxFiles, 3);
-  });
-});
-
-describe('redactUrl', () => {
-  it('masks the password and keeps the rest', () => {
-    assert.equal(redactUrl('ftp://bob:s3cr%40t@ftp.example.com:21/out?mode=active'), 'ftp://bob:***@ftp.example.com:21/out?mode=active');
-    assert.equal(redactUrl('ftps://ftp.example.com/'), 'ftps://ftp.example.com/');
-    assert.equal(redactUrl('ftp://bob@h/'), 'ftp://bob@h/');
-  });
-
-  it('masks unencoded passwords that contain @ or /', () => {
-    const out = redactUrl('ftp://bob:p@ss/w@h/x');
-    assert.ok(!out.includes('p@ss') && !out.includes('ss/w'), out);
-    assert.ok(out.endsWith('@h/x'));
-  });
-
-  it('masks in strings that are not URLs at all', () => {
-    assert.ok(!redactUrl('ftp ://bob:hunter2@h').includes('hunter2'));
-  });
-});
-
-describe('exported option schemas', () => {
-  it('accept exactly the contract values', () => {
-    assert.deepEqual(dataModeSchema.options, ['auto', 'passive', 'active']);
-    assert.deepEqual(typeOptionSchema.options, ['binary', 'ascii', 'auto']);
-    assert.deepEqual(eolSchema.options, ['lf', 'crlf']);
-    assert.equal(dataModeSchema.safeParse('PASSIVE').success, false);
   });
 });

@@ -168,16 +168,17 @@ describe('requestLogger', () => {
     const log = createLogger('info', out.stream);
     const app = express();
     app.use(requestLogger(log));
-    // Like a download: the body goes out whole, the response ends later (after the FTP 226).
+    // Like a download: the body goes out whole, the response ends later (after
+    // the FTP 226), here once the client has hung up.
     app.get('/whole', (_req, res) => {
       res.setHeader('Content-Length', '5');
       res.write('hello');
-      setTimeout(() => res.end(), 300);
+      res.once('close', () => res.end());
     });
     app.get('/short', (_req, res) => {
       res.setHeader('Content-Length', '10');
       res.write('hello');
-      setTimeout(() => res.end(), 300);
+      res.once('close', () => res.end());
     });
     const { url, close } = await serve(app);
     const http = await import('node:http');

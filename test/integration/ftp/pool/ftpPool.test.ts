@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Writable } from 'node:stream';
 import { connectFtp, FtpPool, type FtpPoolOptions } from '../../../../src/ftp/index.js';
 import { startFtpServer, type RunningFtpServer } from '../../../helpers/servers/index.js';
+import { borrowFtpServer } from '../../../helpers/servers/shared.js';
 import { serverSkip } from '../../../helpers/requireServers.js';
 
 const sink = (delayMs = 0): Writable =>
@@ -45,7 +46,7 @@ describe('FtpPool with FtpClient on vsftpd', serverSkip('vsftpd'), () => {
   }
 
   test('1,000 sequential requests log in no more than once per pooled session', async () => {
-    server = await startFtpServer('vsftpd');
+    server = await borrowFtpServer('vsftpd');
     writeFileSync(join(server.root, 'small.bin'), randomBytes(1024));
     pool = poolFor(server, { max: 4 });
     const before = await logins(server);
@@ -75,7 +76,7 @@ describe('FtpPool with FtpClient on vsftpd', serverSkip('vsftpd'), () => {
   });
 
   test('sessions idle in the pool across a server restart are replaced transparently', async () => {
-    server = await startFtpServer('vsftpd');
+    server = await borrowFtpServer('vsftpd');
     writeFileSync(join(server.root, 'f.txt'), 'before');
     pool = poolFor(server, { max: 2, validateAfterIdleMs: 60_000 });
     const leases = await Promise.all([pool.acquire(), pool.acquire()]);
@@ -109,7 +110,7 @@ describe('FtpPool with FtpClient on vsftpd', serverSkip('vsftpd'), () => {
   });
 
   test('an exhausted pool fails the waiter with a typed timeout, not a hang', async () => {
-    server = await startFtpServer('vsftpd');
+    server = await borrowFtpServer('vsftpd');
     pool = poolFor(server, { max: 1, acquireTimeoutMs: 300 });
     const lease = await pool.acquire();
     try {

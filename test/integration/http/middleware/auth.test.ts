@@ -4,7 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFtpServer, type RunningFtpServer } from '../../../helpers/servers/index.js';
+import type { RunningFtpServer } from '../../../helpers/servers/index.js';
+import { borrowFtpServer } from '../../../helpers/servers/shared.js';
 import { serverSkip } from '../../../helpers/requireServers.js';
 import { chownTree, ftpServerConfig, gatewayConfig, startGateway, type RunningGateway } from '../../../helpers/httpHarness.js';
 
@@ -15,7 +16,7 @@ describe('HTTP auth and access on vsftpd', serverSkip('vsftpd'), () => {
   let gw: RunningGateway;
 
   before(async () => {
-    ftp = await startFtpServer('vsftpd');
+    ftp = await borrowFtpServer('vsftpd');
     writeFileSync(join(ftp.root, 'f.bin'), 'content');
     chownTree(ftp.root);
     gw = await startGateway(
@@ -158,7 +159,7 @@ describe('HTTP auth and access on vsftpd', serverSkip('vsftpd'), () => {
 
 describe('HTTP shutdown', serverSkip('vsftpd'), () => {
   test('after beginShutdown: 503 problem+json with Connection: close; close() ends the pools', async () => {
-    const ftp = await startFtpServer('vsftpd');
+    const ftp = await borrowFtpServer('vsftpd');
     const gw = await startGateway(gatewayConfig([ftpServerConfig(ftp)]));
     try {
       writeFileSync(join(ftp.root, 'a'), 'x');

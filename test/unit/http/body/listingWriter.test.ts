@@ -2,8 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { FtpEntry } from '../../../../src/ftp/types.js';
-import { ListingBudget } from '../../../../src/gateway/listingBudget.js';
-import { byTypeThenName, listingRow, rowBytes } from '../../../../src/http/body/listingRows.js';
 import { directoryEntry, entryJson } from '../../../../src/http/body/listingWriter.js';
 
 describe('entryJson', () => {
@@ -28,37 +26,5 @@ describe('entryJson', () => {
       }),
       { numRuns: 2_000 },
     );
-  });
-});
-
-describe('ListingBudget', () => {
-  it('grants what fits, refuses what does not (taking nothing), and takes back what was released', () => {
-    const budget = new ListingBudget(1000);
-    assert.equal(budget.reserve(600), true);
-    assert.equal(budget.reserve(500), false);
-    assert.equal(budget.used, 600);
-    assert.equal(budget.reserve(400), true);
-    budget.release(600);
-    assert.equal(budget.reserve(500), true);
-    assert.equal(budget.used, 900);
-  });
-
-});
-
-describe('listing rows', () => {
-  const e = (name: string, type: FtpEntry['type'] = 'file'): FtpEntry => ({ name, type, size: 1, modifiedAt: null });
-
-  it('hold the entry\'s JSON and sort directories first, then by name', () => {
-    const rows = [e('b'), e('z', 'directory'), e('a'), e('A', 'directory'), e('a b', 'symlink')].map(listingRow);
-    assert.deepEqual(
-      rows.sort(byTypeThenName).map((r) => r.name),
-      ['A', 'z', 'a', 'a b', 'b'],
-    );
-    assert.equal(listingRow(e('x"y')).json, entryJson(e('x"y')));
-  });
-
-  it('weigh what they hold: a long name costs more, a name beyond Latin-1 twice as much per character', () => {
-    assert.ok(rowBytes(listingRow(e('a'.repeat(1000)))) - rowBytes(listingRow(e('a'))) >= 2 * 999);
-    assert.ok(rowBytes(listingRow(e('\u65e5'.repeat(1000)))) >= 2 * rowBytes(listingRow(e('a'.repeat(1000)))) - 300);
   });
 });

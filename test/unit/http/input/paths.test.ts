@@ -1,19 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
 import { HttpError } from '../../../../src/http/httpError.js';
-import {
-  checkFileName,
-  decodeRawPath,
-  parsePlainPath,
-  rawPathname,
-  relativePath,
-  splitResourceTarget,
-} from '../../../../src/http/input/paths.js';
-import { joinRoot, normaliseRoot, resolveRoot } from '../../../../src/gateway/ftpPaths.js';
-import { learnLoginDirectory } from '../../../../src/gateway/loginDirectory.js';
-import { FtpError, type FtpSession } from '../../../../src/ftp/index.js';
-import { problemFor } from '../../../../src/http/errors.js';
+import { checkFileName, decodeRawPath, parsePlainPath, rawPathname, splitResourceTarget } from '../../../../src/http/input/paths.js';
 
 function rejects(fn: () => unknown): void {
   assert.throws(fn, (err: unknown) => err instanceof HttpError && err.status === 400 && err.code === 'BAD_PATH');
@@ -57,113 +45,6 @@ describe('checkFileName (multipart)', () => {
   for (const bad of ['', 'a/b', '../x', '..', '.', 'a\\b', 'x\r\nDELE y', 'a\0']) {
     test(`rejects ${JSON.stringify(bad)}`, () => rejects(() => checkFileName(bad)));
   }
-});
-
-describe('resolveRoot', () => {
-  test('an absolute root ignores the login directory; a relative one waits for it', () => {
-    assert.equal(resolveRoot({ relativeTo: '/', segments: ['data', 'out'] }, null), '/data/out');
-    assert.equal(resolveRoot({ relativeTo: '/', segments: [] }, '/home/bob'), '/');
-    assert.equal(resolveRoot({ relativeTo: 'login', segments: ['outbox'] }, null), null);
-    assert.equal(resolveRoot({ relativeTo: 'login', segments: ['outbox'] }, '/home/bob'), '/home/bob/outbox');
-    assert.equal(resolveRoot({ relativeTo: 'login', segments: [] }, '/home/bob'), '/home/bob');
-  });
-
-  test('a login directory of "/" makes relative and absolute the same', () => {
-    assert.equal(resolveRoot({ relativeTo: 'login', segments: [] }, '/'), '/');
-    assert.equal(resolveRoot({ relativeTo: 'login', segments: ['a'] }, '/'), '/a');
-  });
-});
-
-describe('learnLoginDirectory', () => {
-  const session = (pwd: () => Promise<string>): FtpSession => ({ pwd }) as unknown as FtpSession;
-  const signal = new AbortController().signal;
-
-  test('the PWD path, normalised', async () => {
-    assert.equal(await learnLoginDirectory(session(async () => '/home/bob/'), signal), '/home/bob');
-    assert.equal(await learnLoginDirectory(session(async () => '/'), signal), '/');
-  });
-
-  for (const bad of ['DISK$USER:[BOB]', 'home/bob', '', '/a\r\nDELE x', '/a\0']) {
-    test(`refuses ${JSON.stringify(bad)} with a 502, never "/"`, async () => {
-      await assert.rejects(learnLoginDirectory(session(async () => bad), signal), (err: unknown) => {
-        assert.ok(err instanceof FtpError && err.code === 'FTP_PARSE');
-        assert.equal(problemFor(err, { passThrough: false }).status, 502);
-        return true;
-      });
-    });
-  }
-
-  test('a refused PWD is the server failing (502), not a missing file (404)', async () => {
-    const refused = new FtpError('PWD failed: 550 x', { code: 'FTP_REPLY', category: 'not-found', ftpCode: 550, command: 'PWD' });
-    await assert.rejects(learnLoginDirectory(session(async () => Promise.reject(refused)), signal), (err: unknown) => {
-      assert.ok(err instanceof FtpError && err.category === 'protocol');
-      assert.equal(problemFor(err, { passThrough: false }).status, 502);
-      return true;
-    });
-  });
-});
-
-describe('joinRoot', () => {
-  test('joins under "/" and under a deeper root', () => {
-    assert.equal(joinRoot('/', []), '/');
-    assert.equal(joinRoot('/', ['a', 'b']), '/a/b');
-    assert.equal(joinRoot('/outbox', []), '/outbox');
-    assert.equal(joinRoot('/outbox/', ['a']), '/outbox/a');
-    assert.equal(normaliseRoot('//x//y/'), '/x/y');
-    assert.equal(relativePath(['a', 'b']), 'a/b');
-  });
-
-  const anySegmentChar = fc.oneof(
-    fc.constantFrom('.', '/', '\\', '\r', '\n', '\0', '%', '2', 'e', 'E', 'f', 'F', 'a', ' ', 'é'),
-    fc.string({ minLength: 1, maxLength: 1 }),
-  );
-  const rawPath = fc.array(anySegmentChar, { maxLength: 40 }).map((cs) => cs.join(''));
-  const root = fc.constantFrom('/', '/outbox', '/a/b');
-
-  test('property: a result is inside the root and never holds CR, LF, NUL or a dot segment', () => {
-    fc.assert(
-      fc.property(root, rawPath, (r, raw) => {
-        let segments: string[];
-        try {
-          segments = decodeRawPath(raw);
-        } catch (err) {
-          assert.ok(err instanceof HttpError && err.status === 400);
-          return;
-        }
-        const full = joinRoot(r, segments);
-        assert.ok(full === r || full.startsWith(r === '/' ? '/' : `${r}/`), full);
-        assert.ok(!/[\r\n\0\\]/.test(full));
-        const inner = full.slice(r === '/' ? 1 : r.length + 1);
-        if (inner !== '') for (const s of inner.split('/')) assert.ok(s !== '' && s !== '.' && s !== '..', full);
-      }),
-      { numRuns: 5000 },
-    );
-  });
-
-  test('property: encoding any safe segment list and decoding it gives it back', () => {
-    const seg = fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !/[/\\\r\n\0]/.test(s) && s !== '.' && s !== '..');
-    fc.assert(
-      fc.property(fc.array(seg, { maxLength: 6 }), (segments) => {
-        assert.deepEqual(decodeRawPath(segments.map(encodeURIComponent).join('/')), segments);
-      }),
-    );
-  });
-
-  test('property: plain paths obey the same rules', () => {
-    fc.assert(
-      fc.property(rawPath, (raw) => {
-        try {
-          const full = joinRoot('/r', parsePlainPath(raw, 'to'));
-          assert.ok(full === '/r' || full.startsWith('/r/'));
-          assert.ok(!/[\r\n\0\\]/.test(full));
-          assert.ok(!full.split('/').includes('..'));
-        } catch (err) {
-          assert.ok(err instanceof HttpError && err.status === 400);
-        }
-      }),
-      { numRuns: 3000 },
-    );
-  });
 });
 
 describe('raw targets', () => {

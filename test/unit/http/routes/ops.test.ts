@@ -96,10 +96,15 @@ describe('createOpsRouter', () => {
   it('checks servers in parallel', async () => {
     let running = 0;
     let peak = 0;
+    // Each check finishes only once all three are running: checked one
+    // after another, the first would wait until the readiness timeout.
+    let allRunning!: () => void;
+    const gate = new Promise<void>((resolve) => (allRunning = resolve));
     const slow = async (): Promise<Check> => {
       running++;
       peak = Math.max(peak, running);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (running === 3) allRunning();
+      await gate;
       running--;
       return { ok: true };
     };

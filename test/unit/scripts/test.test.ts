@@ -1,0 +1,45 @@
+// scripts/test.ts, the runner behind the npm test scripts: it finds test files
+// in nested folders, and with --summary prints the figures the files recorded
+// and fails the run on figures that show a loss, even when every file passed.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { SectionFigures } from '../../reliability/summary.js';
+import { parseArgs, type TestRun } from '../../../scripts/test.js';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+
+async function runner(args: string[], figures: SectionFigures): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/test.ts', ...args], {
+    cwd: root,
+    env: { ...process.env, FIXTURE_FIGURES: JSON.stringify(figures), NODE_TEST_CONTEXT: undefined },
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  return { code, out };
+}
+
+describe('scripts/test.ts', () => {
+  it('runs the files of a folder and prints the summary; a loss in the figures fails the run though every file passed', async () => {
+    const lossy = await runner(['--summary', 'fixtures/runner'], { faults: { scenarios: 2, survived: 2, bytesLost: 7 } });
+    assert.equal(lossy.code, 1, lossy.out);
+    assert.match(lossy.out, /(# |ℹ )pass 1\n/);
+    assert.match(lossy.out, /reliability summary\n {2}faults: 2 scenarios, 2 survived, 7 bytes lost/);
+    assert.match(lossy.out, /reliability summary: 7 bytes lost/);
+  });
+
+  it('refuses an unknown option and a missing folder; passes --test- options on to node', () => {
+    assert.ok('usage' in parseArgs(['--bail', 'unit']));
+    assert.ok('usage' in parseArgs(['--summary']));
+    assert.deepEqual(parseArgs(['--test-concurrency=1', '--summary', 'reliability']), {
+      folders: ['reliability'],
+      nodeOptions: ['--test-concurrency=1'],
+      summary: true,
+      isolated: false,
+    });
+    assert.equal((parseArgs(['--isolation=process', 'unit']) as TestRun).isolated, true);
+  });
+});
