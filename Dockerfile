@@ -11,10 +11,11 @@
 # (30 s by default) so transfers in flight can finish: --stop-timeout 40,
 # or `stop_grace_period: 40s` in compose.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
-# The full image of the same Debian release has python3, make and g++ for the
-# kernel relay addon (native/); the runtime image only loads the built file.
-ARG BUILD_IMAGE=node:20-bookworm
+# Node 24, the current LTS line. The full image of the same Node and Debian
+# release has python3, make and g++ for the kernel relay addon (native/); the
+# runtime image only loads the built file. Change both tags together.
+ARG NODE_IMAGE=node:24-bookworm-slim
+ARG BUILD_IMAGE=node:24-bookworm
 
 # ---------------------------------------------------------------- build
 FROM ${BUILD_IMAGE} AS build
@@ -27,6 +28,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY scripts/buildNative.mjs ./scripts/
 COPY native ./native
+# buildNative removes a build this Node cannot load: then the test fails the image.
 RUN npm run build:native && test -f native/build/Release/socket_relay.node
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
