@@ -36,7 +36,12 @@ RUN npm run build
 
 # ---------------------------------------------------------------- runtime
 FROM ${NODE_IMAGE} AS runtime
-ENV NODE_ENV=production
+# V8's young generation capped at 3 × 16 MiB, as Node 20 had it: Node 24 grows
+# it to 128 MiB whatever the heap limit, which brought 24 concurrent listings
+# to the 256 MiB of deploy/kubernetes. The reliability tier and the bench run
+# the gateway with the same (test/helpers/imageNodeOptions.ts).
+ENV NODE_ENV=production \
+    NODE_OPTIONS=--max-semi-space-size=16
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
