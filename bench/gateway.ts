@@ -2,12 +2,13 @@
  * The gateway under test, as its own Node process (so its memory is its own):
  * either a fresh `tsc` build of src/ in a temp folder (what `npm start` runs)
  * or src/main.ts through tsx. Configured only through the environment, as in
- * production: HOST, PORT, FTP_URL, LOG_LEVEL=warn.
+ * production: HOST, PORT, FTP_URL, LOG_LEVEL=warn; with the image's NODE_OPTIONS.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { IMAGE_NODE_OPTIONS } from '../test/helpers/imageNodeOptions.js';
 import { freePort, memoryStatus, runCommand, stopChild, track, waitForHttp, type MemoryStatus } from './processes.js';
 
 export interface GatewayBuild {
@@ -72,7 +73,16 @@ export class GatewayProcess {
     const child = track(
       spawn(process.execPath, [...nodeArgs, ...build.args], {
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), FTP_URL: ftpUrl, LOG_LEVEL: 'warn', API_KEYS: '', CONFIG_FILE: '' },
+        env: {
+          ...process.env,
+          NODE_OPTIONS: [process.env.NODE_OPTIONS, IMAGE_NODE_OPTIONS].filter(Boolean).join(' '),
+          HOST: '127.0.0.1',
+          PORT: String(port),
+          FTP_URL: ftpUrl,
+          LOG_LEVEL: 'warn',
+          API_KEYS: '',
+          CONFIG_FILE: '',
+        },
       }),
     );
     let output = '';

@@ -3,7 +3,7 @@
 // compiler, no Node headers) the gateway streams through Node instead, so a
 // failure here is a warning, never a failed install.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,4 +32,18 @@ if (result.status !== 0) {
   const tail = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-5).join('\n');
   warn(`node-gyp failed:\n${tail}\n`);
 }
-process.stdout.write('ftp-gateway: kernel relay built (native/build/Release/socket_relay.node)\n');
+// Load it once in a child, as the gateway will: a build this Node cannot load
+// (Node-API version, a foreign toolchain) is removed, so the gateway streams
+// instead of failing at its first download (a bad load can crash a process).
+const built = join(root, 'native', 'build', 'Release', 'socket_relay.node');
+const load = `try { process.exit(typeof require(${JSON.stringify(built)}).start === 'function' ? 0 : 1) } catch (e) { console.error(e.message); process.exit(1) }`;
+const probe = spawnSync(process.execPath, ['-e', load], {
+  stdio: ['ignore', 'ignore', 'pipe'],
+  encoding: 'utf8',
+});
+if (probe.status !== 0) {
+  rmSync(built, { force: true });
+  const why = (probe.stderr ?? '').trim().split('\n')[0] || probe.signal || `exit ${probe.status}`;
+  warn(`the built addon does not load in Node ${process.version}: ${why}`);
+}
+process.stdout.write(`ftp-gateway: kernel relay built (native/build/Release/socket_relay.node), loads in Node ${process.version}\n`);

@@ -1,11 +1,13 @@
 // The real gateway as its own process (`node --import tsx src/main.ts`),
-// configured only through the environment as in production, so that its
-// memory is its own (/proc/<pid>/status) and SIGTERM is a real signal. Its
-// stdout/stderr (pino JSON lines) go through a SecretScan when one is given.
+// configured only through the environment as in production (with the image's
+// NODE_OPTIONS), so that its memory is its own (/proc/<pid>/status) and
+// SIGTERM is a real signal. Its stdout/stderr (pino JSON lines) go through a
+// SecretScan when one is given.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { IMAGE_NODE_OPTIONS } from '../helpers/imageNodeOptions.js';
 import type { SecretScan } from './summary.js';
 
 const projectDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -34,7 +36,15 @@ export class GatewayProcess {
     const child = spawn(process.execPath, ['--import', 'tsx', join(projectDir, 'src/main.ts')], {
       cwd: projectDir,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...options.env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/',
+        NODE_OPTIONS: IMAGE_NODE_OPTIONS,
+        HOST: '127.0.0.1',
+        PORT: '0',
+        LOG_LEVEL: 'info',
+        ...options.env,
+      },
     });
     const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const log: string[] = [];

@@ -11,7 +11,15 @@ import { loadConfig } from '../../../src/config/index.js';
 import { startFtpServer, type RunningFtpServer } from '../../helpers/servers/index.js';
 import { serverSkip } from '../../helpers/requireServers.js';
 import { startScriptedServer, type ScriptedServer } from '../../helpers/scriptedFtpServer.js';
-import { chownTree, gatewayConfig, multipartBody, serverConfig, startGateway, type RunningGateway } from '../../helpers/httpHarness.js';
+import {
+  chownTree,
+  eventually,
+  gatewayConfig,
+  multipartBody,
+  serverConfig,
+  startGateway,
+  type RunningGateway,
+} from '../../helpers/httpHarness.js';
 
 const json = { 'content-type': 'application/json' };
 const names = (r: { json<T>(): T }): string[] => r.json<{ entries: Array<{ name: string }> }>().entries.map((e) => e.name).sort();
@@ -119,6 +127,15 @@ describe('the URL root on a vsftpd without chroot', serverSkip('vsftpd'), () => 
       const loginsBefore = await count(/^USER /);
       const parallel = await Promise.all(Array.from({ length: 4 }, () => fresh.request('GET', '/api/v1/servers/rel/files/inner.txt')));
       assert.deepEqual(parallel.map((r) => r.status), [200, 200, 200, 200]);
+      // A session opened for them may finish logging in after the requests were
+      // served by the reused one: wait until the pool holds more than one
+      // session, all idle (set up, PWD or not), before counting.
+      await eventually(async () => {
+        const metrics = (await fresh.request('GET', '/metrics')).text();
+        const gauge = (line: RegExp): number => Number(line.exec(metrics)?.[1] ?? NaN);
+        const size = gauge(/^ftp_pool_size\{server="rel"\} (\d+)$/m);
+        return size > 1 && gauge(/^ftp_pool_sessions\{server="rel",state="idle"\} (\d+)$/m) === size;
+      });
       assert.ok((await count(/^USER /)) > loginsBefore, 'more sessions logged in');
       assert.equal(await pwds(), before + 1, 'later sessions and requests reuse it');
     } finally {
