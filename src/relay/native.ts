@@ -6,7 +6,13 @@ import { fileURLToPath } from 'node:url';
 /** The addon's protocol (native/socket_relay.c); `abi` names its version. */
 export interface RelayAddon {
   readonly abi: number;
-  start(src: number, dst: number, limit: number, idleMs: number, onEvent: (kind: number, status: number, bytes: number, errno: number, bytesIn: number) => void): object;
+  start(
+    src: number,
+    dst: number,
+    limit: number,
+    idleMs: number,
+    onEvent: (kind: number, status: number, bytes: number, errno: number, bytesIn: number) => void,
+  ): object;
   go(handle: object): void;
   abort(handle: object): void;
   /** [written, read, final status (0 while it runs), errno] */

@@ -78,12 +78,18 @@ describe('relay() on the built addon', addonSkip(), () => {
     a.far.end(payload);
     const progress: RelayCounts[] = [];
     let live: (() => RelayCounts) | undefined;
-    const result = await relay!(a.near, b.near, { limit: null, idleMs: 2_000, onProgress: (c) => progress.push(c), onStart: (read) => (live = read) });
+    const result = await relay!(a.near, b.near, {
+      limit: null,
+      idleMs: 2_000,
+      onProgress: (c) => progress.push(c),
+      onStart: (read) => (live = read),
+    });
     b.near.end();
     assert.deepEqual(result, { status: 'eof', bytes: payload.length, bytesIn: payload.length, errno: 0 });
     assert.ok((await arrived).equals(payload));
     assert.deepEqual(progress.at(-1), { bytes: payload.length, bytesIn: payload.length });
-    for (let i = 1; i < progress.length; i++) assert.ok((progress[i] as RelayCounts).bytes >= (progress[i - 1] as RelayCounts).bytes, 'never a delta');
+    for (let i = 1; i < progress.length; i++)
+      assert.ok((progress[i] as RelayCounts).bytes >= (progress[i - 1] as RelayCounts).bytes, 'never a delta');
     assert.deepEqual(live?.(), { bytes: payload.length, bytesIn: payload.length });
   });
 
@@ -128,7 +134,11 @@ describe('relay() on the built addon', addonSkip(), () => {
     const payload = randomBytes(5_000);
     a.far.write(payload);
     let asked = 0;
-    const result = await relay!(a.near, b.near, { limit: null, idleMs: 2_000, beforeFirstByte: async () => (asked++, false) });
+    const decline = async (): Promise<boolean> => {
+      asked++;
+      return false;
+    };
+    const result = await relay!(a.near, b.near, { limit: null, idleMs: 2_000, beforeFirstByte: decline });
     assert.equal(asked, 1);
     assert.deepEqual(result, { status: 'not-started', bytes: 0, bytesIn: 0, errno: 0 });
     const all = received(a.near, payload.length);
@@ -162,7 +172,13 @@ describe('relay() on the built addon', addonSkip(), () => {
 });
 
 /** A stub addon; `behave` decides what its thread "did". */
-function stub(behave: (onEvent: (kind: number, status: number, bytes: number, errno: number, bytesIn: number) => void, state: { final: [number, number, number, number] }) => void, abi = RELAY_ABI): RelayAddon {
+function stub(
+  behave: (
+    onEvent: (kind: number, status: number, bytes: number, errno: number, bytesIn: number) => void,
+    state: { final: [number, number, number, number] },
+  ) => void,
+  abi = RELAY_ABI,
+): RelayAddon {
   return {
     abi,
     start(_src, _dst, _limit, _idle, onEvent) {
