@@ -89,7 +89,7 @@ export interface FtpConnectOptions {
   serverKnowledge?: FtpServerKnowledge;
   /** Ask OPTS UTF8 ON when FEAT lists UTF8 (default true when encoding is utf8). */
   utf8?: boolean;
-  /** Binary downloads into an FtpDirectTarget may go through the kernel relay when it is on (default true). */
+  /** Binary downloads into an FtpDirectTarget may go through the kernel relay when it is on (src/relay: once its self-test passed; default true). */
   kernelRelay?: boolean;
   signal?: AbortSignal;
 }
