@@ -34,7 +34,7 @@ export async function prepareGateway(projectDir: string, runtime: 'build' | 'tsx
     writeFileSync(join(base, 'package.json'), JSON.stringify({ type: 'module' }));
     symlinkSync(join(projectDir, 'node_modules'), join(base, 'node_modules'));
     symlinkSync(join(projectDir, 'openapi'), join(base, 'openapi'));
-    // The kernel relay addon, found at ../../../native from dist/ftp/data.
+    // The kernel relay addon, found at ../../native from dist/relay.
     if (existsSync(join(projectDir, 'native'))) symlinkSync(join(projectDir, 'native'), join(base, 'native'));
     mkdirSync(join(base, 'dist'));
     const tsc = join(projectDir, 'node_modules/.bin/tsc');

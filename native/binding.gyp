@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "socket_relay",
-      "sources": ["socket_relay.c", "line_ends.c"],
+      "sources": ["socket_relay.c"],
       # Node-API is ABI-stable across Node lines: built against version 8 (the
       # headers' default, pinned here), one build loads in Node 20 and 24 alike.
       # A build for a newer version than the running Node has is not refused

@@ -1,7 +1,7 @@
-// Kernel relay between two TCP sockets with splice(2): socket -> pipe ->
-// socket, so the bytes of a large transfer are never copied into the Node
-// process. On loopback that copy in and out of userland is most of what a
-// relaying process costs (see docs/performance.md).
+// Relay between two TCP sockets with splice(2): socket -> pipe -> socket, so
+// the bytes are never copied into the Node process. It knows nothing of what
+// the bytes are (no FTP, no HTTP, no line ends): it moves them, up to a limit,
+// and says how it ended.
 //
 // One relay is one thread that blocks in poll(2): libuv's loop is never
 // involved, and the JS side keeps both sockets paused and idle meanwhile.
@@ -9,20 +9,19 @@
 // closes during the relay can never be replaced, under the same number, by an
 // unrelated connection that would then receive our bytes.
 //
-// ASCII transfers cannot be spliced: their line ends change. In copy mode the
-// thread reads blocks, converts them (line_ends.c) and writes them, optionally
-// as HTTP/1.1 chunks: still no JavaScript per byte, just the two copies.
-//
-// Protocol with JS (kernelRelay.ts):
-//   start(src, dst, limit, idleMs, onEvent, mode, state) -> handle
-//     mode: SPLICE, CRLF_TO_LF or LF_TO_CRLF, | CHUNKED to frame the output
-//     as HTTP chunks; state: the line-end flag carried in (see line_ends.h);
-//     limit counts source bytes.
+// Protocol with JS (src/relay/relay.ts):
+//   start(src, dst, limit, idleMs, onEvent) -> handle   (limit < 0: none)
 //   onEvent(READY, 0, 0, 0, 0) once at least one byte is queued on src
-//     (JS then flushes the HTTP headers and calls go), or
-//   onEvent(DONE, status, bytesOut, errno, bytesIn) exactly once at the end.
-//   go(handle), abort(handle), bytes(handle) -> [bytesOut, bytesIn]
-//   convert(mode, buffer, state) -> [Buffer, state]: the conversion alone, for tests.
+//     (JS then makes the destination ready and calls go), and
+//   onEvent(DONE, status, bytesOut, errno, bytesIn) once at the end.
+//   go(handle), abort(handle)
+//   bytes(handle) -> [bytesOut, bytesIn, status, errno]: status 0 while it
+//     runs. JS polls it, so a DONE event that could not be delivered still
+//     settles the relay's promise.
+//   abi: the version of this protocol (the wrapper refuses a stale build).
+//
+// Every wait is bounded by idleMs, and abort wakes the thread at once: the
+// thread always ends, and its end is always readable through bytes().
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -32,69 +31,75 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "line_ends.h"
+#define RELAY_ABI 2
 
 enum { EV_READY = 1, EV_DONE = 2 };
 enum {
-  ST_EOF = 1,       // the source ended (FIN) and everything read was written
-  ST_LIMIT = 2,     // `limit` bytes were written; the source was left as it was
-  ST_NOT_STARTED = 3, // stopped before GO, or the source ended or failed first: nothing was read
+  ST_EOF = 1,          // the source ended (FIN) and everything read was written
+  ST_LIMIT = 2,        // `limit` bytes were written; the source was left as it was
+  ST_NOT_STARTED = 3,  // stopped before GO, or the source ended or failed first: nothing was read
   ST_SRC_ERROR = 4,
   ST_DST_ERROR = 5,
-  ST_TIMEOUT = 6,   // no progress for idleMs
+  ST_TIMEOUT = 6,  // no progress for idleMs
   ST_ABORTED = 7,
 };
 enum { WAITING = 0, GO = 1, ABORT = 2 };
-enum { MODE_SPLICE = 0, MODE_CRLF_TO_LF = 1, MODE_LF_TO_CRLF = 2, MODE_MASK = 15, MODE_CHUNKED = 16 };
 
 #define CHUNK (1 << 20)
-// Copy mode holds its blocks in memory: smaller, as they count in the RSS.
-#define COPY_BLOCK (256 * 1024)
-
-typedef struct {
-  int src, dst, wake, pipe_r, pipe_w;
-  int64_t limit;  // source bytes; < 0: none
-  int idle_ms;
-  int mode;
-  int line_state;   // held CR / after CR (line_ends.h)
-  _Atomic int64_t bytes;     // written to dst
-  _Atomic int64_t bytes_in;  // read from src
-  _Atomic int state;
-  _Atomic int refs;  // the thread and the JS handle
-  pthread_mutex_t lock;  // guards `wake` against its close at the end
-  int finished;
-  napi_threadsafe_function tsfn;
-} relay_t;
 
 typedef struct {
   int kind, status, err;
   double bytes, bytes_in;
 } event_t;
 
+typedef struct {
+  int src, dst, wake, pipe_r, pipe_w;
+  int64_t limit;  // < 0: none
+  int idle_ms;
+  _Atomic int64_t bytes;     // written to dst
+  _Atomic int64_t bytes_in;  // read from src
+  _Atomic int state;
+  _Atomic int refs;  // the thread and the JS handle
+  _Atomic int result;  // the final status once the thread is done, else 0
+  _Atomic int result_errno;
+  pthread_mutex_t lock;  // guards `wake` against its close at the end
+  int finished;
+  // Allocated up front, so that no event is lost to a failed malloc. Each
+  // belongs to the relay until handed to the thread-safe function.
+  event_t *ready_event, *done_event;
+  napi_threadsafe_function tsfn;
+} relay_t;
+
 static void relay_unref(relay_t *r) {
   if (atomic_fetch_sub(&r->refs, 1) == 1) {
+    free(r->ready_event);
+    free(r->done_event);
     pthread_mutex_destroy(&r->lock);
     free(r);
   }
 }
 
-static void emit(relay_t *r, int kind, int status, int err) {
-  event_t *ev = malloc(sizeof *ev);
-  if (!ev) return;
+// Hands the event to JS; 0 when it was queued. When it could not be (the
+// environment is closing), JS still sees the end through bytes().
+static int emit(relay_t *r, event_t **slot, int kind, int status, int err) {
+  event_t *ev = *slot;
+  *slot = NULL;
   ev->kind = kind;
   ev->status = status;
   ev->err = err;
   ev->bytes = (double)atomic_load(&r->bytes);
   ev->bytes_in = (double)atomic_load(&r->bytes_in);
-  napi_call_threadsafe_function(r->tsfn, ev, napi_tsfn_blocking);
+  if (napi_call_threadsafe_function(r->tsfn, ev, napi_tsfn_blocking) != napi_ok) {
+    free(ev);
+    return -1;
+  }
+  return 0;
 }
 
 static int64_t now_ms(void) {
@@ -130,7 +135,7 @@ static int await_go(relay_t *r) {
   if (st) return st == ST_ABORTED ? ST_NOT_STARTED : st;
   int queued = 0;
   if (ioctl(r->src, FIONREAD, &queued) < 0 || queued <= 0) return ST_NOT_STARTED;
-  emit(r, EV_READY, 0, 0);
+  if (emit(r, &r->ready_event, EV_READY, 0, 0) != 0) return ST_NOT_STARTED;
   while (atomic_load(&r->state) == WAITING) {
     st = wait_fd(r, r->wake, POLLIN, since);
     if (st) return st == ST_ABORTED ? ST_NOT_STARTED : st;
@@ -181,113 +186,11 @@ static int run_splice(relay_t *r, int *err) {
   }
 }
 
-// Writes `n` bytes of `data` to dst, as one HTTP chunk when asked (an empty
-// chunk would end the body, so nothing is written for n == 0).
-static int write_block(relay_t *r, const uint8_t *data, size_t n, int *err) {
-  if (n == 0) return 0;
-  char head[24];
-  struct iovec iov[3];
-  int cnt = 0;
-  if (r->mode & MODE_CHUNKED) {
-    int len = snprintf(head, sizeof head, "%zx\r\n", n);
-    iov[cnt++] = (struct iovec){head, (size_t)len};
-  }
-  iov[cnt++] = (struct iovec){(void *)data, n};
-  if (r->mode & MODE_CHUNKED) iov[cnt++] = (struct iovec){"\r\n", 2};
-  struct iovec *v = iov;
-  int64_t since = now_ms();
-  while (cnt > 0) {
-    ssize_t w = writev(r->dst, v, cnt);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      if (errno != EAGAIN) {
-        *err = errno;
-        return ST_DST_ERROR;
-      }
-      int st = wait_fd(r, r->dst, POLLOUT, since);
-      if (st) return st;
-      continue;
-    }
-    since = now_ms();
-    size_t done = (size_t)w;
-    while (cnt > 0 && done >= v->iov_len) {
-      done -= v->iov_len;
-      v++;
-      cnt--;
-    }
-    if (cnt > 0) {
-      v->iov_base = (uint8_t *)v->iov_base + done;
-      v->iov_len -= done;
-    }
-  }
-  atomic_fetch_add(&r->bytes, (int64_t)n);
-  return 0;
-}
-
-static int run_copy(relay_t *r, int *err) {
-  uint8_t *in = malloc(COPY_BLOCK);
-  uint8_t *out = malloc(2 * COPY_BLOCK + 1);
-  if (!in || !out) {
-    free(in);
-    free(out);
-    *err = ENOMEM;
-    return ST_SRC_ERROR;
-  }
-  int kind = r->mode & MODE_MASK;
-  int st = 0;
-  int64_t since = now_ms();
-  for (;;) {
-    size_t want = COPY_BLOCK;
-    if (r->limit >= 0) {
-      int64_t left = r->limit - atomic_load(&r->bytes_in);
-      if (left <= 0) {
-        st = ST_LIMIT;
-        break;
-      }
-      if ((int64_t)want > left) want = (size_t)left;
-    }
-    ssize_t k = read(r->src, in, want);
-    if (k == 0) {
-      // The end of the data: a CR held for its LF was a lone CR.
-      size_t n = 0;
-      if (kind == MODE_CRLF_TO_LF && r->line_state) out[n++] = '\r';
-      r->line_state = 0;
-      st = write_block(r, out, n, err);
-      if (!st) st = ST_EOF;
-      break;
-    }
-    if (k < 0) {
-      if (errno == EINTR) continue;
-      if (errno != EAGAIN) {
-        *err = errno;
-        st = ST_SRC_ERROR;
-        break;
-      }
-      st = wait_fd(r, r->src, POLLIN, since);
-      if (st) break;
-      continue;
-    }
-    since = now_ms();
-    atomic_fetch_add(&r->bytes_in, k);
-    size_t n = kind == MODE_CRLF_TO_LF ? crlf_to_lf(in, (size_t)k, out, &r->line_state) : lf_to_crlf(in, (size_t)k, out, &r->line_state);
-    st = write_block(r, out, n, err);
-    if (st) break;
-  }
-  free(in);
-  free(out);
-  return st;
-}
-
-static int run(relay_t *r, int *err) {
-  int st = await_go(r);
-  if (st) return st;
-  return (r->mode & MODE_MASK) == MODE_SPLICE ? run_splice(r, err) : run_copy(r, err);
-}
-
 static void *thread_main(void *arg) {
   relay_t *r = arg;
   int err = 0;
-  int status = run(r, &err);
+  int status = await_go(r);
+  if (!status) status = run_splice(r, &err);
   close(r->src);
   close(r->dst);
   close(r->pipe_r);
@@ -296,7 +199,9 @@ static void *thread_main(void *arg) {
   r->finished = 1;
   close(r->wake);
   pthread_mutex_unlock(&r->lock);
-  emit(r, EV_DONE, status, err);
+  atomic_store(&r->result_errno, err);
+  atomic_store(&r->result, status);
+  emit(r, &r->done_event, EV_DONE, status, err);
   napi_release_threadsafe_function(r->tsfn, napi_tsfn_release);
   relay_unref(r);
   return NULL;
@@ -328,34 +233,50 @@ static void finalize_handle(napi_env env, void *data, void *hint) {
   relay_unref(r);
 }
 
-#define THROW(msg)                          \
-  do {                                      \
-    napi_throw_error(env, NULL, msg);       \
-    return NULL;                            \
+#define THROW(msg)                    \
+  do {                                \
+    napi_throw_error(env, NULL, msg); \
+    return NULL;                      \
   } while (0)
 
+static void close_all(relay_t *r) {
+  int all[] = {r->src, r->dst, r->wake, r->pipe_r, r->pipe_w};
+  for (int i = 0; i < 5; i++)
+    if (all[i] >= 0) close(all[i]);
+}
+
+static void free_relay(relay_t *r) {
+  free(r->ready_event);
+  free(r->done_event);
+  pthread_mutex_destroy(&r->lock);
+  free(r);
+}
+
 static napi_value start(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
+  size_t argc = 5;
+  napi_value argv[5];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 7) THROW("start(src, dst, limit, idleMs, onEvent, mode, state)");
-  int32_t src, dst, idle, mode, state;
+  if (argc < 5) THROW("start(src, dst, limit, idleMs, onEvent)");
+  int32_t src, dst, idle;
   int64_t limit;
   if (napi_get_value_int32(env, argv[0], &src) != napi_ok || napi_get_value_int32(env, argv[1], &dst) != napi_ok ||
-      napi_get_value_int64(env, argv[2], &limit) != napi_ok || napi_get_value_int32(env, argv[3], &idle) != napi_ok ||
-      napi_get_value_int32(env, argv[5], &mode) != napi_ok || napi_get_value_int32(env, argv[6], &state) != napi_ok)
+      napi_get_value_int64(env, argv[2], &limit) != napi_ok || napi_get_value_int32(env, argv[3], &idle) != napi_ok)
     THROW("start: numbers expected");
   if (src < 0 || dst < 0 || idle <= 0) THROW("start: bad descriptor or idle time");
-  if ((mode & MODE_MASK) > MODE_LF_TO_CRLF || (mode & ~(MODE_MASK | MODE_CHUNKED))) THROW("start: bad mode");
 
   relay_t *r = calloc(1, sizeof *r);
   if (!r) THROW("start: out of memory");
+  r->src = r->dst = r->wake = r->pipe_r = r->pipe_w = -1;
   r->limit = limit;
   r->idle_ms = idle;
-  r->mode = mode;
-  r->line_state = state != 0;
   atomic_init(&r->refs, 2);
   pthread_mutex_init(&r->lock, NULL);
+  r->ready_event = malloc(sizeof(event_t));
+  r->done_event = malloc(sizeof(event_t));
+  if (!r->ready_event || !r->done_event) {
+    free_relay(r);
+    THROW("start: out of memory");
+  }
   int fds[2] = {-1, -1};
   r->src = fcntl(src, F_DUPFD_CLOEXEC, 0);
   r->dst = fcntl(dst, F_DUPFD_CLOEXEC, 0);
@@ -365,10 +286,8 @@ static napi_value start(napi_env env, napi_callback_info info) {
   r->pipe_w = fds[1];
   if (r->src < 0 || r->dst < 0 || r->wake < 0 || piped < 0) {
     int e = errno;
-    int all[] = {r->src, r->dst, r->wake, fds[0], fds[1]};
-    for (int i = 0; i < 5; i++)
-      if (all[i] >= 0) close(all[i]);
-    free(r);
+    close_all(r);
+    free_relay(r);
     napi_throw_error(env, NULL, strerror(e));
     return NULL;
   }
@@ -378,15 +297,15 @@ static napi_value start(napi_env env, napi_callback_info info) {
   napi_value name;
   napi_create_string_utf8(env, "socketRelay", NAPI_AUTO_LENGTH, &name);
   if (napi_create_threadsafe_function(env, argv[4], NULL, name, 0, 1, NULL, NULL, NULL, call_js, &r->tsfn) != napi_ok) {
-    close(r->src), close(r->dst), close(r->wake), close(r->pipe_r), close(r->pipe_w);
-    free(r);
+    close_all(r);
+    free_relay(r);
     THROW("start: cannot create the callback");
   }
   napi_value handle;
   if (napi_create_external(env, r, finalize_handle, NULL, &handle) != napi_ok) {
     napi_release_threadsafe_function(r->tsfn, napi_tsfn_abort);
-    close(r->src), close(r->dst), close(r->wake), close(r->pipe_r), close(r->pipe_w);
-    free(r);
+    close_all(r);
+    free_relay(r);
     THROW("start: cannot create the handle");
   }
   pthread_attr_t attr;
@@ -399,7 +318,7 @@ static napi_value start(napi_env env, napi_callback_info info) {
   if (rc != 0) {
     // The handle's finalizer will drop the JS reference; drop the thread's here.
     napi_release_threadsafe_function(r->tsfn, napi_tsfn_abort);
-    close(r->src), close(r->dst), close(r->wake), close(r->pipe_r), close(r->pipe_w);
+    close_all(r);
     relay_unref(r);
     napi_throw_error(env, NULL, strerror(rc));
     return NULL;
@@ -447,46 +366,30 @@ static napi_value abort_relay(napi_env env, napi_callback_info info) { return wa
 static napi_value bytes(napi_env env, napi_callback_info info) {
   relay_t *r = unwrap(env, info);
   if (!r) return NULL;
-  napi_value pair, out, in;
-  napi_create_array_with_length(env, 2, &pair);
-  napi_create_double(env, (double)atomic_load(&r->bytes), &out);
-  napi_create_double(env, (double)atomic_load(&r->bytes_in), &in);
-  napi_set_element(env, pair, 0, out);
-  napi_set_element(env, pair, 1, in);
-  return pair;
-}
-
-static napi_value convert(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  int32_t mode, state;
-  void *data;
-  size_t n;
-  if (argc < 3 || napi_get_value_int32(env, argv[0], &mode) != napi_ok || napi_get_buffer_info(env, argv[1], &data, &n) != napi_ok ||
-      napi_get_value_int32(env, argv[2], &state) != napi_ok || (mode != MODE_CRLF_TO_LF && mode != MODE_LF_TO_CRLF))
-    THROW("convert(mode, buffer, state)");
-  uint8_t *out = malloc(2 * n + 1);
-  if (!out) THROW("convert: out of memory");
-  int flag = state != 0;
-  size_t o = mode == MODE_CRLF_TO_LF ? crlf_to_lf(data, n, out, &flag) : lf_to_crlf(data, n, out, &flag);
-  napi_value buffer, next, pair;
-  napi_create_buffer_copy(env, o, out, NULL, &buffer);
-  free(out);
-  napi_create_int32(env, flag, &next);
-  napi_create_array_with_length(env, 2, &pair);
-  napi_set_element(env, pair, 0, buffer);
-  napi_set_element(env, pair, 1, next);
-  return pair;
+  // The result first: once it is set, the counts are final.
+  int status = atomic_load(&r->result);
+  napi_value list, v;
+  napi_create_array_with_length(env, 4, &list);
+  napi_create_double(env, (double)atomic_load(&r->bytes), &v);
+  napi_set_element(env, list, 0, v);
+  napi_create_double(env, (double)atomic_load(&r->bytes_in), &v);
+  napi_set_element(env, list, 1, v);
+  napi_create_int32(env, status, &v);
+  napi_set_element(env, list, 2, v);
+  napi_create_int32(env, status ? atomic_load(&r->result_errno) : 0, &v);
+  napi_set_element(env, list, 3, v);
+  return list;
 }
 
 NAPI_MODULE_INIT() {
+  napi_value abi;
+  napi_create_int32(env, RELAY_ABI, &abi);
   napi_property_descriptor props[] = {
       {"start", NULL, start, NULL, NULL, NULL, napi_default, NULL},
       {"go", NULL, go, NULL, NULL, NULL, napi_default, NULL},
       {"abort", NULL, abort_relay, NULL, NULL, NULL, napi_default, NULL},
       {"bytes", NULL, bytes, NULL, NULL, NULL, napi_default, NULL},
-      {"convert", NULL, convert, NULL, NULL, NULL, napi_default, NULL},
+      {"abi", NULL, NULL, NULL, NULL, abi, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -26,7 +26,7 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
   // Imported here rather than at the top so that a bad configuration is
   // reported before the HTTP layer (and everything it pulls in) loads.
   const { createGateway, createHttpServer } = await import('./http/index.js');
-  const { kernelRelayAvailable } = await import('./ftp/index.js');
+  const { kernelRelay } = await import('./relay/index.js');
   const gateway = await createGateway(config, logger, options);
 
   const server = createHttpServer(gateway.app);
@@ -45,8 +45,8 @@ export async function startGateway(config: Config, logger: Logger, options: Gate
       url,
       servers: config.servers.map((s) => s.name),
       auth: config.auth.disabled || config.auth.apiKeys.length === 0 ? 'none' : 'api-key',
-      // Large binary downloads spliced in the kernel (native/), or streamed through Node.
-      kernelRelay: kernelRelayAvailable(),
+      // Large binary downloads spliced in the kernel (src/relay, native/), or streamed through Node.
+      kernelRelay: kernelRelay.enabled,
     },
     'ftp-gateway ready',
   );

@@ -1,26 +1,21 @@
-import net from 'node:net';
+import type net from 'node:net';
 import tls from 'node:tls';
-import { Transform, type Readable, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import iconv from 'iconv-lite';
-import { FtpError, replyError } from './errors.js';
+import type { Readable, Writable } from 'node:stream';
+import { abortedError, closedError, connectFailedError, FtpError, parseError, replyError, tlsError } from './errors.js';
 import { ftpChannels, publish } from './diagnostics.js';
-import { FtpControl, abortedError, connectTls, tlsError } from './control/ftpControl.js';
+import { FtpControl } from './control/ftpControl.js';
 import { parseFeatures } from './control/features.js';
 import { createServerKnowledge } from './control/serverKnowledge.js';
 import type { FtpReply } from './reply/ftpReply.js';
-import { replyText } from './reply/ftpReplyParser.js';
 import type { DataContext } from './data/dataConnection.js';
-import { DownloadSource } from './data/downloadSource.js';
-import { abortTransfer, openTransfer, type FinalReply } from './data/transfer.js';
-import { checkByteRange } from './data/byteRange.js';
-import { assertSafeArgument } from './control/safeArgument.js';
-import { corkPerTurn } from './data/corkPerTurn.js';
-import { isDirectTarget, relayDownload } from './data/relayDownload.js';
-import { isDirectSource, relayUpload } from './data/relayUpload.js';
-import { createAsciiDecoder, createAsciiEncoder } from './data/ascii.js';
-import { createListingParser } from './listing/parseListing.js';
-import { parseMlstReply, parseMlsxTimestamp } from './listing/parseMlsd.js';
+import { download, planDownload } from './data/download.js';
+import type { TransferSession } from './data/settle.js';
+import { planUpload, upload } from './data/upload.js';
+import { listAll, nameList, streamList, type ListingSession } from './listing/listTransfer.js';
+import { connectTcp, connectTls, tlsOptions } from './net.js';
+import { SerialQueue } from './serialQueue.js';
+import type { CommandChannel } from './control/commandChannel.js';
+import { StatProbe } from './stat.js';
 
 import type {
   FtpConnectOptions,
@@ -46,8 +41,14 @@ let nextSessionId = 1;
 /**
  * One logged-in FTP session over one control connection (RFC 959), with
  * FTPS (RFC 4217), FEAT (RFC 2389), EPSV/EPRT (RFC 2428) and MLST/SIZE/MDTM/
- * REST (RFC 3659). Operations are serialised: each holds the session until
- * its final reply has been read.
+ * REST (RFC 3659). It keeps the session; transfers (data/download.ts,
+ * data/upload.ts, data/receive.ts) and stat probing (stat.ts) run inside it.
+ *
+ * One operation at a time: each holds the session until its final reply has
+ * been read, and one asked for meanwhile is a caller's bug that fails at
+ * once (SerialQueue.runAlone); only quit() waits its turn. An operation that
+ * leaves the control connection out of step destroys the session, so that
+ * `usable` alone says whether it can be reused.
  */
 export class FtpClient implements FtpSession {
   readonly id = nextSessionId++;
@@ -56,12 +57,14 @@ export class FtpClient implements FtpSession {
   readonly #encoding: string;
   readonly #control: FtpControl;
   readonly #data: DataContext;
+  readonly #queue: SerialQueue;
+  readonly #transfers: TransferSession & { readonly kernelRelay: boolean };
+  readonly #stat: StatProbe;
+  readonly #listing: ListingSession;
   #features: ReadonlyMap<string, string> = new Map();
   #type: FtpTransferType | null = null;
   #tlsSession: Buffer | undefined;
-  #lock: Promise<unknown> = Promise.resolve();
   #bytes = 0;
-  #sizeOnDirectories: boolean | undefined;
   /** What is known of this server, shared with its other sessions. */
   readonly #server: FtpServerKnowledge;
 
@@ -70,7 +73,14 @@ export class FtpClient implements FtpSession {
     this.#server = server;
     this.#timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     this.#encoding = options.encoding ?? 'utf8';
-    this.#control = new FtpControl(socket, { sessionId: this.id, host: options.host, port: options.port, encoding: this.#encoding, server });
+    this.#queue = new SerialQueue(`FTP session ${this.id}`);
+    this.#control = new FtpControl(socket, {
+      sessionId: this.id,
+      host: options.host,
+      port: options.port,
+      encoding: this.#encoding,
+      server,
+    });
     this.#control.onClose((err) =>
       publish(ftpChannels.session, { sessionId: this.id, host: options.host, port: options.port, event: 'close', reason: err.code }),
     );
@@ -84,6 +94,24 @@ export class FtpClient implements FtpSession {
       modeMemory: options.modeMemory,
       refused: new Set<FtpDataMethod>(),
     };
+    this.#transfers = {
+      data: this.#data,
+      sessionId: this.id,
+      host: options.host,
+      kernelRelay: options.kernelRelay !== false,
+      countBytes: (n) => void (this.#bytes += n),
+    };
+    const channel: CommandChannel = {
+      features: () => this.#features,
+      command: (verb, argument, signal) => this.#command(verb, argument, signal),
+      exchange: async (commands, signal) => {
+        if (signal?.aborted) throw abortedError(signal.reason);
+        return this.#control.exchange(commands, () => this.#completion(signal));
+      },
+      setType: (type, signal) => this.#setType(type, signal),
+    };
+    this.#stat = new StatProbe(channel);
+    this.#listing = { channel, transfers: this.#transfers, encoding: this.#encoding };
   }
 
   /** Connects, secures (explicit or implicit TLS), logs in and reads FEAT. */
@@ -100,11 +128,10 @@ export class FtpClient implements FtpSession {
   /** A logged-in session, or null when its pipelining probe failed (and destroyed it). */
   static async #connectOnce(options: FtpConnectOptions, server: FtpServerKnowledge, mayProbe: boolean): Promise<FtpClient | null> {
     const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-    const tlsMode = options.tls?.mode ?? 'none';
     const socket =
-      tlsMode === 'implicit'
-        ? await connectTls({ ...tlsOptions(options), port: options.port }, timeouts.connectMs).catch((err: unknown) => {
-            throw connectFailure(options, err);
+      (options.tls?.mode ?? 'none') === 'implicit'
+        ? await connectTls({ ...tlsOptions(options), port: options.port }, timeouts.connectMs, options.signal).catch((err: unknown) => {
+            throw err instanceof FtpError ? err : connectFailedError(options, err);
           })
         : await connectTcp(options.host, options.port, timeouts.connectMs, options.signal);
     socket.setKeepAlive(true, 15_000);
@@ -212,14 +239,25 @@ export class FtpClient implements FtpSession {
     this.#tlsSession = socket.getSession();
   }
 
-  /** Runs operations one at a time on this session. */
-  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#lock.then(fn, fn);
-    this.#lock = run.catch(() => undefined);
-    return run;
+  /**
+   * One operation on the session. Whatever path it took, it must leave the
+   * control connection in step (every reply read): one that does not is
+   * destroyed here rather than lent out again.
+   */
+  #op<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.#queue.runAlone(`${name}()`, async () => {
+      try {
+        return await fn();
+      } finally {
+        if (!this.#control.closed && !this.#control.inStep)
+          this.#control.destroy(closedError(`${name}() left the control connection out of step`));
+      }
+    });
   }
 
   async #command(verb: string, argument?: string, signal?: AbortSignal): Promise<FtpReply> {
+    // A caller gone already costs nothing: sent, its reply would be due and the session lost.
+    if (signal?.aborted) throw abortedError(signal.reason);
     this.#control.send(verb, argument);
     return this.#completion(signal);
   }
@@ -230,15 +268,6 @@ export class FtpClient implements FtpSession {
     let reply = await this.#control.nextReply(wait);
     while (reply.code < 200) reply = await this.#control.nextReply(wait);
     return reply;
-  }
-
-  /**
-   * Commands without a data connection, in one write when the server is
-   * known to take that (FtpControl.exchange decides); their completion
-   * replies, in order.
-   */
-  #pipelined(commands: ReadonlyArray<readonly [string, string?]>, signal?: AbortSignal): Promise<FtpReply[]> {
-    return this.#control.exchange(commands, () => this.#completion(signal));
   }
 
   async #expect(verb: string, argument: string | undefined, codes: number[], signal?: AbortSignal): Promise<FtpReply> {
@@ -254,111 +283,35 @@ export class FtpClient implements FtpSession {
   }
 
   pwd(signal?: AbortSignal): Promise<string> {
-    return this.#exclusive(async () => {
+    return this.#op('pwd', async () => {
       const reply = await this.#expect('PWD', undefined, [257], signal);
       // RFC 959 §7: 257 "/dir/with ""quotes""" is current directory.
       const m = /"((?:[^"]|"")*)"/.exec(reply.message);
-      if (!m) throw new FtpError('unparseable PWD reply', { code: 'FTP_PARSE', category: 'protocol', ftpCode: 257, ftpMessage: reply.message });
+      if (!m) throw parseError('unparseable PWD reply', { code: 257, message: reply.message, command: 'PWD' });
       return (m[1] as string).replace(/""/g, '"');
     });
   }
 
   cwd(path: string, signal?: AbortSignal): Promise<void> {
-    return this.#exclusive(async () => {
-      await this.#expect('CWD', path, [250, 200], signal);
-    });
+    return this.#op('cwd', async () => void (await this.#expect('CWD', path, [250, 200], signal)));
   }
 
   size(path: string, signal?: AbortSignal): Promise<number | null> {
-    return this.#exclusive(() => this.#size(path, signal));
-  }
-
-  /** RFC 3659 §4: SIZE in TYPE I (in TYPE A servers answer the on-disk size, or refuse). */
-  async #size(path: string, signal?: AbortSignal): Promise<number | null> {
-    await this.#setType('binary', signal);
-    return sizeFromReply(await this.#command('SIZE', path, signal));
+    return this.#op('size', () => this.#stat.size(path, signal));
   }
 
   modifiedAt(path: string, signal?: AbortSignal): Promise<Date | null> {
-    return this.#exclusive(() => this.#mdtm(path, signal));
+    return this.#op('modifiedAt', () => this.#stat.modifiedAt(path, signal));
   }
 
-  async #mdtm(path: string, signal?: AbortSignal): Promise<Date | null> {
-    return mdtmFromReply(await this.#command('MDTM', path, signal));
-  }
-
-  /** What the path is: MLST when FEAT lists it (RFC 3659 §7), else SIZE/MDTM, with CWD to tell directories. */
+  /** What the path is (see StatProbe); null when it does not exist. */
   stat(path: string, signal?: AbortSignal): Promise<FtpStat | null> {
-    return this.#exclusive(async () => {
-      if (this.#features.has('MLST')) {
-        const reply = await this.#command('MLST', path, signal);
-        if (reply.code === 250) {
-          const entry = parseMlstReply(reply.message);
-          if (entry) return { type: entry.type, size: entry.size, modifiedAt: entry.modifiedAt };
-        } else if (reply.code === 550 || reply.code === 450) {
-          return null;
-        } else if (reply.code < 500 || reply.code > 502) {
-          throw replyError('MLST', reply.code, reply.message);
-        }
-      }
-      // SIZE first (one round trip for a file) unless this server answers SIZE
-      // for directories too (ftp-srv): then only CWD can tell them apart.
-      const directory = { type: 'directory', size: null, modifiedAt: null } as const;
-      if ((await this.#sizeAnswersDirectories(signal)) && (await this.#isDirectory(path, signal))) return directory;
-      await this.#setType('binary', signal);
-      // MDTM goes out with SIZE and is only wasted when the path is no file.
-      const [sizeReply, mdtmReply] = (await this.#pipelined([['SIZE', path], ['MDTM', path]], signal)) as [FtpReply, FtpReply];
-      let size: number | null;
-      try {
-        size = sizeFromReply(sizeReply);
-      } catch {
-        return (await this.#isDirectory(path, signal)) ? directory : null;
-      }
-      let modifiedAt: Date | null;
-      try {
-        modifiedAt = mdtmFromReply(mdtmReply);
-      } catch {
-        modifiedAt = null;
-      }
-      return { type: 'file', size, modifiedAt };
-    });
-  }
-
-  /** CWD as a probe: true for a directory, false when the path is no directory (550/450). */
-  async #isDirectory(path: string, signal?: AbortSignal): Promise<boolean> {
-    const cwd = await this.#command('CWD', path, signal);
-    if (cwd.code === 250 || cwd.code === 200) return true;
-    if (cwd.code === 550 || cwd.code === 450) return false;
-    throw replyError('CWD', cwd.code, cwd.message);
-  }
-
-  /** Asked once per session: SIZE of "/" (always a directory) succeeds only on servers that size directories. */
-  async #sizeAnswersDirectories(signal?: AbortSignal): Promise<boolean> {
-    if (this.#sizeOnDirectories === undefined) {
-      await this.#setType('binary', signal);
-      const reply = await this.#command('SIZE', '/', signal);
-      this.#sizeOnDirectories = reply.code === 213;
-    }
-    return this.#sizeOnDirectories;
+    return this.#op('stat', () => this.#stat.stat(path, signal));
   }
 
   /** The whole listing, for callers that need it all (at most `maxEntries`, default 1,000,000). */
   list(path: string, options: FtpListOptions = {}): Promise<FtpEntry[]> {
-    return this.#exclusive(async () => {
-      const maxEntries = options.maxEntries ?? 1_000_000;
-      const entries: FtpEntry[] = [];
-      await this.#streamList(
-        path,
-        (batch) => {
-          for (const e of batch) entries.push(e);
-          if (entries.length > maxEntries) {
-            throw new FtpError(`listing has more than ${maxEntries} entries`, { code: 'FTP_PARSE', category: 'protocol' });
-          }
-        },
-        options,
-      );
-      return entries;
-    });
+    return this.#op('list', () => listAll(this.#listing, path, options));
   }
 
   /**
@@ -370,274 +323,60 @@ export class FtpClient implements FtpSession {
    * (ABOR) and rejects with that error.
    */
   streamList(path: string, onEntries: FtpEntriesConsumer, options: FtpListOptions = {}): Promise<void> {
-    return this.#exclusive(() => this.#streamList(path, onEntries, options));
-  }
-
-  async #streamList(path: string, onEntries: FtpEntriesConsumer, options: FtpListOptions): Promise<void> {
-    const mlsd = this.#features.has('MLST');
-    // CWD first so names with glob characters or a leading "-" are never read as LIST options.
-    await this.#expect('CWD', path, [250, 200], options.signal);
-    await this.#setType('ascii', options.signal);
-    const parser = createListingParser({ format: mlsd ? 'mlsd' : 'list' });
-    const decoder = iconv.getDecoder(this.#encoding);
-    await this.#receive(mlsd ? 'MLSD' : 'LIST', undefined, options, (chunk) => {
-      const entries = parser.push(decoder.write(chunk));
-      return entries.length > 0 ? onEntries(entries) : undefined;
-    });
-    const last = [...parser.push(decoder.end() ?? ''), ...parser.end()];
-    if (last.length > 0) await onEntries(last);
+    return this.#op('streamList', () => streamList(this.#listing, path, onEntries, options));
   }
 
   nlst(path: string, options: FtpListOptions = {}): Promise<string[]> {
-    return this.#exclusive(async () => {
-      await this.#expect('CWD', path, [250, 200], options.signal);
-      await this.#setType('ascii', options.signal);
-      const decoder = iconv.getDecoder(this.#encoding);
-      let text = '';
-      await this.#receive('NLST', undefined, options, (chunk) => {
-        text += decoder.write(chunk);
-        if (text.length > 64 * 1024 * 1024) throw new FtpError('NLST too long', { code: 'FTP_PARSE', category: 'protocol' });
-      });
-      text += decoder.end() ?? '';
-      // pure-ftpd lists "." and ".." here too.
-      return text.split(/\r?\n/).filter((n) => n !== '' && n !== '.' && n !== '..');
-    });
-  }
-
-  /**
-   * A listing-style transfer, read chunk by chunk; fully read before the
-   * final reply counts. The caller's signal stops it at any point, also while
-   * `consume` waits (a client that left must not keep a server streaming to
-   * us): the data connection is closed at once, then ABOR.
-   */
-  async #receive(
-    verb: 'LIST' | 'MLSD' | 'NLST',
-    argument: string | undefined,
-    options: FtpListOptions,
-    consume: (chunk: Buffer) => void | Promise<void>,
-  ): Promise<void> {
-    const { signal } = options;
-    const opened = await openTransfer(this.#data, options.mode ?? 'auto', verb, argument, signal);
-    const started = Date.now();
-    let bytes = 0;
-    const source = new DownloadSource({
-      socket: opened.socket,
-      final: opened.final,
-      limit: null,
-      dataTimeoutMs: this.#timeouts.dataMs,
-      onBytes: (n) => {
-        bytes += n;
-        this.#bytes += n;
-      },
-    });
-    let rejectAborted: ((err: FtpError) => void) | undefined;
-    const aborted = new Promise<never>((_resolve, reject) => (rejectAborted = reject));
-    aborted.catch(() => undefined);
-    const onAbort = (): void => {
-      const err = abortedError(signal?.reason);
-      source.destroy(err);
-      rejectAborted?.(err);
-    };
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      for await (const chunk of source) {
-        const pending = consume(chunk as Buffer);
-        if (pending) await Promise.race([pending, aborted]);
-      }
-    } catch (err) {
-      await this.#afterFailedTransfer(opened.tcp, opened.final);
-      this.#publishTransfer('list', opened.method, 'ascii', bytes, started, false);
-      throw signal?.aborted ? abortedError(signal.reason) : err;
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-    }
-    this.#publishTransfer('list', opened.method, 'ascii', bytes, started, true);
+    return this.#op('nlst', () => nameList(this.#listing, path, options));
   }
 
   download(path: string, destination: Writable, options: FtpDownloadOptions = {}): Promise<FtpTransferResult> {
-    return this.#exclusive(async () => {
-      const type = options.type ?? 'binary';
-      // Everything is checked before the first command: a bad argument sends nothing.
-      assertSafeArgument(path, 'RETR argument');
-      const range = checkByteRange(options.offset, options.length);
-      const offset = type === 'binary' ? range.offset : 0;
-      const limit = type === 'binary' ? range.length : null;
-      const { signal } = options;
-      await this.#setType(type, signal);
-      const opened = await openTransfer(this.#data, options.mode ?? 'auto', 'RETR', path, signal, offset);
-      const started = Date.now();
-      let wire = 0;
-      const onBytes = (n: number): void => {
-        wire += n;
-        this.#bytes += n;
-        options.onProgress?.({ bytes: wire });
-      };
-      if (this.#options.kernelRelay !== false && isDirectTarget(destination)) {
-        let relayed;
-        try {
-          relayed = await relayDownload(opened, destination, {
-            limit,
-            ...(type === 'ascii' ? { eol: options.eol ?? 'lf' } : {}),
-            dataTimeoutMs: this.#timeouts.dataMs,
-            ...(signal ? { signal } : {}),
-            onTotal: (total) => onBytes(total - wire),
-          });
-        } catch (err) {
-          await this.#afterFailedTransfer(opened.tcp, opened.final);
-          this.#publishTransfer('download', opened.method, type, wire, started, false, true);
-          throw transferError(err, signal);
-        }
-        if (relayed) {
-          opened.tcp.destroy();
-          if (relayed.limitReached) await abortTransfer(this.#data, opened.final);
-          this.#publishTransfer('download', opened.method, type, wire, started, true, true);
-          return { bytes: wire, localBytes: relayed.localBytes, method: opened.method };
-        }
-        // Not started: nothing was read, the stream path takes the data connection as it is.
-      }
-      const source = new DownloadSource({
-        socket: opened.socket,
-        final: opened.final,
-        limit,
-        dataTimeoutMs: this.#timeouts.dataMs,
-        onBytes,
-      });
-      // Binary: local bytes are the wire bytes DownloadSource counts, so no extra
-      // stage in the hot path; ASCII: counted after the decoder changed them.
-      let decoded = 0;
-      const stages =
-        type === 'ascii'
-          ? [source, createAsciiDecoder(options.eol ?? 'lf'), countingStream((n) => (decoded += n))]
-          : [source];
-      try {
-        await pipeline([...stages, destination], signal ? { signal } : {});
-      } catch (err) {
-        await this.#afterFailedTransfer(opened.tcp, opened.final);
-        this.#publishTransfer('download', opened.method, type, wire, started, false);
-        throw transferError(err, signal);
-      }
-      if (source.limitReached) await abortTransfer(this.#data, opened.final);
-      this.#publishTransfer('download', opened.method, type, wire, started, true);
-      return { bytes: wire, localBytes: type === 'ascii' ? decoded : wire, method: opened.method };
+    return this.#op('download', async () => {
+      const plan = planDownload(path, options);
+      await this.#setType(plan.type, options.signal);
+      return download(this.#transfers, plan, destination, options);
     });
   }
 
   upload(path: string, source: Readable, options: FtpUploadOptions = {}): Promise<FtpTransferResult> {
-    return this.#exclusive(async () => {
-      const type = options.type ?? 'binary';
-      const { signal } = options;
-      const verb = options.append ? 'APPE' : 'STOR';
-      assertSafeArgument(path, `${verb} argument`);
-      await this.#setType(type, signal);
-      const opened = await openTransfer(this.#data, options.mode ?? 'auto', verb, path, signal);
-      const started = Date.now();
-      let local = 0;
-      let wire = 0;
-      const socket = opened.socket;
-      socket.setTimeout(this.#timeouts.dataMs, () =>
-        socket.destroy(new FtpError(`data connection idle for ${this.#timeouts.dataMs} ms`, { code: 'FTP_TIMEOUT', category: 'timeout' })),
-      );
-      const localCounter = countingStream((n) => {
-        local += n;
-        this.#bytes += n;
-        if (type === 'binary') options.onProgress?.({ bytes: local });
-      });
-      const stages: Array<Readable | Transform> = [source, localCounter];
-      if (type === 'ascii') {
-        stages.push(createAsciiEncoder());
-        stages.push(
-          countingStream((n) => {
-            wire += n;
-            options.onProgress?.({ bytes: wire });
-          }),
-        );
-      }
-      stages.push(corkPerTurn(socket));
-      let relayed: { local: number; wire: number } | null = null;
-      let viaRelay = false;
-      try {
-        if (this.#options.kernelRelay !== false && isDirectSource(source) && opened.socket === opened.tcp) {
-          viaRelay = true;
-          relayed = await relayUpload(opened.tcp, source, {
-            toCrlf: type === 'ascii',
-            dataTimeoutMs: this.#timeouts.dataMs,
-            ...(signal ? { signal } : {}),
-            onTotal: (l, w) => {
-              this.#bytes += l - local;
-              local = l;
-              wire = w;
-              options.onProgress?.({ bytes: type === 'ascii' ? wire : local });
-            },
-          });
-          viaRelay = relayed !== null;
-        }
-        if (relayed !== null) {
-          await new Promise<void>((resolve, reject) => socket.end((err?: Error | null) => (err ? reject(err) : resolve())));
-        } else {
-          // Ending the TLS socket sends close_notify before FIN: vsftpd truncates uploads without it.
-          await pipeline([...stages, socket], signal ? { signal } : {});
-        }
-        await opened.final.expectSuccess();
-        socket.destroy();
-      } catch (err) {
-        // A reset (not a FIN) tells the server the upload is incomplete.
-        if (!opened.tcp.destroyed) opened.tcp.resetAndDestroy();
-        let serverSaid: FtpError | null = null;
-        if (!this.#control.closed) {
-          try {
-            const reply = await opened.final.wait(this.#timeouts.commandMs);
-            if (reply.code >= 400) serverSaid = replyError(verb, reply.code, reply.message);
-          } catch {
-            /* the wait destroyed the session */
-          }
-        }
-        this.#publishTransfer('upload', opened.method, type, wire || local, started, false, viaRelay);
-        // The server's reply (e.g. 552 quota) says more than the broken pipe it caused.
-        throw signal?.aborted ? abortedError(signal.reason) : (serverSaid ?? transferError(err, signal));
-      }
-      if (type === 'binary') wire = local;
-      this.#publishTransfer('upload', opened.method, type, wire, started, true, viaRelay);
-      return { bytes: wire, localBytes: local, method: opened.method };
+    return this.#op('upload', async () => {
+      const verb = planUpload(path, options);
+      await this.#setType(options.type ?? 'binary', options.signal);
+      return upload(this.#transfers, verb, path, source, options);
     });
   }
 
-  /** After a download or listing failed midway: close the data side and ABOR so the session stays in step. */
-  async #afterFailedTransfer(tcp: net.Socket, final: FinalReply): Promise<void> {
-    tcp.destroy();
-    await abortTransfer(this.#data, final);
-  }
-
   delete(path: string, signal?: AbortSignal): Promise<void> {
-    return this.#exclusive(async () => void (await this.#expect('DELE', path, [250, 200], signal)));
+    return this.#op('delete', async () => void (await this.#expect('DELE', path, [250, 200], signal)));
   }
 
   mkdir(path: string, signal?: AbortSignal): Promise<void> {
-    return this.#exclusive(async () => void (await this.#expect('MKD', path, [257, 250], signal)));
+    return this.#op('mkdir', async () => void (await this.#expect('MKD', path, [257, 250], signal)));
   }
 
   rmdir(path: string, signal?: AbortSignal): Promise<void> {
-    return this.#exclusive(async () => void (await this.#expect('RMD', path, [250, 200], signal)));
+    return this.#op('rmdir', async () => void (await this.#expect('RMD', path, [250, 200], signal)));
   }
 
   rename(from: string, to: string, signal?: AbortSignal): Promise<void> {
-    return this.#exclusive(async () => {
+    return this.#op('rename', async () => {
       await this.#expect('RNFR', from, [350], signal);
       await this.#expect('RNTO', to, [250, 200], signal);
     });
   }
 
   noop(signal?: AbortSignal): Promise<void> {
-    return this.#exclusive(async () => void (await this.#expect('NOOP', undefined, [200], signal)));
+    return this.#op('noop', async () => void (await this.#expect('NOOP', undefined, [200], signal)));
   }
 
   /** Sends a raw command and returns its completion reply (for tests and diagnostics). */
   raw(verb: string, argument?: string, signal?: AbortSignal): Promise<FtpReply> {
-    return this.#exclusive(() => this.#command(verb, argument, signal));
+    return this.#op('raw', () => this.#command(verb, argument, signal));
   }
 
+  /** The one operation that waits its turn: the pool may evict a session that is still finishing one. */
   quit(): Promise<void> {
-    return this.#exclusive(async () => {
+    return this.#queue.run('quit()', async () => {
       if (this.#control.closed) return;
       try {
         await this.#control.request('QUIT', undefined, { timeoutMs: Math.min(this.#timeouts.commandMs, 5_000) });
@@ -651,115 +390,8 @@ export class FtpClient implements FtpSession {
   destroy(): void {
     this.#control.destroy();
   }
-
-  #publishTransfer(
-    direction: 'upload' | 'download' | 'list',
-    method: FtpDataMethod,
-    type: FtpTransferType,
-    bytes: number,
-    started: number,
-    ok: boolean,
-    kernelRelay = false,
-  ): void {
-    publish(ftpChannels.transfer, {
-      sessionId: this.id,
-      host: this.#options.host,
-      direction,
-      method,
-      type,
-      bytes,
-      durationMs: Date.now() - started,
-      ok,
-      kernelRelay,
-    });
-  }
 }
 
 export function connectFtp(options: FtpConnectOptions): Promise<FtpClient> {
   return FtpClient.connect(options);
-}
-
-function tlsOptions(options: FtpConnectOptions): tls.ConnectionOptions {
-  const t = options.tls;
-  const isIp = net.isIP(options.host) !== 0;
-  return {
-    host: options.host,
-    ...(isIp ? {} : { servername: t?.servername ?? options.host }),
-    rejectUnauthorized: t?.rejectUnauthorized ?? true,
-    ...(t?.ca ? { ca: t.ca } : {}),
-    ...(t?.maxVersion ? { maxVersion: t.maxVersion } : {}),
-    minVersion: 'TLSv1.2',
-  };
-}
-
-function connectTcp(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
-    const timer = setTimeout(() => fail(new FtpError(`no connection to ${host}:${port} within ${timeoutMs} ms`, { code: 'FTP_TIMEOUT', category: 'timeout' })), timeoutMs);
-    const onAbort = (): void => fail(abortedError(signal?.reason));
-    function fail(err: FtpError): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      socket.destroy();
-      reject(err);
-    }
-    socket.once('error', (err) => fail(connectFailure({ host, port }, err)));
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      socket.removeAllListeners('error');
-      resolve(socket);
-    });
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-function connectFailure(target: { host: string; port: number }, err: unknown): FtpError {
-  if (err instanceof FtpError) return err;
-  return new FtpError(`cannot connect to ${target.host}:${target.port}: ${(err as Error).message}`, {
-    code: 'FTP_CONNECT_FAILED',
-    category: 'unavailable',
-    cause: err,
-  });
-}
-
-/** A pass-through stage that counts bytes (no copy, no allocation per chunk). */
-function countingStream(count: (n: number) => void): Transform {
-  return new Transform({
-    highWaterMark: 256 * 1024,
-    transform(chunk: Buffer, _enc, callback) {
-      count(chunk.length);
-      callback(null, chunk);
-    },
-  });
-}
-
-function transferError(err: unknown, signal?: AbortSignal): FtpError {
-  if (signal?.aborted) return abortedError(signal.reason);
-  if (err instanceof FtpError) return err;
-  const e = err as NodeJS.ErrnoException;
-  if (e?.code === 'ABORT_ERR') return abortedError(e);
-  return new FtpError(`transfer failed: ${e?.message ?? String(err)}`, {
-    code: 'FTP_TRANSFER_INCOMPLETE',
-    category: 'protocol',
-    cause: err,
-  });
-}
-
-
-/** SIZE's 213 as a number; 550/450 (no such file) throws FTP_REPLY; anything else: SIZE not supported. */
-function sizeFromReply(reply: FtpReply): number | null {
-  if (reply.code === 213) {
-    const n = Number(replyText(reply).trim());
-    return Number.isSafeInteger(n) && n >= 0 ? n : null;
-  }
-  if (reply.code === 550 || reply.code === 450) throw replyError('SIZE', reply.code, reply.message);
-  return null;
-}
-
-function mdtmFromReply(reply: FtpReply): Date | null {
-  if (reply.code === 213) return parseMlsxTimestamp(replyText(reply));
-  if (reply.code === 550 || reply.code === 450) throw replyError('MDTM', reply.code, reply.message);
-  return null;
 }

@@ -2,8 +2,8 @@
  * The public surface of the FTP layer. src/http imports from here only.
  */
 export * from './types.js';
-export { FtpError, isFtpError, categoryForReply } from './errors.js';
-export type { FtpErrorCategory, FtpErrorCode } from './errors.js';
+export { FtpError, isFtpError, isReplyError, categoryForReply, replyError, incompleteError, parseError } from './errors.js';
+export type { FtpErrorCategory, FtpErrorCode, FtpReplyCategory } from './errors.js';
 export { ftpChannels } from './diagnostics.js';
 export type { FtpCommandEvent, FtpReplyEvent, FtpServerEvent, FtpSessionEvent, FtpTransferEvent } from './diagnostics.js';
 export { FtpClient, connectFtp } from './ftpClient.js';
@@ -12,4 +12,4 @@ export { FtpPool } from './pool/ftpPool.js';
 export type { FtpPoolOptions, FtpPoolStats, FtpLease } from './pool/ftpPool.js';
 export { createModeMemory } from './data/modeMemory.js';
 export { createServerKnowledge } from './control/serverKnowledge.js';
-export { kernelRelayAvailable } from './data/kernelRelay.js';
+export { SerialQueue } from './serialQueue.js';

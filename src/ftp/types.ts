@@ -89,7 +89,7 @@ export interface FtpConnectOptions {
   serverKnowledge?: FtpServerKnowledge;
   /** Ask OPTS UTF8 ON when FEAT lists UTF8 (default true when encoding is utf8). */
   utf8?: boolean;
-  /** Relay transfers from an FtpDirectSource / into an FtpDirectTarget on the native relay when the addon is built (default true). */
+  /** Binary downloads into an FtpDirectTarget may go through the kernel relay when it is on (src/relay: once its self-test passed; default true). */
   kernelRelay?: boolean;
   signal?: AbortSignal;
 }
@@ -122,7 +122,7 @@ export interface FtpEntry {
 }
 
 export interface FtpTransferProgress {
-  /** Bytes moved on the data connection so far (wire bytes). */
+  /** Bytes moved on the data connection so far (wire bytes, a running total). */
   bytes: number;
 }
 
@@ -149,62 +149,27 @@ export interface FtpUploadOptions extends FtpTransferOptions {
 
 /**
  * A download destination that can also take the bytes straight into its TCP
- * socket from the native relay (spliced for binary, converted in C for
- * ASCII). Used for downloads over clear data connections when the relay is
- * built; otherwise, and whenever it declines, the destination is written as
- * a stream.
+ * socket from the kernel relay (src/relay): binary downloads over clear data
+ * connections, when the relay is on. Otherwise, and whenever it declines,
+ * the destination is written as a stream.
  */
 export interface FtpDirectTarget {
   /** The socket to write into directly, or null to be written as a stream. */
   directSocket(): net.Socket | null;
   /**
-   * How bytes written directly must be framed: as they are (a body whose
-   * length the target declared), or as HTTP/1.1 chunks (ASCII, whose length
-   * is not known in advance; the target writes the last chunk itself).
-   */
-  directFraming(): 'none' | 'http-chunks';
-  /**
    * Called once the first byte is ready, before any is written directly:
-   * whatever the target must send first (HTTP headers) is then in the
-   * kernel. Resolves false to be written as a stream after all.
+   * whatever the target must send first is then in the kernel. Resolves
+   * false to be written as a stream after all.
    */
   beforeDirect(): Promise<boolean>;
-  /** Bytes written into the socket directly so far, framing not counted (a running total). */
+  /** Bytes written into the socket directly so far (a running total). */
   directBytes(total: number): void;
   /**
    * Once bytes go directly: a reader of the live counts. `bytesIn` (read
    * from the data connection) bounds what the socket may have received;
-   * `bytes` is what was written into it (framing not counted).
+   * `bytes` is what was written into it.
    */
   directCounts?(read: () => { bytes: number; bytesIn: number }): void;
-}
-
-/**
- * An upload source whose bytes can also be taken straight from its TCP socket
- * by the native relay: what Node already read comes first, then exactly
- * `remaining` bytes go from the socket into the data connection.
- */
-export interface FtpDirectSource {
-  /** The socket the rest of the bytes would come from, or null to be read as a stream (no side effects). */
-  directSocket(): net.Socket | null;
-  /**
-   * Stops Node reading the socket and hands over what it already read and
-   * how many bytes are still to come; null to be read as a stream after all.
-   * Once it returned a body, the source is never read as a stream.
-   */
-  takeDirect(): { head: Buffer[]; remaining: number } | null;
-  /**
-   * The relay ended (either way): the socket is the source's again. False
-   * when the socket was also read by someone else meanwhile, so the relayed
-   * bytes are not the whole body (idempotent).
-   */
-  releaseDirect(): boolean;
-  /**
-   * Bytes of this source moved so far, head included (a running total), and
-   * how many bytes of the data connection they became so far: fewer while
-   * the data connection is what holds the relay up (ASCII adds CRs on the way).
-   */
-  directBytes(total: number, sent: number): void;
 }
 
 export interface FtpTransferResult {

@@ -1,4 +1,4 @@
-import { isFtpError, type FtpDataMode, type FtpSession } from '../ftp/index.js';
+import { isReplyError, type FtpDataMode, type FtpSession } from '../ftp/index.js';
 import { joinRoot } from './ftpPaths.js';
 import { GatewayError } from './gatewayError.js';
 
@@ -8,10 +8,8 @@ import { GatewayError } from './gatewayError.js';
  * probes here) never matters.
  */
 
-/** A negative reply (the session survives it), as opposed to a dead connection. */
-export function isReplyError(err: unknown): boolean {
-  return isFtpError(err) && err.keepsSession && err.code === 'FTP_REPLY';
-}
+/** A negative reply (the server answered), as opposed to a dead connection. */
+export { isReplyError };
 
 /** CWD succeeds only on a directory the user may enter: the cheapest portable test. */
 export async function isDirectory(session: FtpSession, path: string, signal: AbortSignal): Promise<boolean> {

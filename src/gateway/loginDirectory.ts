@@ -1,4 +1,4 @@
-import { FtpError, isFtpError, type FtpSession } from '../ftp/index.js';
+import { isReplyError, parseError, replyError, type FtpSession } from '../ftp/index.js';
 import { normaliseRoot } from './ftpPaths.js';
 
 /**
@@ -15,24 +15,12 @@ export async function learnLoginDirectory(session: FtpSession, signal: AbortSign
   try {
     path = await session.pwd(signal);
   } catch (err) {
-    if (!isFtpError(err) || err.code !== 'FTP_REPLY') throw err;
-    // As a reply error a 550 would read as "not found" (404): it is the server failing us.
-    throw new FtpError('PWD after login was refused: the root is relative to the login directory', {
-      code: 'FTP_REPLY',
-      category: 'protocol',
-      command: 'PWD',
-      cause: err,
-      ...(err.ftpCode !== undefined ? { ftpCode: err.ftpCode } : {}),
-      ...(err.ftpMessage !== undefined ? { ftpMessage: err.ftpMessage } : {}),
-    });
+    if (!isReplyError(err)) throw err;
+    // Its category is 'protocol' whatever the code (categoryForReply): not a 404, the server failing us.
+    throw replyError('PWD', err.ftpCode ?? 0, err.ftpMessage ?? '', 'PWD after login was refused: the root is relative to the login directory');
   }
   if (!path.startsWith('/') || /[\r\n\0]/.test(path)) {
-    throw new FtpError('the login directory (PWD) is not an absolute path: the root cannot be placed below it', {
-      code: 'FTP_PARSE',
-      category: 'protocol',
-      command: 'PWD',
-      ftpCode: 257,
-    });
+    throw parseError('the login directory (PWD) is not an absolute path: the root cannot be placed below it', { code: 257, command: 'PWD' });
   }
   return normaliseRoot(path);
 }

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { isFtpError, type FtpError, type FtpErrorCategory, type FtpErrorCode } from '../ftp/index.js';
+import { isFtpError, type FtpError, type FtpErrorCode, type FtpReplyCategory } from '../ftp/index.js';
 import { HttpError, isHttpError } from './httpError.js';
 import { getContext } from './context.js';
 import { isGatewayError, type GatewayErrorCode } from '../gateway/gatewayError.js';
@@ -74,16 +74,14 @@ export const FTP_ERROR_DETAILS: Readonly<Record<Exclude<FtpErrorCode, 'FTP_REPLY
 };
 
 /** The caller's sentence for a negative reply (FTP_REPLY), by what the reply means. */
-export const FTP_REPLY_DETAILS: Readonly<Record<FtpErrorCategory, string>> = {
+export const FTP_REPLY_DETAILS: Readonly<Record<FtpReplyCategory, string>> = {
   'not-found': 'no such file or directory',
   permission: 'the FTP server denied access to this path',
   auth: 'the FTP server refused the configured login',
   unavailable: 'the FTP server is not available',
-  timeout: 'the FTP server did not answer in time',
   'storage-full': 'the FTP server has no room for this (storage full or quota)',
   'bad-input': 'the FTP server refused this file name',
   protocol: 'the FTP server refused the command',
-  aborted: 'the request was aborted',
 };
 
 /** On a pass-through server the login is the caller's own. */
@@ -148,7 +146,7 @@ function fromFtpError(err: FtpError, ctx: ProblemContext): ProblemResponse {
 export function ftpDetail(err: FtpError, ctx: ProblemContext): string {
   if (err.code !== 'FTP_REPLY') return FTP_ERROR_DETAILS[err.code] ?? 'the FTP server failed';
   if (err.category === 'auth' && ctx.passThrough) return PASS_THROUGH_AUTH_DETAIL;
-  return FTP_REPLY_DETAILS[err.category] ?? FTP_REPLY_DETAILS.protocol;
+  return FTP_REPLY_DETAILS[err.category as FtpReplyCategory] ?? FTP_REPLY_DETAILS.protocol;
 }
 
 function statusForCategory(err: FtpError, ctx: ProblemContext): number {

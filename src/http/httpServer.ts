@@ -5,9 +5,11 @@ import type { Duplex } from 'node:stream';
  * The HTTP/1.1 listener around the app: built here for main.ts and the test
  * harnesses alike, so that what tests exercise is what runs.
  *
- * `requestTimeout: 0`: that timeout bounds the whole request body, and
- * uploads are streamed and may take longer than Node's 5 minutes; the header
- * deadline stays.
+ * `requestTimeout: 0`: that timeout bounds the whole request, body included,
+ * and a streamed upload of a large file may rightly take longer than Node's
+ * 5 minutes. What it would guard against, a body that trickles, is judged
+ * by the rate instead (limits.bodyIdleMs/bodyMinBytesPerSec: 408, see
+ * upload/bodyFloor.ts); the header deadline stays.
  *
  * `Expect: 100-continue` (RFC 9110 §10.1.1): Node would answer `100 Continue`
  * before the app saw the request, so a PUT over `maxUploadBytes`, or one
@@ -72,9 +74,8 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex, state: 'i
 }
 
 /**
- * Every consumer of a body (express.json, multer, the upload source, the
- * kernel relay's takeover of the socket) starts by asking the request for
- * data, which is `_read`. Node's own discard of an unread body after the
+ * Every consumer of a body (express.json, multer, the upload source) starts
+ * by asking the request for data, which is `_read`. Node's own discard of an unread body after the
  * response (req._dump) asks too: by then the final status went out, and
  * a 100 must not follow it.
  */

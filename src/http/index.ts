@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
+import { kernelRelay } from '../relay/index.js';
 import { createApp } from './app.js';
 import { subscribeFtpLogging } from '../observability/logging.js';
 import { createMetrics } from '../observability/metrics.js';
@@ -29,6 +30,9 @@ export interface GatewayOptions {
 }
 
 export async function createGateway(config: Config, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
+  // Before any transfer: the kernel relay carries data only once its self-test passed in this process.
+  const relay = await kernelRelay.check();
+  if (!relay.enabled && kernelRelay.built) logger.warn({ reason: relay.reason }, 'kernel relay off: its self-test failed; downloads stream through Node');
   const metrics = createMetrics();
   const unsubscribeLogging = subscribeFtpLogging(logger);
   const registry = new ServerRegistry(config.servers, {

@@ -4,8 +4,8 @@ const CR = 0x0d;
 const LF = 0x0a;
 
 // Reference implementations of the TYPE A line-end rules: one byte at a time
-// over the whole input, written for clarity, not speed. ascii.ts and the
-// kernel relay's C conversion are both held to them.
+// over the whole input, written for clarity, not speed. ascii.ts is held to
+// them.
 export function refBareLfToCrlf(x: Uint8Array): Buffer {
   const out: number[] = [];
   x.forEach((byte, i) => {

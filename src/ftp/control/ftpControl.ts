@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import iconv from 'iconv-lite';
-import { FtpError } from '../errors.js';
+import { abortedError, closedError, FtpError, timeoutError } from '../errors.js';
+import { connectTls } from '../net.js';
 import { ftpChannels, publish, type FtpServerEvent } from '../diagnostics.js';
 import { FtpReplyParser } from '../reply/ftpReplyParser.js';
 import type { FtpReply } from '../reply/ftpReply.js';
@@ -37,6 +38,13 @@ interface Waiter {
  *
  * Replies that arrive with nobody waiting are queued: a server may send the
  * final 226 of a transfer before the client has read the data to its end.
+ *
+ * It counts the completion replies (2xx-5xx) still due: every command gets
+ * exactly one (RFC 959 §4.2; a 1xx comes before it, a transfer's 1xx before
+ * its 226, ABOR's own after the transfer's). A connection whose every
+ * command was answered and every reply read is `inStep`; the client
+ * destroys one that is not once an operation is over, so a session is
+ * never reused out of step, whatever path led there.
  */
 export class FtpControl {
   readonly #options: FtpControlOptions;
@@ -48,6 +56,8 @@ export class FtpControl {
   #closedError: FtpError | null = null;
   #lastVerb: string | undefined;
   #lastActivity = Date.now();
+  /** Completion replies due, the greeting's included. */
+  #due = 1;
   readonly #onData = (chunk: Buffer): void => this.#receive(chunk);
   readonly #onClose = (): void => this.#fail(closedError('control connection closed'));
   readonly #onError = (err: Error): void => this.#fail(closedError(`control connection failed: ${err.message}`, err));
@@ -72,13 +82,33 @@ export class FtpControl {
     return this.#lastActivity;
   }
 
+  /** True when every command sent was answered and every reply was read. */
+  get inStep(): boolean {
+    return this.#due === 0 && this.#queue.length === 0 && this.#waiter === null;
+  }
+
+  /**
+   * ABOR's own reply (RFC 959 §4.1.3) answers every command before it, also
+   * one the server left without a completion reply: pure-ftpd answers an
+   * aborted RETR with "150 0.001 seconds (measured here), …" and then only
+   * ABOR's "226 Since you see this ABOR must've succeeded".
+   */
+  abortAnswered(): void {
+    this.#due = 0;
+  }
+
   /** Called once when the connection is lost or destroyed, with the reason. */
   onClose(listener: (err: FtpError) => void): void {
     this.#closeListeners.push(listener);
   }
 
-  /** Sends a command and waits for the next reply (which may be a 1xx preliminary one). */
+  /**
+   * Sends a command and waits for the next reply (which may be a 1xx
+   * preliminary one). Nothing is sent for a caller that has gone already:
+   * its reply would be due, and the session lost for it.
+   */
   async request(verb: string, argument: string | undefined, wait: WaitOptions): Promise<FtpReply> {
+    if (wait.signal?.aborted) throw abortedError(wait.signal.reason);
     this.send(verb, argument);
     return this.nextReply(wait);
   }
@@ -177,11 +207,15 @@ export class FtpControl {
         text: verb === 'PASS' || verb === 'ACCT' ? `${verb} ****` : text,
       });
       lines += `${text}\r\n`;
+      this.#due++;
     }
     this.#socket.write(iconv.encode(lines, this.#options.encoding));
   }
 
-  /** Waits for the next complete reply. A timeout or an abort leaves the connection in an unknown state: it is destroyed. */
+  /**
+   * Waits for the next complete reply. A timeout or an abort leaves the reply
+   * due, the connection in an unknown state: it is destroyed.
+   */
   nextReply(wait: WaitOptions): Promise<FtpReply> {
     const queued = this.#queue.shift();
     if (queued) return Promise.resolve(queued);
@@ -200,7 +234,7 @@ export class FtpControl {
         // The reply is still owed: read later, it would pass for the answer
         // to the next command. As after a timeout, the session is gone.
         const err = abortedError(signal?.reason);
-        this.destroy(err);
+        this.destroy(closedError('aborted while a reply was due', err));
         reject(err);
       };
       this.#waiter = {
@@ -215,11 +249,7 @@ export class FtpControl {
       };
       if (wait.timeoutMs !== null) {
         timer = setTimeout(() => {
-          const err = new FtpError(`no reply to ${this.#lastVerb ?? 'connect'} within ${wait.timeoutMs} ms`, {
-            code: 'FTP_TIMEOUT',
-            category: 'timeout',
-            ...(this.#lastVerb === undefined ? {} : { command: this.#lastVerb }),
-          });
+          const err = timeoutError(`no reply to ${this.#lastVerb ?? 'connect'}`, wait.timeoutMs as number, this.#lastVerb);
           cleanup();
           this.destroy(err);
           reject(err);
@@ -277,18 +307,12 @@ export class FtpControl {
         code: reply.code,
         message: reply.message,
       });
+      if (reply.code >= 200 && this.#due > 0) this.#due--;
       if (this.#waiter) this.#waiter.resolve(reply);
       else this.#queue.push(reply);
       // RFC 959 §4.2: 421 may come at any time and means the server is closing the session.
       if (reply.code === 421) {
-        this.destroy(
-          new FtpError(`server closed the session: ${reply.message}`, {
-            code: 'FTP_CONNECTION_CLOSED',
-            category: 'unavailable',
-            ftpCode: 421,
-            ftpMessage: reply.message,
-          }),
-        );
+        this.destroy(closedError(`server closed the session: ${reply.message}`, undefined, reply));
         return;
       }
     }
@@ -304,39 +328,4 @@ export class FtpControl {
 
 function isTimeout(err: unknown): boolean {
   return err instanceof FtpError && err.code === 'FTP_TIMEOUT';
-}
-
-export function closedError(message: string, cause?: unknown): FtpError {
-  return new FtpError(message, { code: 'FTP_CONNECTION_CLOSED', category: 'unavailable', cause });
-}
-
-export function abortedError(reason?: unknown): FtpError {
-  return new FtpError('operation aborted', { code: 'FTP_ABORTED', category: 'aborted', cause: reason });
-}
-
-/** tls.connect as a promise, with a timeout; certificate failures become FTP_TLS errors. */
-export function connectTls(options: tls.ConnectionOptions, timeoutMs: number): Promise<tls.TLSSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect(options);
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new FtpError(`TLS handshake not finished within ${timeoutMs} ms`, { code: 'FTP_TIMEOUT', category: 'timeout' }));
-    }, timeoutMs);
-    const onError = (err: Error): void => {
-      clearTimeout(timer);
-      socket.destroy();
-      reject(tlsError(err));
-    };
-    socket.once('error', onError);
-    socket.once('secureConnect', () => {
-      clearTimeout(timer);
-      socket.off('error', onError);
-      socket.on('error', () => undefined); // seen by the consumer as 'close'
-      resolve(socket);
-    });
-  });
-}
-
-export function tlsError(err: Error): FtpError {
-  return new FtpError(`TLS failed: ${err.message}`, { code: 'FTP_TLS', category: 'protocol', cause: err });
 }

@@ -1,4 +1,4 @@
-import { FtpError } from '../errors.js';
+import { badArgumentError } from '../errors.js';
 
 /**
  * RFC 959 §4.1: commands end at CRLF, so a CR or LF inside an argument would
@@ -9,10 +9,7 @@ export function assertSafeArgument(value: string, what = 'argument'): string {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (c === 0x0d || c === 0x0a || c === 0x00) {
-      throw new FtpError(`${what} contains ${c === 0 ? 'NUL' : c === 0x0d ? 'CR' : 'LF'}`, {
-        code: 'FTP_BAD_ARGUMENT',
-        category: 'bad-input',
-      });
+      throw badArgumentError(`${what} contains ${c === 0 ? 'NUL' : c === 0x0d ? 'CR' : 'LF'}`);
     }
   }
   return value;

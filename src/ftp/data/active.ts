@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { FtpError } from '../errors.js';
+import { abortedError, dataConnectionError } from '../errors.js';
 
 export interface ActiveListenerOptions {
   bindAddress: string;
@@ -60,7 +60,7 @@ export class ActiveListener {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => done(dataError(`server did not connect within ${timeoutMs} ms`)), timeoutMs);
       const onAbort = (): void =>
-        done(new FtpError('operation aborted', { code: 'FTP_ABORTED', category: 'aborted', cause: signal?.reason }));
+        done(abortedError(signal?.reason));
       const done = (err: Error | null, socket?: net.Socket): void => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
@@ -137,6 +137,6 @@ function listen(server: net.Server, port: number, host: string): Promise<void> {
   });
 }
 
-function dataError(message: string, cause?: unknown): FtpError {
-  return new FtpError(message, { code: 'FTP_DATA_CONNECTION', category: 'protocol', cause });
+function dataError(message: string, cause?: unknown): Error {
+  return dataConnectionError(message, cause);
 }

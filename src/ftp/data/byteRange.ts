@@ -1,4 +1,4 @@
-import { FtpError } from '../errors.js';
+import { badArgumentError } from '../errors.js';
 
 /**
  * The part of a file a download asks for, checked before any command is
@@ -8,16 +8,10 @@ import { FtpError } from '../errors.js';
 export function checkByteRange(offset: number | undefined, length: number | undefined): { offset: number; length: number | null } {
   const start = offset ?? 0;
   if (!Number.isSafeInteger(start) || start < 0) {
-    throw new FtpError(`download offset must be a non-negative integer, got ${String(offset)}`, {
-      code: 'FTP_BAD_ARGUMENT',
-      category: 'bad-input',
-    });
+    throw badArgumentError(`download offset must be a non-negative integer, got ${String(offset)}`);
   }
   if (length !== undefined && !(Number.isSafeInteger(length) && length > 0)) {
-    throw new FtpError(`download length must be a positive integer, got ${String(length)}`, {
-      code: 'FTP_BAD_ARGUMENT',
-      category: 'bad-input',
-    });
+    throw badArgumentError(`download length must be a positive integer, got ${String(length)}`);
   }
   return { offset: start, length: length ?? null };
 }

@@ -1,7 +1,8 @@
 import net from 'node:net';
 import type tls from 'node:tls';
-import { FtpError } from '../errors.js';
-import { connectTls, type FtpControl } from '../control/ftpControl.js';
+import { dataConnectionError, FtpError, replyError, tlsError } from '../errors.js';
+import type { FtpControl } from '../control/ftpControl.js';
+import { connectTls } from '../net.js';
 import type { FtpActiveOptions, FtpDataMethod, FtpDataMode, FtpModeMemory, FtpTimeouts } from '../types.js';
 import { ActiveListener, formatEprt, formatPort, normaliseAddress } from './active.js';
 import { connectData, parseEpsvReply, parsePasvReply } from './passive.js';
@@ -64,13 +65,7 @@ export async function prepareData(ctx: DataContext, method: FtpDataMethod, signa
       port = named.port;
       // A 227 naming a third host is never followed (FTP bounce, RFC 2577).
       if (!ctx.ignorePasvAddress && named.host !== peer) {
-        throw new FtpError(`PASV named ${named.host}, not the server's address`, {
-          code: 'FTP_DATA_CONNECTION',
-          category: 'protocol',
-          ftpCode: reply.code,
-          ftpMessage: reply.message,
-          command: 'PASV',
-        });
+        throw dataConnectionError(`PASV named ${named.host}, not the server's address`, undefined, { code: reply.code, message: reply.message, command: 'PASV' });
       }
       host = ctx.ignorePasvAddress ? peer : named.host;
     }
@@ -86,7 +81,7 @@ export async function prepareData(ctx: DataContext, method: FtpDataMethod, signa
   const advertised = ctx.active.externalAddress ?? local;
   const argument = method === 'EPRT' ? null : formatPort(advertised, 0);
   if (method === 'PORT' && argument === null) {
-    throw new FtpError('PORT cannot carry an IPv6 address', { code: 'FTP_DATA_CONNECTION', category: 'protocol' });
+    throw dataConnectionError('PORT cannot carry an IPv6 address');
   }
   const listener = await ActiveListener.open({
     bindAddress: ctx.active.bindAddress ?? local,
@@ -125,9 +120,7 @@ async function secure(ctx: DataContext, tcp: net.Socket): Promise<net.Socket> {
     return await connectTls({ ...ctx.dataTls(), socket: tcp }, ctx.timeouts.connectMs);
   } catch (err) {
     tcp.destroy();
-    if (err instanceof FtpError && err.code === 'FTP_TLS') {
-      throw new FtpError(`data connection TLS failed: ${err.message}`, { code: 'FTP_TLS', category: 'protocol', cause: err });
-    }
+    if (err instanceof FtpError && err.code === 'FTP_TLS') throw tlsError(err.cause as Error, 'data connection TLS');
     throw err;
   }
 }
@@ -139,17 +132,7 @@ export function canFallBack(err: unknown): boolean {
   return err.code === 'FTP_REPLY' && err.ftpCode !== undefined && err.ftpCode >= 400 && err.ftpCode !== 421;
 }
 
-/**
- * A refused data method is a data-connection failure whatever the reply says:
- * vsftpd answers a disabled PORT or PASV with "550 Permission denied.", which
- * is not a permission problem of the file.
- */
+/** A refused data method (its category is 'protocol' whatever the reply says: see categoryForReply). */
 function modeRefused(verb: FtpDataMethod, code: number, message: string): FtpError {
-  return new FtpError(`${verb} refused: ${code} ${message.split('\n')[0]?.trim() ?? ''}`, {
-    code: 'FTP_REPLY',
-    category: 'protocol',
-    ftpCode: code,
-    ftpMessage: message,
-    command: verb,
-  });
+  return replyError(verb, code, message, `${verb} refused`);
 }

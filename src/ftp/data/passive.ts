@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { FtpError } from '../errors.js';
+import { abortedError, dataConnectionError, parseError as replyParseError, type FtpError } from '../errors.js';
 import type { FtpReply } from '../reply/ftpReply.js';
 
 /**
@@ -29,13 +29,7 @@ export function parsePasvReply(reply: FtpReply): { host: string; port: number } 
 }
 
 function parseError(verb: string, reply: FtpReply): FtpError {
-  return new FtpError(`unparseable ${verb} reply`, {
-    code: 'FTP_PARSE',
-    category: 'protocol',
-    ftpCode: reply.code,
-    ftpMessage: reply.message,
-    command: verb,
-  });
+  return replyParseError(`unparseable ${verb} reply`, { code: reply.code, message: reply.message, command: verb });
 }
 
 /** Opens the passive data connection; a refusal or timeout is FTP_DATA_CONNECTION (the `auto` mode moves on). */
@@ -53,13 +47,7 @@ export function connectData(host: string, port: number, timeoutMs: number, signa
       signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       reject(
-        signal?.aborted
-          ? new FtpError('operation aborted', { code: 'FTP_ABORTED', category: 'aborted', cause: signal.reason })
-          : new FtpError(`data connection to ${host}:${port} failed: ${err.message}`, {
-              code: 'FTP_DATA_CONNECTION',
-              category: 'protocol',
-              cause: err,
-            }),
+        signal?.aborted ? abortedError(signal.reason) : dataConnectionError(`data connection to ${host}:${port} failed: ${err.message}`, err),
       );
     }
     socket.once('error', fail);

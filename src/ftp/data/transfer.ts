@@ -1,6 +1,5 @@
 import type net from 'node:net';
-import { FtpError, replyError } from '../errors.js';
-import { abortedError } from '../control/ftpControl.js';
+import { abortedError, badArgumentError, closedError, dataConnectionError, FtpError, replyError, timeoutError } from '../errors.js';
 import { assertSafeArgument } from '../control/safeArgument.js';
 import type { FtpReply } from '../reply/ftpReply.js';
 import type { FtpDataMethod, FtpDataMode } from '../types.js';
@@ -55,11 +54,7 @@ export class FinalReply {
     if (this.received) return this.#promise;
     return new Promise<FtpReply>((resolve, reject) => {
       const timer = setTimeout(() => {
-        const err = new FtpError(`no final reply to ${this.#verb} within ${timeoutMs} ms`, {
-          code: 'FTP_TIMEOUT',
-          category: 'timeout',
-          command: this.#verb,
-        });
+        const err = timeoutError(`no final reply to ${this.#verb}`, timeoutMs, this.#verb);
         this.#ctx.control.destroy(err);
         reject(err);
       }, timeoutMs);
@@ -79,9 +74,12 @@ export class FinalReply {
 
 export interface OpenTransfer {
   method: FtpDataMethod;
+  /** The data connection: the TLS socket with PROT P, else `tcp`. */
   socket: net.Socket;
   tcp: net.Socket;
   final: FinalReply;
+  /** ms timestamp once the transfer command was accepted. */
+  startedAt: number;
 }
 
 /**
@@ -106,7 +104,7 @@ export async function openTransfer(
   // Refused before the data method's command: a refusal at the verb would come after EPSV and REST.
   if (argument !== undefined) assertSafeArgument(argument, `${verb} argument`);
   if (!Number.isSafeInteger(restartAt) || restartAt < 0) {
-    throw new FtpError(`restart offset must be a non-negative integer, got ${restartAt}`, { code: 'FTP_BAD_ARGUMENT', category: 'bad-input' });
+    throw badArgumentError(`restart offset must be a non-negative integer, got ${restartAt}`);
   }
   const methods = methodsFor(mode, ctx);
   let lastError: unknown;
@@ -143,13 +141,7 @@ export async function openTransfer(
     if (preliminary.code >= 200) {
       // Some servers answer an empty LIST with a bare 226 and no data connection.
       prepared.close();
-      throw new FtpError(`${verb} completed without a data connection`, {
-        code: 'FTP_REPLY',
-        category: 'protocol',
-        ftpCode: preliminary.code,
-        ftpMessage: preliminary.message,
-        command: verb,
-      });
+      throw replyError(verb, preliminary.code, preliminary.message, `${verb} completed without a data connection`);
     }
     const final = new FinalReply(ctx, verb);
     let opened;
@@ -168,9 +160,9 @@ export async function openTransfer(
       throw err;
     }
     if (mode === 'auto') ctx.modeMemory?.set(method);
-    return { method, socket: opened.socket, tcp: opened.tcp, final };
+    return { method, socket: opened.socket, tcp: opened.tcp, final, startedAt: Date.now() };
   }
-  throw lastError ?? new FtpError('no data method to try', { code: 'FTP_DATA_CONNECTION', category: 'protocol' });
+  throw lastError ?? dataConnectionError('no data method to try');
 }
 
 /** REST (RFC 3659 §5.3). Anything but 350 leaves no marker set: one command, one reply, the session stays in step. */
@@ -183,7 +175,8 @@ async function restart(ctx: DataContext, offset: number, signal?: AbortSignal): 
  * RFC 959 §4.1.3 ABOR after the client stopped a transfer early: the data
  * connection is already closed by us; the server answers the transfer
  * command (426, or 226 when it had finished) and then ABOR itself (226/225).
- *   vsftpd:  "426 Failure writing network stream." then "225 No transfer to ABOR."
+ *   vsftpd:    "426 Failure writing network stream." then "225 No transfer to ABOR."
+ *   pure-ftpd: "150 0.001 seconds (measured here), …" then "226 Since you see this ABOR must've succeeded"
  * If the replies do not come in time the session is destroyed, never reused.
  */
 export async function abortTransfer(ctx: DataContext, final: FinalReply): Promise<void> {
@@ -196,9 +189,8 @@ export async function abortTransfer(ctx: DataContext, final: FinalReply): Promis
     await final.wait(waitMs);
     const own = await ctx.control.nextReply({ timeoutMs: waitMs });
     if (own.code >= 300) throw replyError('ABOR', own.code, own.message);
+    ctx.control.abortAnswered();
   } catch (err) {
-    ctx.control.destroy(
-      err instanceof FtpError ? err : new FtpError('ABOR failed', { code: 'FTP_CONNECTION_CLOSED', category: 'unavailable', cause: err }),
-    );
+    ctx.control.destroy(err instanceof FtpError ? err : closedError('ABOR failed', err));
   }
 }

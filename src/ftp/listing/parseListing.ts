@@ -1,4 +1,4 @@
-import { FtpError } from '../errors.js';
+import { parseError, type FtpError } from '../errors.js';
 import type { FtpEntry } from '../types.js';
 import type { FtpListingDialect, FtpListingLineResult } from './ftpListingDialect.js';
 import { dosListDialect } from './parseDosList.js';
@@ -171,5 +171,5 @@ class ListingParser implements FtpListingParser {
 }
 
 function lineTooLong(max: number): FtpError {
-  return new FtpError(`listing line longer than ${max} characters`, { code: 'FTP_PARSE', category: 'protocol' });
+  return parseError(`listing line longer than ${max} characters`);
 }

@@ -5,7 +5,6 @@ import {
   isDeadConnection,
   poolAbortedError,
   poolClosedError,
-  sessionSurvives,
 } from './poolErrors.js';
 
 export interface FtpPoolOptions {
@@ -126,9 +125,10 @@ export class FtpPool {
   }
 
   /**
-   * Acquire, run `fn`, release. On error the session goes back only when the
-   * error is a reply error and the session is still usable; otherwise it is
-   * destroyed. When a reused session was dead before anything moved (closed
+   * Acquire, run `fn`, release: the session goes back when it is `usable`
+   * and is destroyed otherwise, whatever `fn` returned or threw (a session
+   * left out of step destroys itself; the error says nothing the session
+   * does not). When a reused session was dead before anything moved (closed
    * connection or 421, no data bytes), `fn` runs once more on another session.
    */
   async use<T>(fn: (session: FtpSession, lease: FtpLease) => Promise<T>, options: FtpPoolUseOptions = {}): Promise<T> {
@@ -140,8 +140,7 @@ export class FtpPool {
         lease.release();
         return result;
       } catch (err) {
-        if (sessionSurvives(err, lease.session)) lease.release();
-        else lease.destroy();
+        lease.release();
         const again =
           retry &&
           attempt === 0 &&

@@ -1,27 +1,10 @@
-import { FtpError, isFtpError } from '../errors.js';
-import type { FtpSession } from '../types.js';
+import { isFtpError, timeoutError, type FtpError } from '../errors.js';
 
-export function poolTimeoutError(name: string, ms: number, cause: unknown): FtpError {
-  return new FtpError(`FTP pool "${name}": no session free within ${ms} ms`, {
-    code: 'FTP_POOL_TIMEOUT',
-    category: 'unavailable',
-    cause,
-  });
-}
-
-export function poolClosedError(name: string): FtpError {
-  return new FtpError(`FTP pool "${name}" is closed`, { code: 'FTP_POOL_CLOSED', category: 'unavailable' });
-}
-
-export function poolAbortedError(name: string, reason: unknown): FtpError {
-  return new FtpError(`FTP pool "${name}": acquire aborted`, { code: 'FTP_ABORTED', category: 'aborted', cause: reason });
-}
+// The pool's errors are made in errors.ts with all the others.
+export { poolAbortedError, poolClosedError, poolTimeoutError } from '../errors.js';
 
 export function createTimeoutError(name: string, ms: number): FtpError {
-  return new FtpError(`FTP pool "${name}": connecting a session took longer than ${ms} ms`, {
-    code: 'FTP_TIMEOUT',
-    category: 'timeout',
-  });
+  return timeoutError(`FTP pool "${name}": no session connected`, ms);
 }
 
 /**
@@ -31,12 +14,4 @@ export function createTimeoutError(name: string, ms: number): FtpError {
  */
 export function isDeadConnection(err: unknown): boolean {
   return isFtpError(err) && (err.code === 'FTP_CONNECTION_CLOSED' || err.ftpCode === 421);
-}
-
-/**
- * basic-ftp's reuse rule: a reply error leaves the control connection in a
- * known state, anything else kills it. A 421 reply is the server hanging up.
- */
-export function sessionSurvives(err: unknown, session: FtpSession): boolean {
-  return isFtpError(err) && err.keepsSession && err.ftpCode !== 421 && session.usable;
 }

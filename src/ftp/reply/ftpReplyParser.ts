@@ -1,4 +1,4 @@
-import { FtpError } from '../errors.js';
+import { parseError } from '../errors.js';
 import type { FtpReply } from './ftpReply.js';
 
 /**
@@ -90,10 +90,6 @@ export class FtpReplyParser {
     }
     return { code: Number(code), message: line };
   }
-}
-
-function parseError(message: string): FtpError {
-  return new FtpError(message, { code: 'FTP_PARSE', category: 'protocol' });
 }
 
 /** The text of a reply without the "ddd " / "ddd-" prefixes, lines joined by "\n". */

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { StorageEngine } from 'multer';
 import type { Readable } from 'node:stream';
-import type { FtpDataMode, FtpSession, FtpTransferType } from '../../ftp/index.js';
+import { SerialQueue, type FtpDataMode, type FtpSession, type FtpTransferType } from '../../ftp/index.js';
 import { joinRoot } from '../../gateway/ftpPaths.js';
 import type { TransferHandle } from '../../gateway/transferRegistry.js';
 import { discardUpload, stageUpload, type StagedUpload } from '../../gateway/atomicUpload.js';
@@ -16,8 +16,10 @@ import { uploadFailure } from './uploadFailure.js';
  * (multer's cleanup when the request fails) deletes what a part staged.
  *
  * One control connection carries one transfer at a time, and busboy may start
- * the next part while the previous one waits for its 226, so parts run one
- * after another on a promise chain.
+ * the next part while the previous one waits for its 226: the one place where
+ * operations on a session legitimately overlap. Parts (and removals) queue
+ * here, one after another; a part whose request is aborted while it waits
+ * leaves the queue without touching the session.
  */
 export interface FtpStorageOptions {
   session: FtpSession;
@@ -43,7 +45,7 @@ type File = Express.Multer.File & Partial<StoredPart>;
 
 export class FtpStorage implements StorageEngine {
   #options: FtpStorageOptions;
-  #chain: Promise<unknown> = Promise.resolve();
+  readonly #queue = new SerialQueue('multipart storage');
   /** Staged and not yet removed: what close() removes. */
   #staged = new Set<StagedUpload>();
   #closed: unknown = null;
@@ -54,10 +56,7 @@ export class FtpStorage implements StorageEngine {
 
   /** Resolves once no part is being stored or removed (the session is free). */
   idle(): Promise<void> {
-    return this.#chain.then(
-      () => undefined,
-      () => undefined,
-    );
+    return this.#queue.idle();
   }
 
   /**
@@ -69,13 +68,7 @@ export class FtpStorage implements StorageEngine {
    */
   async close(reason: unknown): Promise<void> {
     this.#closed ??= reason;
-    for (let chain = this.#chain; ; chain = this.#chain) {
-      await chain.then(
-        () => undefined,
-        () => undefined,
-      );
-      if (chain === this.#chain) break;
-    }
+    await this.#queue.idle();
     for (const staged of [...this.#staged]) if (this.#staged.delete(staged)) await discardUpload(staged, this.#options.discard);
   }
 
@@ -93,7 +86,10 @@ export class FtpStorage implements StorageEngine {
     const onLimit = (): void => local.abort(tooLarge(o.maxFileBytes ?? 0));
     stream.once('limit', onLimit);
     const signal = AbortSignal.any([o.signal, local.signal]);
+    const failure = (err: unknown): unknown => uploadFailure(signal, err, () => (local.signal.aborted ? local.signal.reason : null)).cause;
     const run = async (): Promise<StoredPart> => {
+      // Closed while this part waited its turn.
+      if (this.#closed !== null) throw this.#closed;
       const type = o.typeFor(file.originalname);
       const transfer = o.startTransfer(file.originalname);
       try {
@@ -120,14 +116,14 @@ export class FtpStorage implements StorageEngine {
         stream.off('limit', onLimit);
       }
     };
-    const task = this.#chain.then(run, run);
-    this.#chain = task.catch(() => undefined);
-    task.then(
+    this.#queue.run(`part ${JSON.stringify(file.originalname)}`, run, signal).then(
       (stored) => callback(null, stored as Partial<Express.Multer.File>),
       (err: unknown) => {
         // Let busboy move on: the rest of this part is discarded.
         stream.resume();
-        callback(err);
+        stream.off('limit', onLimit);
+        // Aborted while it waited: a body too slow (408) or a limit (413) is the cause.
+        callback(failure(err));
       },
     );
   }
@@ -142,9 +138,7 @@ export class FtpStorage implements StorageEngine {
       if (!this.#staged.delete(staged)) return;
       await discardUpload(staged, this.#options.discard);
     };
-    const task = this.#chain.then(run, run);
-    this.#chain = task.catch(() => undefined);
-    task.then(
+    this.#queue.run('remove', run).then(
       () => callback(null),
       (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
     );

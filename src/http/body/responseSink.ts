@@ -15,11 +15,11 @@ import type { FtpDirectTarget } from '../../ftp/index.js';
  * Until the first byte, nothing is sent: a failure before that still gets a
  * proper problem+json answer.
  *
- * With `direct`, it also offers the response's socket to the FTP layer's
- * kernel relay (FtpDirectTarget): the body then goes from the data
- * connection into the socket without passing through this process, after
- * the headers: as it is when its length was declared, else as HTTP/1.1
- * chunks, the last of which Node writes at res.end().
+ * With `direct`, it also offers the response's socket to the kernel relay
+ * (FtpDirectTarget) for a body of declared length: the body then goes from
+ * the data connection into the socket without passing through this
+ * process, after the headers, as it is (a Content-Length body has no
+ * framing).
  */
 export class ResponseSink extends Writable implements FtpDirectTarget {
   #res: ServerResponse;
@@ -42,14 +42,9 @@ export class ResponseSink extends Writable implements FtpDirectTarget {
   directSocket(): net.Socket | null {
     const res = this.#res;
     if (!this.#direct || this.bytes > 0 || res.headersSent || res.destroyed) return null;
-    // Without a Content-Length Node frames the body as chunks, on HTTP/1.1 only.
-    const req = res.req;
-    if (res.getHeader('content-length') === undefined && !(req.httpVersionMajor === 1 && req.httpVersionMinor >= 1)) return null;
+    // Without a Content-Length Node would frame the body (chunks): the relay adds no framing.
+    if (res.getHeader('content-length') === undefined) return null;
     return res.socket;
-  }
-
-  directFraming(): 'none' | 'http-chunks' {
-    return this.#res.getHeader('content-length') === undefined ? 'http-chunks' : 'none';
   }
 
   async beforeDirect(): Promise<boolean> {
@@ -61,9 +56,8 @@ export class ResponseSink extends Writable implements FtpDirectTarget {
       const settled = new AbortController();
       await Promise.race([once(socket, 'drain', settled), once(socket, 'close', settled)]).finally(() => settled.abort());
     }
-    // The framing the relay was started with must be the one Node chose.
-    const framed = res.chunkedEncoding === (this.directFraming() === 'http-chunks');
-    this.relaying = framed && !res.destroyed && !socket.destroyed && socket.writableLength === 0;
+    // Node frames nothing (a Content-Length body), and has nothing left to write.
+    this.relaying = !res.chunkedEncoding && !res.destroyed && !socket.destroyed && socket.writableLength === 0;
     return this.relaying;
   }
 

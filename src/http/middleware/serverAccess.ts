@@ -1,8 +1,7 @@
 import type { RequestHandler, Response } from 'express';
 import { isFtpError, type FtpPool, type FtpSession } from '../../ftp/index.js';
-import { isGatewayError, type GatewayError } from '../../gateway/gatewayError.js';
 import { context } from '../context.js';
-import { HttpError, isHttpError } from '../httpError.js';
+import { HttpError } from '../httpError.js';
 import type { Credentials, ServerHandle, ServerRegistry } from '../../gateway/serverRegistry.js';
 import { isWrite, parseBasicAuth } from './auth.js';
 import type { TransferCap } from './transferCap.js';
@@ -71,9 +70,11 @@ export function resolveServer(registry: ServerRegistry, limits: { maxPathBytes: 
 
 /**
  * Run `fn` on a pooled session bound to the request's AbortSignal, counted
- * against the caller's `limits.maxTransfersPerKey` while it runs. Credentials
- * the server refused lose their pool at once, so a retry with the right
- * password starts clean and the wrong one is not kept around.
+ * against the caller's `limits.maxTransfersPerKey` while it runs. Whether the
+ * session is reused afterwards is the session's own `usable`, whatever `fn`
+ * threw (a 404 or 409 says nothing bad about it). Credentials the server
+ * refused lose their pool at once, so a retry with the right password starts
+ * clean and the wrong one is not kept around.
  */
 export async function withSession<T>(
   res: Response,
@@ -85,21 +86,7 @@ export async function withSession<T>(
   // Before any session is taken: a caller at its cap must not queue for one.
   const release = access.admit();
   try {
-    // An HttpError (404, 409, 412...) or a GatewayError says nothing bad about the
-    // session: carry it out as a value so the pool keeps the session instead of destroying it.
-    const outcome = await access.pool.use(
-      async (session): Promise<{ value: T } | { error: HttpError | GatewayError }> => {
-        try {
-          return { value: await fn(session) };
-        } catch (err) {
-          if ((isHttpError(err) || isGatewayError(err)) && session.usable) return { error: err };
-          throw err;
-        }
-      },
-      { signal, retry: options.retry ?? false },
-    );
-    if ('error' in outcome) throw outcome.error;
-    return outcome.value;
+    return await access.pool.use(fn, { signal, retry: options.retry ?? false });
   } catch (err) {
     if (access.credentials && isFtpError(err) && err.category === 'auth') {
       access.handle.forgetCredentials(access.credentials);

@@ -12,7 +12,7 @@ import { GATEWAY_ERROR_STATUS, problemFor } from '../../../src/http/errors.js';
 import { HttpError } from '../../../src/http/httpError.js';
 
 const signal = new AbortController().signal;
-const refused = (): FtpError => new FtpError('550 no', { code: 'FTP_REPLY', category: 'not-found', ftpCode: 550 });
+const refused = (): FtpError => new FtpError('550 no', { code: 'FTP_REPLY', ftpCode: 550, ftpMessage: '550 No such file or directory' });
 
 /** A session whose every path is `stat` (null: absent) and where CWD and MKD are refused. */
 function session(stat: FtpStat | null): FtpSession {

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FtpError, type FtpErrorCategory, type FtpErrorCode } from '../../../src/ftp/index.js';
+import { FtpError, type FtpErrorCategory, type FtpErrorCode, type FtpReplyCategory } from '../../../src/ftp/index.js';
 import { FTP_ERROR_DETAILS, FTP_REPLY_DETAILS, PASS_THROUGH_AUTH_DETAIL, problemFor } from '../../../src/http/errors.js';
 import { readinessDetail } from '../../../src/gateway/readinessDetail.js';
 import { HttpError } from '../../../src/http/httpError.js';
@@ -11,8 +11,27 @@ const passThrough = { passThrough: true };
 /** What proftpd says to a DELE of a path with the password in it, under the gateway root /srv/ftp. */
 const ECHO = '550 /srv/ftp/hunter2/etc/passwd: No such file or directory';
 
+/** Replies that read as each category (categoryForReply), each with server text that must not leak. */
+const REPLIES: Record<FtpReplyCategory, { ftpCode: number; ftpMessage: string; command?: string }> = {
+  'not-found': { ftpCode: 550, ftpMessage: ECHO },
+  permission: { ftpCode: 550, ftpMessage: '550 /srv/ftp/hunter2: Permission denied' },
+  auth: { ftpCode: 530, ftpMessage: '530 Login incorrect for hunter2', command: 'PASS' },
+  unavailable: { ftpCode: 421, ftpMessage: '421 /srv/ftp is full' },
+  'storage-full': { ftpCode: 552, ftpMessage: '552 /srv/ftp/hunter2: quota exceeded' },
+  'bad-input': { ftpCode: 553, ftpMessage: '553 /srv/ftp/hunter2: bad file name' },
+  protocol: { ftpCode: 500, ftpMessage: '500 /srv/ftp/hunter2 unknown' },
+};
+
+/**
+ * An FtpError of `code`; its category follows from the code, for a reply from
+ * the reply (a sample one for `category` unless `extra` gives it): checked,
+ * so each row says which category it stands for.
+ */
 function ftp(code: FtpErrorCode, category: FtpErrorCategory, extra: Partial<{ ftpCode: number; ftpMessage: string; command: string }> = {}): FtpError {
-  return new FtpError(`${extra.command ?? 'X'} failed: ${extra.ftpMessage ?? 'server text'}`, { code, category, ...extra });
+  const reply = code === 'FTP_REPLY' ? { ...REPLIES[category as FtpReplyCategory], ...extra } : extra;
+  const err = new FtpError(`${reply.command ?? 'X'} failed: ${reply.ftpMessage ?? 'server text'}`, { code, ...reply });
+  assert.equal(err.category, category, `${code} ${JSON.stringify(extra)}`);
+  return err;
 }
 
 /** Nothing the FTP server sent, no server-side path, no secret, masked or not. */
@@ -35,8 +54,8 @@ describe('problemFor: the contract error table', () => {
     ['552', ftp('FTP_REPLY', 'storage-full', { ftpCode: 552 }), 507],
     ['452', ftp('FTP_REPLY', 'storage-full', { ftpCode: 452 }), 507],
     ['garbage', ftp('FTP_PARSE', 'protocol'), 502],
-    ['data connection', ftp('FTP_DATA_CONNECTION', 'unavailable'), 502],
-    ['tls', ftp('FTP_TLS', 'auth'), 502],
+    ['data connection', ftp('FTP_DATA_CONNECTION', 'protocol'), 502],
+    ['tls', ftp('FTP_TLS', 'protocol'), 502],
     ['incomplete', ftp('FTP_TRANSFER_INCOMPLETE', 'protocol'), 502],
     ['unexpected reply', ftp('FTP_REPLY', 'protocol', { ftpCode: 500 }), 502],
     ['bad argument', ftp('FTP_BAD_ARGUMENT', 'bad-input'), 400],
@@ -78,19 +97,19 @@ describe('problemFor: the contract error table', () => {
   });
   test('every FtpError code has its own fixed sentence; a reply has one per category', () => {
     for (const [code, detail] of Object.entries(FTP_ERROR_DETAILS)) {
-      const p = problemFor(ftp(code as FtpErrorCode, 'protocol', { ftpMessage: ECHO }), configured);
+      const p = problemFor(new FtpError(`X failed: ${ECHO}`, { code: code as FtpErrorCode, ftpMessage: ECHO }), configured);
       assert.equal(p.body.detail, detail, code);
       assertNoServerText(p.body);
     }
     for (const [category, detail] of Object.entries(FTP_REPLY_DETAILS)) {
-      const p = problemFor(ftp('FTP_REPLY', category as FtpErrorCategory, { ftpCode: 550, ftpMessage: ECHO }), configured);
+      const p = problemFor(ftp('FTP_REPLY', category as FtpReplyCategory), configured);
       assert.equal(p.body.detail, detail, category);
       assertNoServerText(p.body);
     }
     const sentences = [...Object.values(FTP_ERROR_DETAILS), ...Object.values(FTP_REPLY_DETAILS), PASS_THROUGH_AUTH_DETAIL];
     for (const sentence of sentences) assert.doesNotMatch(sentence, /\//, 'no path in a fixed sentence');
     // One FTP_REPLY code, several causes: the sentence follows the category.
-    const byCategory = (category: FtpErrorCategory) => problemFor(ftp('FTP_REPLY', category, { ftpCode: 550 }), configured);
+    const byCategory = (category: FtpReplyCategory) => problemFor(ftp('FTP_REPLY', category, { ftpCode: 550 }), configured);
     assert.deepEqual([byCategory('not-found').status, byCategory('permission').status], [404, 403]);
     assert.notEqual(byCategory('not-found').body.detail, byCategory('permission').body.detail);
   });
@@ -122,7 +141,7 @@ describe('readinessDetail: /readyz in fixed words', () => {
       [ftp('FTP_REPLY', 'unavailable', { ftpCode: 421, command: 'connect', ftpMessage: '421 /srv/ftp is full' }), 'server unavailable (421)'],
       [ftp('FTP_REPLY', 'protocol', { ftpCode: 500, command: 'NOOP', ftpMessage: ECHO }), 'unexpected reply (500)'],
       [ftp('FTP_CONNECTION_CLOSED', 'unavailable', { ftpCode: 421, ftpMessage: ECHO }), 'connection closed (421)'],
-      [new FtpError('cannot connect to h:21: connect ECONNREFUSED', { code: 'FTP_CONNECT_FAILED', category: 'unavailable', cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) }), 'unreachable (ECONNREFUSED)'],
+      [new FtpError('cannot connect to h:21: connect ECONNREFUSED', { code: 'FTP_CONNECT_FAILED', cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) }), 'unreachable (ECONNREFUSED)'],
       [ftp('FTP_TIMEOUT', 'timeout'), 'no answer in time'],
       [ftp('FTP_TLS', 'protocol'), 'TLS failed'],
       [ftp('FTP_POOL_TIMEOUT', 'unavailable'), 'no session free in time'],

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import mime from 'mime-types';
-import { FtpError, type FtpDataMethod, type FtpSession, type FtpStat } from '../../../ftp/index.js';
+import { incompleteError, type FtpDataMethod, type FtpSession, type FtpStat } from '../../../ftp/index.js';
 import { context } from '../../context.js';
 import { HttpError } from '../../httpError.js';
 import { serverAccess, withSession } from '../../middleware/serverAccess.js';
@@ -17,7 +17,7 @@ import { resolveResource, type Resource } from '../../input/resource.js';
  * ASCII: the length on the wire is unknown in advance and byte offsets do
  * not survive line-end conversion, so no Content-Length and no ranges.
  */
-/** From about a megabyte on, the kernel relay pays for its thread and handshake (downloads and PUT bodies). */
+/** From about a megabyte on, the kernel relay pays for its thread and handshake. */
 export const DIRECT_MIN_BYTES = 1024 * 1024;
 const DOWNLOAD_HEADERS = ['Content-Length', 'Content-Range', 'Content-Disposition', 'Content-Security-Policy', 'Last-Modified', 'Accept-Ranges', 'Content-Type'];
 
@@ -79,8 +79,8 @@ async function send(
     { server: handle.name, path: resource.relative, direction: 'download', totalBytes },
     (reason) => controller.abort(reason),
   );
-  const directSize = binary ? totalBytes : stat.size;
-  const sink = new ResponseSink(res, { direct: directSize !== null && directSize >= DIRECT_MIN_BYTES });
+  // The relay carries binary bodies of a declared length only (no framing to add).
+  const sink = new ResponseSink(res, { direct: binary && totalBytes !== null && totalBytes >= DIRECT_MIN_BYTES });
   // A client that has the whole Content-Length body may hang up before the
   // 226 arrives; the transfer then still ends as it would have, and the
   // request is logged when it has.
@@ -89,10 +89,9 @@ async function send(
   if (binary && expected !== null) ctx.bodyComplete = () => sink.mayHaveAll(expected);
   ctx.bodyBytesDirect = () => sink.bytesDirect;
   // Relayed, the bytes read from the FTP server and not yet written to the
-  // client sit in the relay's pipe: it waits on the client. ASCII changes the
-  // count on the way, so there every relayed window is judged.
+  // client sit in the relay's pipe: it waits on the client.
   let wire = 0;
-  ctx.bodyPendingDirect = () => sink.relaying && (!binary || wire > sink.bytesDirect);
+  ctx.bodyPendingDirect = () => sink.relaying && wire > sink.bytesDirect;
   const started = process.hrtime.bigint();
   let method: FtpDataMethod | undefined;
   let ok = false;
@@ -120,13 +119,10 @@ async function send(
     // TYPE A only ever adds bytes on the wire (LF → CRLF), so fewer than SIZE
     // (TYPE I) is a cut.
     if (binary && expected !== null && sink.bytes < expected) {
-      throw new FtpError(`download ended after ${sink.bytes} of ${expected} bytes`, { code: 'FTP_TRANSFER_INCOMPLETE', category: 'protocol' });
+      throw incompleteError(`download ended after ${sink.bytes} of ${expected} bytes`);
     }
     if (!binary && stat.size !== null && result.bytes < stat.size) {
-      throw new FtpError(`ASCII download ended after ${result.bytes} of at least ${stat.size} bytes`, {
-        code: 'FTP_TRANSFER_INCOMPLETE',
-        category: 'protocol',
-      });
+      throw incompleteError(`ASCII download ended after ${result.bytes} of at least ${stat.size} bytes`);
     }
     ok = true;
     res.end();

@@ -12,7 +12,7 @@ import { uploadFailure } from '../../body/uploadFailure.js';
 import { requestBodySource, tooLarge, type RequestBody } from '../../body/requestBody.js';
 import type { RouteDeps } from '../../routeDeps.js';
 import { discarder } from '../../../gateway/discarder.js';
-import { DIRECT_MIN_BYTES, modeOf, seconds } from './downloadFile.js';
+import { modeOf, seconds } from './downloadFile.js';
 import { resolveResource, type Resource } from '../../input/resource.js';
 
 /**
@@ -35,8 +35,6 @@ export function putFile(deps: RouteDeps): RequestHandler {
     const result = await withSession(res, (session) =>
       store(deps, req, res, session, resource, query, { max, declared, mustNotExist }),
     );
-    // The kernel relay took the body from the socket: Node's parser never saw it end.
-    if (!req.complete) res.setHeader('Connection', 'close');
     res.status(201).json({ path: resource.relative, size: result });
   };
 }
@@ -60,9 +58,7 @@ async function store(
     throw new HttpError(412, 'PRECONDITION_FAILED', 'the target exists (If-None-Match: *)');
   }
 
-  // Large bodies may go from the socket into the data connection by the kernel relay.
-  const direct = limits.declared !== null && limits.declared >= DIRECT_MIN_BYTES;
-  const source: RequestBody = requestBodySource(req, limits.max, { direct });
+  const source: RequestBody = requestBodySource(req, limits.max);
   const transfer = deps.transfers.start(
     { server: handle.name, path: resource.relative, direction: 'upload', totalBytes: limits.declared },
     (reason) => controller.abort(reason),

@@ -1,20 +1,19 @@
-// Large binary downloads through the kernel relay (splice from the FTP data
-// connection into the HTTP socket, native/socket_relay.c) on a real vsftpd,
-// through the fault proxy so the data connection can be cut. Each case checks
-// that the relay really carried the bytes (the transfer event says so) and
-// that its outcome is the stream path's: the same bytes, ranges, a cut never
-// taken as complete, a disconnect that leaves the session usable.
+// Large binary downloads through the kernel relay (src/relay: splice from the
+// FTP data connection into the HTTP socket, native/socket_relay.c) on a real
+// vsftpd, through the fault proxy so the data connection can be cut. Each case
+// checks that the relay really carried the bytes (the transfer event says so)
+// and that its outcome is the stream path's: the same bytes, ranges, a cut
+// never taken as complete, a disconnect that leaves the session usable.
+// (Uploads and ASCII always take the stream path: http.upload.test.ts.)
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import diagnostics_channel from 'node:diagnostics_channel';
 import net from 'node:net';
 import { ftpChannels, type FtpTransferEvent } from '../../../../src/ftp/index.js';
-import { kernelRelayAvailable } from '../../../../src/ftp/data/kernelRelay.js';
+import { kernelRelay } from '../../../../src/relay/index.js';
 import { serverSkip } from '../../../helpers/requireServers.js';
 import { startFtpServer, type RunningFtpServer } from '../../../helpers/servers/index.js';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { API, outcomeOf, paced, putOnDisk, randomContent, startRig, temporaries, type Rig, type RigOptions } from '../../../reliability/harness.js';
+import { API, outcomeOf, putOnDisk, randomContent, startRig, type Rig, type RigOptions } from '../../../reliability/harness.js';
 import { eventually, sha256, type RawResponse } from '../../../helpers/httpHarness.js';
 
 const MiB = 1024 * 1024;
@@ -22,7 +21,7 @@ const MiB = 1024 * 1024;
 function relaySkip(): { skip?: string } {
   const server = serverSkip('vsftpd');
   if (server.skip) return server;
-  if (kernelRelayAvailable()) return {};
+  if (kernelRelay.built) return {};
   // CI builds the addon at npm ci: there, a missing addon is a failure.
   if (process.env.CI) throw new Error('the kernel relay addon is not built (npm run build:native)');
   return { skip: 'kernel relay addon not built (npm run build:native)' };
@@ -188,153 +187,7 @@ describe('kernel relay transfers (vsftpd)', relaySkip(), () => {
     assert.ok(r.proxy.commands.includes('ABOR'));
     const next = await download(r, `${API}/files/big.bin`);
     assert.equal(sha256(next.res.body), sha256(big));
-    // An aborted operation's session is replaced, never reused (FtpPool.use).
+    // One session, put back in step by the ABOR (or replaced): never two.
     await eventually(() => r.proxy.openControls === 1);
-  });
-
-  // ---------------------------------------------------------------- uploads
-
-  const onDisk = (name: string): Buffer | null => (existsSync(join(ftp.root, name)) ? readFileSync(join(ftp.root, name)) : null);
-
-  for (const mode of ['passive', 'active'] as const) {
-    test(`PUT ${mode}: the body goes from the HTTP socket into the data connection, byte for byte; the connection then closes`, async () => {
-      const r = await rig();
-      const event = downloadEvent('upload');
-      const res = await r.request('PUT', `${API}/files/up/${mode}.bin?mode=${mode}`, { body: big });
-      assert.equal(res.status, 201);
-      assert.deepEqual(res.json(), { path: `up/${mode}.bin`, size: big.length });
-      assert.equal(res.headers.connection, 'close', "Node's parser never saw the body end: no next request on this connection");
-      assert.equal(sha256(onDisk(`up/${mode}.bin`) ?? ''), sha256(big));
-      const e = await event();
-      assert.equal(e.kernelRelay, true);
-      assert.equal(e.ok, true);
-      assert.equal(e.bytes, big.length);
-    });
-  }
-
-  test('PUT with Expect: 100-continue, the body sent only after the 100', async () => {
-    const r = await rig();
-    const socket = net.connect(r.port, '127.0.0.1');
-    try {
-      socket.write(`PUT ${API}/files/up/expect.bin HTTP/1.1\r\nHost: x\r\nContent-Length: ${big.length}\r\nExpect: 100-continue\r\n\r\n`);
-      await new Promise<void>((resolve, reject) => {
-        socket.once('data', (c: Buffer) => (/^HTTP\/1\.1 100 /.test(c.toString('latin1')) ? resolve() : reject(new Error(`not a 100: ${c.toString('latin1')}`))));
-      });
-      const event = downloadEvent('upload');
-      socket.write(big);
-      const answer = await readResponse(socket);
-      assert.match(answer.head, /^HTTP\/1\.1 201/);
-      assert.equal((await event()).kernelRelay, true);
-      assert.equal(sha256(onDisk('up/expect.bin') ?? ''), sha256(big));
-    } finally {
-      socket.destroy();
-    }
-  });
-
-  test('a slow client (256 KiB every 20 ms): every byte arrives, through the relay', async () => {
-    const r = await rig();
-    const event = downloadEvent('upload');
-    const res = await r.request('PUT', `${API}/files/up/slow.bin`, { body: paced(big, 256 * 1024, 20), headers: { 'Content-Length': String(big.length) } });
-    assert.equal(res.status, 201);
-    assert.equal((await event()).kernelRelay, true);
-    assert.equal(sha256(onDisk('up/slow.bin') ?? ''), sha256(big));
-  });
-
-  test('a body that ends before its Content-Length: the target keeps its old content, no temporary file stays', async () => {
-    const r = await rig();
-    const old = randomContent(100_000);
-    await putOnDisk(ftp, 'up/short.bin', old);
-    const event = downloadEvent('upload');
-    const socket = net.connect(r.port, '127.0.0.1');
-    socket.on('error', () => undefined);
-    socket.write(`PUT ${API}/files/up/short.bin HTTP/1.1\r\nHost: x\r\nContent-Length: ${big.length}\r\n\r\n`);
-    socket.write(big.subarray(0, 3 * MiB));
-    await eventually(() => r.proxy.dataBytesToServer >= 2 * MiB);
-    socket.end();
-    const e = await event();
-    assert.equal(e.kernelRelay, true);
-    assert.equal(e.ok, false);
-    await eventually(() => temporaries(ftp.root).length === 0);
-    assert.ok(onDisk('up/short.bin')?.equals(old), 'old content kept');
-    socket.destroy();
-    const next = await r.request('PUT', `${API}/files/up/short.bin`, { body: big });
-    assert.equal(next.status, 201);
-    assert.equal(sha256(onDisk('up/short.bin') ?? ''), sha256(big));
-  });
-
-  test('the data connection cut mid-relay: an error status, old content kept, temporary removed', async () => {
-    const r = await rig();
-    const old = randomContent(100_000);
-    await putOnDisk(ftp, 'up/cut.bin', old);
-    r.proxy.cutNextDataAfter(2 * MiB);
-    const event = downloadEvent('upload');
-    const out = await outcomeOf(r.port, 'PUT', `${API}/files/up/cut.bin?mode=passive`, big);
-    assert.ok('status' in out && out.status >= 500, `an error status: ${JSON.stringify('status' in out ? out.status : out)}`);
-    const e = await event();
-    assert.equal(e.kernelRelay, true);
-    assert.equal(e.ok, false);
-    await eventually(() => temporaries(ftp.root).length === 0);
-    assert.ok(onDisk('up/cut.bin')?.equals(old), 'old content kept');
-  });
-
-  test('a small body, and a server with kernelRelay=false, are streamed and keep the connection alive', async () => {
-    const r = await rig();
-    let event = downloadEvent('upload');
-    const small = await r.request('PUT', `${API}/files/up/small.bin`, { body: big.subarray(0, 100_000), headers: { Connection: 'keep-alive' } });
-    assert.equal(small.status, 201);
-    assert.notEqual(small.headers.connection, 'close');
-    assert.equal((await event()).kernelRelay, false);
-    const off = await rig({ server: { kernelRelay: false } });
-    event = downloadEvent('upload');
-    const res = await off.request('PUT', `${API}/files/up/off.bin`, { body: big, headers: { Connection: 'keep-alive' } });
-    assert.equal(res.status, 201);
-    assert.notEqual(res.headers.connection, 'close');
-    assert.equal((await event()).kernelRelay, false);
-    assert.equal(sha256(onDisk('up/off.bin') ?? ''), sha256(big));
-  });
-
-  // ---------------------------------------------------------------- ASCII (copied and converted by the relay's thread)
-
-  /** About 2 MiB of text with CRLF, bare LF and lone CR line ends, and a CR on many block edges. */
-  const text = Buffer.from(
-    Array.from({ length: 60_000 }, (_, i) => `line ${i} ${'x'.repeat(i % 23)}${['\r\n', '\n', '\r', '\r\r\n'][i % 4]}`).join(''),
-    'latin1',
-  );
-
-  for (const eol of ['lf', 'crlf'] as const) {
-    test(`ASCII GET eol=${eol}: the same bytes as the stream path, as HTTP chunks, through the relay`, async () => {
-      await putOnDisk(ftp, 'text/mixed.txt', text);
-      const off = await rig({ server: { kernelRelay: false } });
-      const reference = await download(off, `${API}/files/text/mixed.txt?type=ascii&eol=${eol}`);
-      assert.equal(reference.event.kernelRelay, false);
-      const r = await rig();
-      const { res, event } = await download(r, `${API}/files/text/mixed.txt?type=ascii&eol=${eol}`);
-      assert.equal(res.status, 200);
-      assert.equal(res.headers['transfer-encoding'], 'chunked');
-      assert.equal(res.headers['content-length'], undefined);
-      assert.equal(event.kernelRelay, true);
-      assert.equal(event.ok, true);
-      assert.ok(res.body.equals(reference.res.body), 'relay and stream path agree');
-      assert.ok(res.body.length > 1024 * 1024);
-    });
-  }
-
-  test('ASCII PUT: what the server stores is what the stream path stores (bare LF sent as CRLF)', async () => {
-    const off = await rig({ server: { kernelRelay: false } });
-    let event = downloadEvent('upload');
-    const reference = await off.request('PUT', `${API}/files/text/ref.txt?type=ascii`, { body: text, headers: { Connection: 'keep-alive' } });
-    assert.equal(reference.status, 201);
-    assert.equal((await event()).kernelRelay, false);
-    const r = await rig();
-    event = downloadEvent('upload');
-    const res = await r.request('PUT', `${API}/files/text/relayed.txt?type=ascii`, { body: text });
-    assert.equal(res.status, 201);
-    const e = await event();
-    assert.equal(e.kernelRelay, true);
-    assert.equal(e.ok, true);
-    const stored = onDisk('text/relayed.txt');
-    assert.ok(stored?.equals(onDisk('text/ref.txt') as Buffer), 'relay and stream path store the same bytes');
-    assert.equal(e.bytes, stored?.length, 'wire bytes are the converted ones');
-    assert.ok(!/[^\r]\n/.test(stored?.toString('latin1') ?? ''), 'no bare LF reached the server');
   });
 });

@@ -45,7 +45,7 @@ class FakeSession implements FtpSession {
     this.noopCalls++;
     if (this.noopBehaviour === 'fail') {
       this.usable = false;
-      throw new FtpError('closed', { code: 'FTP_CONNECTION_CLOSED', category: 'unavailable' });
+      throw new FtpError('closed', { code: 'FTP_CONNECTION_CLOSED' });
     }
     if (this.noopBehaviour === 'hang') await new Promise<void>((_, reject) => this.#hung.push(reject));
     this.lastActivity = Date.now();
@@ -65,7 +65,7 @@ class FakeSession implements FtpSession {
   #close(): void {
     this.usable = false;
     for (const reject of this.#hung.splice(0)) {
-      reject(new FtpError('destroyed', { code: 'FTP_CONNECTION_CLOSED', category: 'unavailable' }));
+      reject(new FtpError('destroyed', { code: 'FTP_CONNECTION_CLOSED' }));
     }
     if (!this.#closed) {
       this.#closed = true;
@@ -253,8 +253,15 @@ async function ftpRejection(promise: Promise<unknown>, code: string): Promise<Ft
   return err;
 }
 
-const connectionClosed = (): FtpError =>
-  new FtpError('connection closed', { code: 'FTP_CONNECTION_CLOSED', category: 'unavailable' });
+/** What a session whose connection closed is: no longer usable (FtpClient.usable). */
+const dead = (session: FtpSession): void => {
+  (session as FakeSession).usable = false;
+};
+/** The error of a closed connection; given the session it closed, that session is no longer usable. */
+const connectionClosed = (session?: FtpSession): FtpError => {
+  if (session) dead(session);
+  return new FtpError('connection closed', { code: 'FTP_CONNECTION_CLOSED' });
+};
 const execFileAsync = promisify(execFile);
 const tooManyUsers = (): FtpError => replyError('USER', 421, 'There are too many connected users, please try later.');
 
@@ -651,38 +658,37 @@ describe('FtpPool.use', () => {
     assert.equal(server.sessions[0]?.destroyCalls, 0);
   });
 
-  it('destroys the session after a non-reply error', async (t) => {
+  it("the session's own usable decides, not the error: destroyed once it is not usable, kept while it is", async (t) => {
     const server = new FakeServer();
     const pool = makePool(t, server);
-    const timeout = new FtpError('slow', { code: 'FTP_TIMEOUT', category: 'timeout' });
+    // A session whose command timed out has destroyed itself (FtpControl), as this one says.
+    const timeout = new FtpError('slow', { code: 'FTP_TIMEOUT' });
     assert.equal(
       await rejection(
-        pool.use(async () => {
+        pool.use(async (session) => {
+          (session as FakeSession).usable = false;
           throw timeout;
         }),
       ),
       timeout,
     );
-    await ftpRejection(
-      pool.use(async () => {
-        throw replyError('RETR', 550, 'x');
-      }),
-      'FTP_REPLY',
-    ); // control: a new session, kept
-    const plain = new Error('bug');
-    assert.equal(
-      await rejection(
-        pool.use(async () => {
-          throw plain;
-        }),
-      ),
-      plain,
-    );
+    // Errors after which a session is in step (it ABORed a transfer, or the
+    // caller's own error between commands): the same new session each time.
+    for (const failure of [replyError('RETR', 550, 'x'), new FtpError('data idle', { code: 'FTP_TIMEOUT' }), new Error('a 404 of the route')]) {
+      assert.equal(
+        await rejection(
+          pool.use(async () => {
+            throw failure;
+          }),
+        ),
+        failure,
+      );
+    }
     assert.deepEqual(
       server.sessions.map((s) => s.destroyCalls),
-      [1, 1],
+      [1, 0],
     );
-    assert.equal(pool.stats().size, 0);
+    assert.equal(pool.stats().idle, 1);
   });
 
   it('retries once on another session when a reused one was dead before any byte moved', async (t) => {
@@ -694,7 +700,7 @@ describe('FtpPool.use', () => {
       seen.push(session.id);
       if (seen.length === 1) {
         assert.equal(lease.fresh, false);
-        throw connectionClosed();
+        throw connectionClosed(session);
       }
       return 'ok';
     });
@@ -709,9 +715,13 @@ describe('FtpPool.use', () => {
     const pool = makePool(t, server);
     await pool.use(async () => undefined);
     let calls = 0;
-    const result = await pool.use(async () => {
+    const result = await pool.use(async (session) => {
       calls++;
-      if (calls === 1) throw replyError('LIST', 421, 'Timeout.');
+      // FtpControl closes the session on a 421 wherever it comes.
+      if (calls === 1) {
+        dead(session);
+        throw replyError('LIST', 421, 'Timeout.');
+      }
       return calls;
     });
     assert.equal(result, 2);
@@ -742,6 +752,7 @@ describe('FtpPool.use', () => {
           async (session) => {
             calls++;
             (session as FakeSession).bytesSinceReset = c.bytes;
+            if (failure instanceof FtpError && failure.code === 'FTP_CONNECTION_CLOSED') dead(session);
             throw failure;
           },
           c.retry === undefined ? {} : { retry: c.retry },
@@ -762,9 +773,9 @@ describe('FtpPool.use', () => {
     b.release();
     let calls = 0;
     await ftpRejection(
-      pool.use(async () => {
+      pool.use(async (session) => {
         calls++;
-        throw connectionClosed();
+        throw connectionClosed(session);
       }),
       'FTP_CONNECTION_CLOSED',
     );
@@ -875,7 +886,7 @@ describe('FtpPool: server capacity (421 / 530 too many)', () => {
   it('fails at once on other connect errors (bad login, refused connection)', async (t) => {
     const errors = [
       replyError('PASS', 530, 'Login incorrect.'),
-      new FtpError('connect ECONNREFUSED', { code: 'FTP_CONNECT_FAILED', category: 'unavailable' }),
+      new FtpError('connect ECONNREFUSED', { code: 'FTP_CONNECT_FAILED' }),
     ];
     for (const failure of errors) {
       const server = new FakeServer();

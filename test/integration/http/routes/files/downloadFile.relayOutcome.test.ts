@@ -13,7 +13,7 @@ import diagnostics_channel from 'node:diagnostics_channel';
 import net from 'node:net';
 import { Writable } from 'node:stream';
 import { ftpChannels, type FtpTransferEvent } from '../../../../../src/ftp/index.js';
-import { kernelRelayAvailable } from '../../../../../src/ftp/data/kernelRelay.js';
+import { kernelRelay } from '../../../../../src/relay/index.js';
 import { createLogger } from '../../../../../src/observability/logging.js';
 import { DIRECT_MIN_BYTES } from '../../../../../src/http/routes/files/downloadFile.js';
 import { FaultProxy } from '../../../../helpers/faultProxy.js';
@@ -27,7 +27,7 @@ const MiB = 1024 * 1024;
 function relaySkip(): { skip?: string } {
   const server = serverSkip('vsftpd');
   if (server.skip) return server;
-  if (kernelRelayAvailable()) return {};
+  if (kernelRelay.built) return {};
   if (process.env.CI) throw new Error('the kernel relay addon is not built (npm run build:native)');
   return { skip: 'kernel relay addon not built (npm run build:native)' };
 }

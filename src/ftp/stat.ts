@@ -1,0 +1,105 @@
+import type { CommandChannel } from './control/commandChannel.js';
+import { replyError } from './errors.js';
+import { parseMlstReply, parseMlsxTimestamp } from './listing/parseMlsd.js';
+import type { FtpReply } from './reply/ftpReply.js';
+import { replyText } from './reply/ftpReplyParser.js';
+import type { FtpStat } from './types.js';
+
+/**
+ * What a path is, with the fewest round trips each server allows: MLST
+ * when FEAT lists it (RFC 3659 §7, one round trip); else SIZE and MDTM
+ * together (one round trip where the server takes pipelined commands),
+ * and CWD to tell a directory. ftp-srv answers SIZE for directories too:
+ * learned once per session by a SIZE of "/", then CWD comes first there.
+ */
+export class StatProbe {
+  readonly #channel: CommandChannel;
+  #sizeOnDirectories: boolean | undefined;
+
+  constructor(channel: CommandChannel) {
+    this.#channel = channel;
+  }
+
+  /** RFC 3659 §4: SIZE in TYPE I (in TYPE A servers answer the on-disk size, or refuse). */
+  async size(path: string, signal?: AbortSignal): Promise<number | null> {
+    await this.#channel.setType('binary', signal);
+    return sizeFromReply(await this.#channel.command('SIZE', path, signal));
+  }
+
+  async modifiedAt(path: string, signal?: AbortSignal): Promise<Date | null> {
+    return mdtmFromReply(await this.#channel.command('MDTM', path, signal));
+  }
+
+  async stat(path: string, signal?: AbortSignal): Promise<FtpStat | null> {
+    const channel = this.#channel;
+    if (channel.features().has('MLST')) {
+      const reply = await channel.command('MLST', path, signal);
+      if (reply.code === 250) {
+        const entry = parseMlstReply(reply.message);
+        if (entry) return { type: entry.type, size: entry.size, modifiedAt: entry.modifiedAt };
+      } else if (reply.code === 550 || reply.code === 450) {
+        return null;
+      } else if (reply.code < 500 || reply.code > 502) {
+        throw replyError('MLST', reply.code, reply.message);
+      }
+    }
+    const directory = { type: 'directory', size: null, modifiedAt: null } as const;
+    if ((await this.#sizeAnswersDirectories(signal)) && (await this.#isDirectory(path, signal))) return directory;
+    await channel.setType('binary', signal);
+    // MDTM goes out with SIZE and is only wasted when the path is no file.
+    const [sizeReply, mdtmReply] = (await channel.exchange(
+      [
+        ['SIZE', path],
+        ['MDTM', path],
+      ],
+      signal,
+    )) as [FtpReply, FtpReply];
+    let size: number | null;
+    try {
+      size = sizeFromReply(sizeReply);
+    } catch {
+      return (await this.#isDirectory(path, signal)) ? directory : null;
+    }
+    let modifiedAt: Date | null;
+    try {
+      modifiedAt = mdtmFromReply(mdtmReply);
+    } catch {
+      modifiedAt = null;
+    }
+    return { type: 'file', size, modifiedAt };
+  }
+
+  /** CWD as a probe: true for a directory, false when the path is no directory (550/450). */
+  async #isDirectory(path: string, signal?: AbortSignal): Promise<boolean> {
+    const cwd = await this.#channel.command('CWD', path, signal);
+    if (cwd.code === 250 || cwd.code === 200) return true;
+    if (cwd.code === 550 || cwd.code === 450) return false;
+    throw replyError('CWD', cwd.code, cwd.message);
+  }
+
+  /** Asked once per session: SIZE of "/" (always a directory) succeeds only on servers that size directories. */
+  async #sizeAnswersDirectories(signal?: AbortSignal): Promise<boolean> {
+    if (this.#sizeOnDirectories === undefined) {
+      await this.#channel.setType('binary', signal);
+      const reply = await this.#channel.command('SIZE', '/', signal);
+      this.#sizeOnDirectories = reply.code === 213;
+    }
+    return this.#sizeOnDirectories;
+  }
+}
+
+/** SIZE's 213 as a number; 550/450 (no such file) throws FTP_REPLY; anything else: SIZE not supported. */
+function sizeFromReply(reply: FtpReply): number | null {
+  if (reply.code === 213) {
+    const n = Number(replyText(reply).trim());
+    return Number.isSafeInteger(n) && n >= 0 ? n : null;
+  }
+  if (reply.code === 550 || reply.code === 450) throw replyError('SIZE', reply.code, reply.message);
+  return null;
+}
+
+function mdtmFromReply(reply: FtpReply): Date | null {
+  if (reply.code === 213) return parseMlsxTimestamp(replyText(reply));
+  if (reply.code === 550 || reply.code === 450) throw replyError('MDTM', reply.code, reply.message);
+  return null;
+}
