@@ -36,7 +36,9 @@ async function measure(label: string, make: () => Transform, chunk: Buffer): Pro
   await pipeline(source, make(), sink);
   const seconds = (performance.now() - start) / 1000;
   const mb = (count * chunk.length) / 1e6;
-  console.log(`${label.padEnd(44)} ${(mb / seconds).toFixed(0).padStart(6)} MB/s  (in ${mb.toFixed(0)} MB, out ${(outBytes / 1e6).toFixed(0)} MB)`);
+  console.log(
+    `${label.padEnd(44)} ${(mb / seconds).toFixed(0).padStart(6)} MB/s  (in ${mb.toFixed(0)} MB, out ${(outBytes / 1e6).toFixed(0)} MB)`,
+  );
 }
 
 async function main(): Promise<void> {

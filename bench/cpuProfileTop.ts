@@ -28,7 +28,10 @@ export function topSelfTime(profile: Profile, count: number): string[] {
     const node = byId.get(id);
     if (!node) return;
     const { functionName, url, lineNumber } = node.callFrame;
-    const file = url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, 'node_modules/').replace(/^.*\/(src|dist)\//, '$1/');
+    const file = url
+      .replace(/^file:\/\//, '')
+      .replace(/^.*\/node_modules\//, 'node_modules/')
+      .replace(/^.*\/(src|dist)\//, '$1/');
     const key = `${functionName || '(anonymous)'}  ${file}${file ? `:${lineNumber + 1}` : ''}`;
     hits.set(key, (hits.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
   });

@@ -36,7 +36,10 @@ export function writeRandomFile(path: string, total: number): Promise<void> {
  * works on; the letters do not matter).
  */
 export function writeTextFile(path: string, total: number): Promise<void> {
-  const words = 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua 0123456789'.split(' ');
+  const words =
+    'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua 0123456789'.split(
+      ' ',
+    );
   let text = '';
   let seed = 7;
   const next = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648);

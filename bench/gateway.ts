@@ -38,11 +38,22 @@ export async function prepareGateway(projectDir: string, runtime: 'build' | 'tsx
     if (existsSync(join(projectDir, 'native'))) symlinkSync(join(projectDir, 'native'), join(base, 'native'));
     mkdirSync(join(base, 'dist'));
     const tsc = join(projectDir, 'node_modules/.bin/tsc');
-    const result = await runCommand(tsc, ['-p', join(projectDir, 'tsconfig.build.json'), '--outDir', join(base, 'dist'), '--sourceMap', 'false']);
+    const result = await runCommand(tsc, [
+      '-p',
+      join(projectDir, 'tsconfig.build.json'),
+      '--outDir',
+      join(base, 'dist'),
+      '--sourceMap',
+      'false',
+    ]);
     const main = join(base, 'dist/main.js');
     if (!existsSync(main)) {
       cleanup();
-      return { args: tsxArgs, description: `src/main.ts through tsx (tsc build failed: ${firstLine(result.stdout + result.stderr)})`, cleanup: () => {} };
+      return {
+        args: tsxArgs,
+        description: `src/main.ts through tsx (tsc build failed: ${firstLine(result.stdout + result.stderr)})`,
+        cleanup: () => {},
+      };
     }
     const note = result.code === 0 ? '' : ` (tsc reported type errors: ${firstLine(result.stdout + result.stderr)})`;
     return { args: [main], description: `node on a fresh tsc build of src/${note}`, cleanup };

@@ -92,7 +92,9 @@ export async function directCeiling(
     writeFileSync(config, `url = "${url}"\noutput = "/dev/null"\n`.repeat(perProcess), { mode: 0o600 });
     const started = performance.now();
     const runs = await Promise.all(
-      Array.from({ length: processes }, () => runCommand('curl', ['-sS', '--noproxy', '*', '-w', '%{response_code} %{time_total}\\n', '-K', config])),
+      Array.from({ length: processes }, () =>
+        runCommand('curl', ['-sS', '--noproxy', '*', '-w', '%{response_code} %{time_total}\\n', '-K', config]),
+      ),
     );
     const seconds = (performance.now() - started) / 1000;
     const times: number[] = [];
@@ -100,7 +102,9 @@ export async function directCeiling(
       const lines = run.stdout.trim().split('\n');
       const good = lines.filter((l) => l.startsWith('226 '));
       if (run.code !== 0 || good.length !== perProcess) {
-        throw new Error(`direct ceiling: curl exited ${run.code} after ${good.length}/${perProcess} transfers: ${run.stderr.trim().slice(0, 300)}`);
+        throw new Error(
+          `direct ceiling: curl exited ${run.code} after ${good.length}/${perProcess} transfers: ${run.stderr.trim().slice(0, 300)}`,
+        );
       }
       for (const line of good) times.push(Number(line.split(' ')[1]) * 1000);
     }
@@ -143,7 +147,12 @@ export async function startRclone(server: { host: string; port: number; user: st
     RCLONE_CONFIG_BENCHFTP_USER: server.user,
     RCLONE_CONFIG_BENCHFTP_PASS: obscured.stdout.trim(),
   };
-  const child = track(spawn('rclone', ['serve', 'http', 'benchftp:', '--addr', `127.0.0.1:${port}`, '--log-level', 'ERROR'], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const child = track(
+    spawn('rclone', ['serve', 'http', 'benchftp:', '--addr', `127.0.0.1:${port}`, '--log-level', 'ERROR'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let output = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     if (output.length < 16 * 1024) output += chunk.toString('utf8');
@@ -157,4 +166,3 @@ export async function startRclone(server: { host: string; port: number; user: st
   }
   return { url, pid: child.pid, version, stop: async () => void (await stopChild(child, 5000)) };
 }
-

@@ -77,7 +77,20 @@ export function parseOptions(argv: readonly string[], benchDir: string): BenchOp
     if (!Number.isFinite(n) || n <= 0) throw new Error(`--${key} must be a positive number, got ${raw}`);
     return n;
   };
-  const known = new Set(['big-mib', 'text-mib', 'list', 'seconds', 'concurrency', 'repeats', 'gets', 'pool-max', 'only', 'out', 'runtime', 'cpu-prof']);
+  const known = new Set([
+    'big-mib',
+    'text-mib',
+    'list',
+    'seconds',
+    'concurrency',
+    'repeats',
+    'gets',
+    'pool-max',
+    'only',
+    'out',
+    'runtime',
+    'cpu-prof',
+  ]);
   for (const key of values.keys()) if (!known.has(key)) throw new Error(`unknown option --${key}\n${USAGE}`);
 
   const bigMiB = num('big-mib', quick ? 32 : 1024);

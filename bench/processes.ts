@@ -30,7 +30,11 @@ export interface CommandResult {
 }
 
 /** Runs a command to its end, collecting its output (stdout capped at 16 MiB). */
-export function runCommand(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CommandResult> {
+export function runCommand(
+  command: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string } = {},
+): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = track(spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env }));
     let stdout = '';
@@ -73,7 +77,13 @@ export function freePort(): Promise<number> {
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `url` until it answers 2xx (or the child exits, or time runs out). */
-export async function waitForHttp(url: string, child: ChildProcess, label: string, output: () => string, timeoutMs = 20_000): Promise<void> {
+export async function waitForHttp(
+  url: string,
+  child: ChildProcess,
+  label: string,
+  output: () => string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${label} exited during startup: ${output().trim()}`);

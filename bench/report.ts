@@ -40,7 +40,15 @@ export interface Results {
     /** Most FTP logins rclone made during one 32-client phase (its FTP connections), null without rclone. */
     rcloneLogins: number | null;
   };
-  list?: { entries: number; gatewayTtfbMs: number; gatewayTotalMs: number; directTtfbMs: number; directTotalMs: number; streamed: boolean; contentLength: string | null };
+  list?: {
+    entries: number;
+    gatewayTtfbMs: number;
+    gatewayTotalMs: number;
+    directTtfbMs: number;
+    directTotalMs: number;
+    streamed: boolean;
+    contentLength: string | null;
+  };
   memory?: { transfers: number; bytesEach: number; baselineRssMiB: number; peakRssMiB: number; hwmMiB: number; seconds: number };
   logins?: { requests: number; logins: number; poolMax: number };
   targets: Target[];
@@ -58,7 +66,10 @@ export function throughputTable(rows: readonly Throughput[], baseline: (label: s
 }
 
 function loadTable(title: string, rows: readonly LoadResult[]): string {
-  const lines = [`| ${title} | clients | req/s | p50 ms | p99 ms | failed | server CPU ms/req |`, '| --- | ---: | ---: | ---: | ---: | ---: | ---: |'];
+  const lines = [
+    `| ${title} | clients | req/s | p50 ms | p99 ms | failed | server CPU ms/req |`,
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
   for (const r of rows) {
     const cpu = r.cpuMsPerRequest === null || r.cpuMsPerRequest === undefined ? '' : fmt(r.cpuMsPerRequest, 2);
     lines.push(`| | ${r.connections} | ${fmt(r.requestsPerSecond)} | ${fmt(r.p50Ms, 1)} | ${fmt(r.p99Ms, 1)} | ${r.failed} | ${cpu} |`);
@@ -68,9 +79,11 @@ function loadTable(title: string, rows: readonly LoadResult[]): string {
 
 export function renderMarkdown(results: Results, quick: boolean): string {
   const out: string[] = [];
-  out.push(`# Benchmark results${quick ? ' (quick run: small files, not the targets\' sizes)' : ''}`);
+  out.push(`# Benchmark results${quick ? " (quick run: small files, not the targets' sizes)" : ''}`);
   out.push('');
-  out.push(`Run on ${results.date} with \`npm run bench${quick ? ' -- --quick' : ''}\`. Everything on loopback: vsftpd, the gateway (${results.gateway}), curl, autocannon and rclone share the machine, so compare ratios within this run, not absolute figures across runs.`);
+  out.push(
+    `Run on ${results.date} with \`npm run bench${quick ? ' -- --quick' : ''}\`. Everything on loopback: vsftpd, the gateway (${results.gateway}), curl, autocannon and rclone share the machine, so compare ratios within this run, not absolute figures across runs.`,
+  );
   out.push('');
   out.push('| machine | |');
   out.push('| --- | --- |');
@@ -93,7 +106,10 @@ export function renderMarkdown(results: Results, quick: boolean): string {
   if (results.download) {
     out.push('', '## 1. Large download (binary)', '');
     out.push(
-      throughputTable(results.download, baseOf(results.download, { 'gateway, passive': 'curl ftp://, passive', 'gateway, active': 'curl ftp://, active' })),
+      throughputTable(
+        results.download,
+        baseOf(results.download, { 'gateway, passive': 'curl ftp://, passive', 'gateway, active': 'curl ftp://, active' }),
+      ),
     );
   }
   if (results.upload) {
@@ -110,7 +126,7 @@ export function renderMarkdown(results: Results, quick: boolean): string {
     );
   }
   if (results.ascii) {
-    out.push('', '## 3. ASCII (LF text; MB/s of the file\'s size)', '');
+    out.push('', "## 3. ASCII (LF text; MB/s of the file's size)", '');
     out.push(
       throughputTable(
         results.ascii,
@@ -127,13 +143,18 @@ export function renderMarkdown(results: Results, quick: boolean): string {
     out.push('', '## 4. Small files (1 KiB)', '');
     out.push(loadTable('gateway GET', s.get), '');
     out.push(loadTable('gateway PUT', s.put), '');
-    out.push(`Direct ceiling: ${s.ceiling.processes} curl processes, each ${s.ceiling.requests / s.ceiling.processes} RETRs over one reused FTP connection: ${fmt(s.ceiling.requestsPerSecond)} req/s, p50 ${fmt(s.ceiling.p50Ms, 1)} ms, p99 ${fmt(s.ceiling.p99Ms, 1)} ms (median of ${s.at32.ceiling.length} runs).`);
+    out.push(
+      `Direct ceiling: ${s.ceiling.processes} curl processes, each ${s.ceiling.requests / s.ceiling.processes} RETRs over one reused FTP connection: ${fmt(s.ceiling.requestsPerSecond)} req/s, p50 ${fmt(s.ceiling.p50Ms, 1)} ms, p99 ${fmt(s.ceiling.p99Ms, 1)} ms (median of ${s.at32.ceiling.length} runs).`,
+    );
     out.push('');
     if (s.rclone) {
       out.push(loadTable(`rclone serve http (${s.rcloneVersion ?? ''})`, s.rclone));
-      if (s.rcloneLogins !== null) out.push('', `rclone opened ${s.rcloneLogins} FTP connections (logins in vsftpd's log) during one 32-client phase; the gateway's pool max is ${results.settings['pool max'] ?? '?'}.`);
-    }
-    else out.push('rclone serve http: **not measured — rclone is not installed** (`apt-get install -y rclone`).');
+      if (s.rcloneLogins !== null)
+        out.push(
+          '',
+          `rclone opened ${s.rcloneLogins} FTP connections (logins in vsftpd's log) during one 32-client phase; the gateway's pool max is ${results.settings['pool max'] ?? '?'}.`,
+        );
+    } else out.push('rclone serve http: **not measured — rclone is not installed** (`apt-get install -y rclone`).');
   }
   if (results.list) {
     const l = results.list;
@@ -141,17 +162,24 @@ export function renderMarkdown(results: Results, quick: boolean): string {
     out.push('| | first byte ms | total ms |', '| --- | ---: | ---: |');
     out.push(`| gateway GET /dirs | ${fmt(l.gatewayTtfbMs, 1)} | ${fmt(l.gatewayTotalMs, 1)} |`);
     out.push(`| curl ftp:// (LIST) | ${fmt(l.directTtfbMs, 1)} | ${fmt(l.directTotalMs, 1)} |`);
-    out.push('', `Response ${l.streamed ? 'streamed (chunked, no Content-Length)' : `not streamed (Content-Length ${l.contentLength ?? '?'}: built whole before sending)`}.`);
+    out.push(
+      '',
+      `Response ${l.streamed ? 'streamed (chunked, no Content-Length)' : `not streamed (Content-Length ${l.contentLength ?? '?'}: built whole before sending)`}.`,
+    );
   }
   if (results.memory) {
     const m = results.memory;
     out.push('', '## 6. Memory', '');
-    out.push(`${m.transfers} concurrent transfers of ${fmt(m.bytesEach / 2 ** 20)} MiB (gateway pool max 16; half downloads, half PUT uploads, half passive, half active) in ${fmt(m.seconds, 1)} s: gateway RSS ${fmt(m.baselineRssMiB, 1)} MiB before, peak ${fmt(m.hwmMiB, 1)} MiB (VmHWM; sampled VmRSS peak ${fmt(m.peakRssMiB, 1)} MiB).`);
+    out.push(
+      `${m.transfers} concurrent transfers of ${fmt(m.bytesEach / 2 ** 20)} MiB (gateway pool max 16; half downloads, half PUT uploads, half passive, half active) in ${fmt(m.seconds, 1)} s: gateway RSS ${fmt(m.baselineRssMiB, 1)} MiB before, peak ${fmt(m.hwmMiB, 1)} MiB (VmHWM; sampled VmRSS peak ${fmt(m.peakRssMiB, 1)} MiB).`,
+    );
   }
   if (results.logins) {
     const l = results.logins;
     out.push('', '## 7. Pool efficiency', '');
-    out.push(`${l.requests} sequential 1 KiB GETs on a fresh gateway: ${l.logins} FTP logins seen by vsftpd (USER commands in its log); pool max ${l.poolMax}.`);
+    out.push(
+      `${l.requests} sequential 1 KiB GETs on a fresh gateway: ${l.logins} FTP logins seen by vsftpd (USER commands in its log); pool max ${l.poolMax}.`,
+    );
   }
   if (results.notes.length > 0) {
     out.push('', '## Notes', '');

@@ -83,12 +83,23 @@ async function downloadPhase(ctx: Context): Promise<Throughput[]> {
   const size = options.bigBytes;
   const gw = (mode: string): Variant => ({
     label: `gateway, ${mode}`,
-    run: async () => expectBytes(await curlTransfer([gateway.fileUrl('big.bin', `mode=${mode}`)], [200], `gateway ${mode}`), size, 'gateway download', 'down'),
+    run: async () =>
+      expectBytes(
+        await curlTransfer([gateway.fileUrl('big.bin', `mode=${mode}`)], [200], `gateway ${mode}`),
+        size,
+        'gateway download',
+        'down',
+      ),
   });
   const direct = (mode: string): Variant => ({
     label: `curl ftp://, ${mode}`,
     run: async () =>
-      expectBytes(await curlTransfer([...(mode === 'active' ? ['-P', '127.0.0.1'] : []), ftpUrl(server, 'big.bin')], [226], `direct ${mode}`), size, 'direct download', 'down'),
+      expectBytes(
+        await curlTransfer([...(mode === 'active' ? ['-P', '127.0.0.1'] : []), ftpUrl(server, 'big.bin')], [226], `direct ${mode}`),
+        size,
+        'direct download',
+        'down',
+      ),
   });
   return alternate('download', [gw('passive'), direct('passive'), gw('active'), direct('active')], options.repeats);
 }
@@ -99,14 +110,24 @@ async function uploadPhase(ctx: Context): Promise<Throughput[]> {
   const remove = (name: string) => () => rmSync(join(server.root, name), { force: true });
   const put = (mode: string): Variant => ({
     label: `gateway PUT, ${mode}`,
-    run: async () => expectBytes(await curlTransfer(['-T', files.big, gateway.fileUrl('up-gw.bin', `mode=${mode}`)], [201], `gateway PUT ${mode}`), size, 'gateway PUT', 'up'),
+    run: async () =>
+      expectBytes(
+        await curlTransfer(['-T', files.big, gateway.fileUrl('up-gw.bin', `mode=${mode}`)], [201], `gateway PUT ${mode}`),
+        size,
+        'gateway PUT',
+        'up',
+      ),
     after: remove('up-gw.bin'),
   });
   const direct = (mode: string): Variant => ({
     label: `curl -T ftp://, ${mode}`,
     run: async () =>
       expectBytes(
-        await curlTransfer([...(mode === 'active' ? ['-P', '127.0.0.1'] : []), '-T', files.big, ftpUrl(server, 'up-direct.bin')], [226], `direct upload ${mode}`),
+        await curlTransfer(
+          [...(mode === 'active' ? ['-P', '127.0.0.1'] : []), '-T', files.big, ftpUrl(server, 'up-direct.bin')],
+          [226],
+          `direct upload ${mode}`,
+        ),
         size,
         'direct upload',
         'up',
@@ -117,7 +138,11 @@ async function uploadPhase(ctx: Context): Promise<Throughput[]> {
     label: 'gateway multipart POST, passive',
     run: async () =>
       expectBytes(
-        await curlTransfer(['-F', `file=@${files.big};filename=up-mp.bin`, `${gateway.url}/api/v1/servers/default/files/?mode=passive`], [201], 'multipart POST'),
+        await curlTransfer(
+          ['-F', `file=@${files.big};filename=up-mp.bin`, `${gateway.url}/api/v1/servers/default/files/?mode=passive`],
+          [201],
+          'multipart POST',
+        ),
         size,
         'multipart POST',
         'up',
@@ -132,17 +157,39 @@ async function asciiPhase(ctx: Context): Promise<Throughput[]> {
   const size = options.textBytes;
   const down = (type: string): Variant => ({
     label: `gateway download, ${type}`,
-    run: async () => expectBytes(await curlTransfer([gateway.fileUrl('text.txt', `type=${type}&mode=passive`)], [200], `gateway ${type} download`), size, `${type} download`, 'down'),
+    run: async () =>
+      expectBytes(
+        await curlTransfer([gateway.fileUrl('text.txt', `type=${type}&mode=passive`)], [200], `gateway ${type} download`),
+        size,
+        `${type} download`,
+        'down',
+      ),
   });
   const up = (type: string): Variant => ({
     label: `gateway upload, ${type}`,
     // Uploads in ASCII go out as CRLF: more bytes than the file; the rate is of the file's size.
-    run: async () => expectBytes(await curlTransfer(['-T', files.text, gateway.fileUrl('up-text.txt', `type=${type}&mode=passive`)], [201], `gateway ${type} upload`), size, `${type} upload`, 'up'),
+    run: async () =>
+      expectBytes(
+        await curlTransfer(
+          ['-T', files.text, gateway.fileUrl('up-text.txt', `type=${type}&mode=passive`)],
+          [201],
+          `gateway ${type} upload`,
+        ),
+        size,
+        `${type} upload`,
+        'up',
+      ),
     after: () => rmSync(join(server.root, 'up-text.txt'), { force: true }),
   });
   const direct: Variant = {
     label: 'curl ftp://;type=a download',
-    run: async () => expectBytes(await curlTransfer([ftpUrl(server, 'text.txt;type=a')], [226], 'direct ascii download'), size, 'direct ascii download', 'text-down'),
+    run: async () =>
+      expectBytes(
+        await curlTransfer([ftpUrl(server, 'text.txt;type=a')], [226], 'direct ascii download'),
+        size,
+        'direct ascii download',
+        'text-down',
+      ),
   };
   return alternate('ascii', [down('ascii'), down('binary'), up('ascii'), up('binary'), direct], options.repeats);
 }
@@ -152,7 +199,9 @@ async function asciiPhase(ctx: Context): Promise<Throughput[]> {
 function checkLoad(result: LoadResult, label: string): LoadResult {
   if (result.ok === 0) throw new Error(`${label}: no request succeeded (${result.failed} failed)`);
   const cpu = result.cpuMsPerRequest === null ? '' : `  CPU ${fmt(result.cpuMsPerRequest, 2)} ms/req`;
-  log(`  ${label.padEnd(30)} c=${String(result.connections).padStart(3)}  ${fmt(result.requestsPerSecond).padStart(6)} req/s  p50 ${fmt(result.p50Ms, 1)} ms  p99 ${fmt(result.p99Ms, 1)} ms  failed ${result.failed}${cpu}`);
+  log(
+    `  ${label.padEnd(30)} c=${String(result.connections).padStart(3)}  ${fmt(result.requestsPerSecond).padStart(6)} req/s  p50 ${fmt(result.p50Ms, 1)} ms  p99 ${fmt(result.p99Ms, 1)} ms  failed ${result.failed}${cpu}`,
+  );
   return result;
 }
 
@@ -190,11 +239,15 @@ async function smallPhase(ctx: Context): Promise<NonNullable<Results['small']>> 
     for (let round = 1; round <= rounds; round++) {
       at32.gateway.push(checkLoad(await loadTest(getUrl, target, seconds, {}, gw), `GET gateway (${round}/${rounds})`));
       const ceiling = await directCeiling(server, 'small.bin', options.poolMax, perProcess);
-      log(`  direct ceiling (${round}/${rounds})         ${options.poolMax} curl  ${fmt(ceiling.requestsPerSecond).padStart(6)} req/s  p50 ${fmt(ceiling.p50Ms, 1)} ms  p99 ${fmt(ceiling.p99Ms, 1)} ms`);
+      log(
+        `  direct ceiling (${round}/${rounds})         ${options.poolMax} curl  ${fmt(ceiling.requestsPerSecond).padStart(6)} req/s  p50 ${fmt(ceiling.p50Ms, 1)} ms  p99 ${fmt(ceiling.p99Ms, 1)} ms`,
+      );
       at32.ceiling.push(ceiling);
       if (rclone) {
         const before = await logins();
-        at32.rclone.push(checkLoad(await loadTest(`${rclone.url}/small.bin`, target, seconds, {}, rclone.pid), `GET rclone (${round}/${rounds})`));
+        at32.rclone.push(
+          checkLoad(await loadTest(`${rclone.url}/small.bin`, target, seconds, {}, rclone.pid), `GET rclone (${round}/${rounds})`),
+        );
         rcloneLogins = Math.max(rcloneLogins, (await logins()) - before);
       }
     }
@@ -205,7 +258,8 @@ async function smallPhase(ctx: Context): Promise<NonNullable<Results['small']>> 
       get.push(c === target ? medianLoad(at32.gateway) : checkLoad(await loadTest(getUrl, c, seconds, {}, gw), 'GET gateway'));
       if (rclone) {
         if (c === target) rcloneRows.push(medianLoad(at32.rclone));
-        else if (!options.quick) rcloneRows.push(checkLoad(await loadTest(`${rclone.url}/small.bin`, c, seconds, {}, rclone.pid), 'GET rclone'));
+        else if (!options.quick)
+          rcloneRows.push(checkLoad(await loadTest(`${rclone.url}/small.bin`, c, seconds, {}, rclone.pid), 'GET rclone'));
       }
     }
     const putRows: LoadResult[] = [];
@@ -254,7 +308,9 @@ async function listPhase(ctx: Context): Promise<NonNullable<Results['list']>> {
   for (let round = 1; round <= options.repeats; round++) {
     gw.push(await curlTransfer([url], [200], 'gateway listing'));
     direct.push(await curlTransfer([ftpUrl(server, 'list/')], [226], 'direct LIST'));
-    log(`  list ${round}/${options.repeats}  gateway ttfb ${fmt(gw.at(-1)!.ttfb * 1000, 1)} ms total ${fmt(gw.at(-1)!.seconds * 1000, 1)} ms; curl LIST ttfb ${fmt(direct.at(-1)!.ttfb * 1000, 1)} ms total ${fmt(direct.at(-1)!.seconds * 1000, 1)} ms`);
+    log(
+      `  list ${round}/${options.repeats}  gateway ttfb ${fmt(gw.at(-1)!.ttfb * 1000, 1)} ms total ${fmt(gw.at(-1)!.seconds * 1000, 1)} ms; curl LIST ttfb ${fmt(direct.at(-1)!.ttfb * 1000, 1)} ms total ${fmt(direct.at(-1)!.seconds * 1000, 1)} ms`,
+    );
   }
   const headers = gw[0]?.headers ?? '';
   const contentLength = /^content-length:\s*(\d+)/im.exec(headers)?.[1] ?? null;
@@ -282,7 +338,8 @@ async function loginsPhase(ctx: Context): Promise<NonNullable<Results['logins']>
     for (let i = 0; i < options.sequentialGets; i++) {
       const response = await fetch(url);
       const data = Buffer.from(await response.arrayBuffer());
-      if (response.status !== 200 || data.length !== ctx.files.smallData.length) throw new Error(`sequential GET ${i}: status ${response.status}, ${data.length} bytes`);
+      if (response.status !== 200 || data.length !== ctx.files.smallData.length)
+        throw new Error(`sequential GET ${i}: status ${response.status}, ${data.length} bytes`);
     }
     // vsftpd writes its log as commands arrive; give the last line a moment.
     await sleep(200);
@@ -331,8 +388,17 @@ async function memoryPhase(ctx: Context): Promise<NonNullable<Results['memory']>
     }
     const seconds = (performance.now() - started) / 1000;
     const { hwm } = gateway.memory();
-    log(`  ${each * 2} transfers of ${fmt(options.bigBytes / MiB)} MiB: RSS ${fmt(baseline / MiB, 1)} → peak ${fmt(hwm / MiB, 1)} MiB in ${fmt(seconds, 1)} s`);
-    return { transfers: each * 2, bytesEach: options.bigBytes, baselineRssMiB: baseline / MiB, peakRssMiB: peak / MiB, hwmMiB: hwm / MiB, seconds };
+    log(
+      `  ${each * 2} transfers of ${fmt(options.bigBytes / MiB)} MiB: RSS ${fmt(baseline / MiB, 1)} → peak ${fmt(hwm / MiB, 1)} MiB in ${fmt(seconds, 1)} s`,
+    );
+    return {
+      transfers: each * 2,
+      bytesEach: options.bigBytes,
+      baselineRssMiB: baseline / MiB,
+      peakRssMiB: peak / MiB,
+      hwmMiB: hwm / MiB,
+      seconds,
+    };
   } finally {
     await gateway.stop();
     for (const name of names) rmSync(join(server.root, name), { force: true });
@@ -367,7 +433,12 @@ function judge(results: Results, options: BenchOptions): Target[] {
     ratioTarget('upload PUT, active', ratio(results.upload, 'gateway PUT, active', 'curl -T ftp://, active'), 0.9, 'direct curl -T');
   }
   if (results.ascii) {
-    ratioTarget('ASCII download', ratio(results.ascii, 'gateway download, ascii', 'gateway download, binary'), 0.5, 'binary through the gateway');
+    ratioTarget(
+      'ASCII download',
+      ratio(results.ascii, 'gateway download, ascii', 'gateway download, binary'),
+      0.5,
+      'binary through the gateway',
+    );
     ratioTarget('ASCII upload', ratio(results.ascii, 'gateway upload, ascii', 'gateway upload, binary'), 0.5, 'binary through the gateway');
   }
   if (results.small) {
@@ -379,9 +450,19 @@ function judge(results: Results, options: BenchOptions): Target[] {
     targets[targets.length - 1]!.measured += ` (${fmt(gwRate)} req/s)`;
     if (s.rclone && s.at32.rclone.length > 0) {
       const rcloneRate = median(s.at32.rclone.map((r) => r.requestsPerSecond));
-      targets.push({ name: '1 KiB GET at 32 clients vs rclone serve http', goal: `> rclone (${fmt(rcloneRate)} req/s)`, measured: `${fmt(gwRate)} req/s (${fmt(gwRate / rcloneRate, 2)}×)`, pass: gwRate > rcloneRate });
+      targets.push({
+        name: '1 KiB GET at 32 clients vs rclone serve http',
+        goal: `> rclone (${fmt(rcloneRate)} req/s)`,
+        measured: `${fmt(gwRate)} req/s (${fmt(gwRate / rcloneRate, 2)}×)`,
+        pass: gwRate > rcloneRate,
+      });
     } else {
-      targets.push({ name: '1 KiB GET at 32 clients vs rclone serve http', goal: '> rclone', measured: 'rclone not installed', pass: null });
+      targets.push({
+        name: '1 KiB GET at 32 clients vs rclone serve http',
+        goal: '> rclone',
+        measured: 'rclone not installed',
+        pass: null,
+      });
     }
     targets.push({ name: '1 KiB GET at 32 clients, p99', goal: '< 50 ms', measured: `${fmt(gw.p99Ms, 1)} ms`, pass: gw.p99Ms < 50 });
   }
@@ -396,14 +477,19 @@ function judge(results: Results, options: BenchOptions): Target[] {
   }
   if (results.logins) {
     const l = results.logins;
-    targets.push({ name: `logins for ${l.requests} sequential GETs`, goal: `≤ pool max (${l.poolMax})`, measured: String(l.logins), pass: l.logins <= l.poolMax });
+    targets.push({
+      name: `logins for ${l.requests} sequential GETs`,
+      goal: `≤ pool max (${l.poolMax})`,
+      measured: String(l.logins),
+      pass: l.logins <= l.poolMax,
+    });
   }
   if (results.list) {
     const l = results.list;
     const delay = l.gatewayTtfbMs - l.directTtfbMs;
     targets.push({
       name: `listing ${l.entries} entries: first byte`,
-      goal: '≤ 500 ms after the server\'s first listing byte',
+      goal: "≤ 500 ms after the server's first listing byte",
       measured: `+${fmt(delay, 1)} ms (gateway ${fmt(l.gatewayTtfbMs, 1)} ms, curl LIST ${fmt(l.directTtfbMs, 1)} ms)`,
       pass: delay <= 500,
     });
@@ -415,7 +501,8 @@ function judge(results: Results, options: BenchOptions): Target[] {
       ...(l.streamed ? {} : { note: 'the /dirs route sorts the entries and sends one JSON body' }),
     });
   }
-  if (options.quick) for (const t of targets) t.note = [t.note, 'quick run: small sizes, not the target conditions'].filter(Boolean).join('; ');
+  if (options.quick)
+    for (const t of targets) t.note = [t.note, 'quick run: small sizes, not the target conditions'].filter(Boolean).join('; ');
   return targets;
 }
 
@@ -466,7 +553,9 @@ async function main(): Promise<number> {
 
   const started = performance.now();
   try {
-    log(`ftp-gateway bench${options.quick ? ' (quick)' : ''}: big ${fmt(options.bigBytes / MiB)} MiB, text ${fmt(options.textBytes / MiB)} MiB, ${options.listEntries} list entries, ${options.loadSeconds} s load phases, ${options.repeats} repeats`);
+    log(
+      `ftp-gateway bench${options.quick ? ' (quick)' : ''}: big ${fmt(options.bigBytes / MiB)} MiB, text ${fmt(options.textBytes / MiB)} MiB, ${options.listEntries} list entries, ${options.loadSeconds} s load phases, ${options.repeats} repeats`,
+    );
     const build = await prepareGateway(projectDir, options.runtime);
     cleanups.push(() => build.cleanup());
     log(`gateway: ${build.description}`);
@@ -486,7 +575,11 @@ async function main(): Promise<number> {
     if (wanted(options, 'list')) writeListFolder(join(server.root, 'list'), options.listEntries);
     log(`fixtures written in ${fmt((performance.now() - t0) / 1000, 1)} s (vsftpd on 127.0.0.1:${server.port})`);
 
-    const gateway = await GatewayProcess.start(build, `${server.url()}?poolMax=${options.poolMax}`, options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {});
+    const gateway = await GatewayProcess.start(
+      build,
+      `${server.url()}?poolMax=${options.poolMax}`,
+      options.cpuProfDir ? { cpuProfDir: options.cpuProfDir } : {},
+    );
     cleanups.push(() => gateway.stop());
     const notes: string[] = [];
     const ctx: Context = { options, server, gateway, build, files: { big, text, small, smallData }, notes };

@@ -16,9 +16,10 @@ const warn = (why) => {
 if (process.platform !== 'linux') warn(`splice(2) is Linux-only, this is ${process.platform}`);
 if (process.env.FTP_GATEWAY_SKIP_NATIVE === '1') warn('FTP_GATEWAY_SKIP_NATIVE=1');
 // npm tells its scripts where its bundled node-gyp is; elsewhere look beside npm.
-const gyp = [process.env.npm_config_node_gyp, join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js')].find(
-  (p) => p && existsSync(p),
-);
+const gyp = [
+  process.env.npm_config_node_gyp,
+  join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+].find((p) => p && existsSync(p));
 if (!gyp) warn('node-gyp not found');
 // Node's own headers beside its binary (Debian's /usr, the official images'
 // /usr/local): node-gyp then needs no download.

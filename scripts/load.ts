@@ -162,7 +162,10 @@ class Client {
     if (!this.#check('list', res, 200)) return 'list';
     const listed = (JSON.parse(res.body.toString()) as { entries: Array<{ name: string; size: number | null }> }).entries;
     const want = [...this.files.keys()].sort().join(',');
-    const got = listed.map((e) => e.name).sort().join(',');
+    const got = listed
+      .map((e) => e.name)
+      .sort()
+      .join(',');
     if (want !== got) this.#onUnexpected(`list ${this.dir}: [${got}] instead of [${want}]`);
     return 'list';
   }
@@ -194,7 +197,8 @@ class Client {
       const onDisk = existsSync(disk) ? readFileSync(disk) : null;
       // vsftpd without ascii_*_enable stores the CRLF network form as is.
       const expectedDisk = held.ascii ? Buffer.from(held.content.toString('latin1').replace(/\n/g, '\r\n'), 'latin1') : held.content;
-      if (res.status !== 200 || sha(res.body) !== sha(held.content)) this.#onUnexpected(`verify ${this.dir}/${name}: ${res.status}, content differs`);
+      if (res.status !== 200 || sha(res.body) !== sha(held.content))
+        this.#onUnexpected(`verify ${this.dir}/${name}: ${res.status}, content differs`);
       else if (onDisk === null || sha(onDisk) !== sha(expectedDisk)) this.#onUnexpected(`verify ${this.dir}/${name}: disk differs`);
       else verified++;
     }
@@ -229,16 +233,19 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     const port = gateway.port;
     const request = (method: string, path: string, body?: Buffer | string, headers: Record<string, string> = {}): Promise<Reply> =>
       new Promise((resolve, reject) => {
-        const req = http.request({ host: '127.0.0.1', port, method, path, agent, headers: { authorization: `Bearer ${API_KEY}`, ...headers } }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
-          res.on('end', () => {
-            const reply = { status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers };
-            scan.add(reply.body);
-            resolve(reply);
-          });
-        });
+        const req = http.request(
+          { host: '127.0.0.1', port, method, path, agent, headers: { authorization: `Bearer ${API_KEY}`, ...headers } },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('error', reject);
+            res.on('end', () => {
+              const reply = { status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers };
+              scan.add(reply.body);
+              resolve(reply);
+            });
+          },
+        );
         req.on('error', reject);
         req.end(body);
       });

@@ -209,9 +209,7 @@ async function selectServer(name) {
   state.path = [];
   $('server').value = name;
   const s = state.servers.find((x) => x.name === name);
-  $('server-info').textContent = s
-    ? `${s.host}:${s.port} · TLS ${s.tls} · ${s.mode}/${s.type}${s.readOnly ? ' · read-only' : ''}`
-    : '';
+  $('server-info').textContent = s ? `${s.host}:${s.port} · TLS ${s.tls} · ${s.mode}/${s.type}${s.readOnly ? ' · read-only' : ''}` : '';
   await refresh();
 }
 
@@ -233,14 +231,22 @@ function renderCrumbs() {
     const target = state.path.slice(0, i + 1);
     const last = i === state.path.length - 1;
     items.push(
-      el('li', {}, last ? el('span', { 'aria-current': 'page' }, segment) : el('button', { type: 'button', onclick: () => run(() => navigate(target)) }, segment)),
+      el(
+        'li',
+        {},
+        last
+          ? el('span', { 'aria-current': 'page' }, segment)
+          : el('button', { type: 'button', onclick: () => run(() => navigate(target)) }, segment),
+      ),
     );
   });
   $('crumbs').replaceChildren(...items);
 }
 
 function renderEntries(entries) {
-  const sorted = [...entries].sort((a, b) => (a.type === 'directory') === (b.type === 'directory') ? a.name.localeCompare(b.name) : a.type === 'directory' ? -1 : 1);
+  const sorted = [...entries].sort((a, b) =>
+    (a.type === 'directory') === (b.type === 'directory') ? a.name.localeCompare(b.name) : a.type === 'directory' ? -1 : 1,
+  );
   const rows = sorted.map((entry) => {
     // A line no listing dialect read (`raw`) names nothing the gateway could act on: shown as it came.
     if (entry.raw !== undefined) return el('tr', { 'data-type': 'unknown' }, el('td', { colspan: '4' }, el('code', {}, entry.raw)));
@@ -250,7 +256,10 @@ function renderEntries(entries) {
       ? el('button', { type: 'button', class: 'link', onclick: () => run(() => navigate(target)) }, `${entry.name}/`)
       : el('span', {}, entry.name, entry.type === 'file' ? '' : ` (${entry.type})`);
     const actions = el('td', { class: 'actions' });
-    if (!isDir) actions.append(el('button', { type: 'button', onclick: () => run(() => download(target)), 'aria-label': `Download ${entry.name}` }, 'Download'));
+    if (!isDir)
+      actions.append(
+        el('button', { type: 'button', onclick: () => run(() => download(target)), 'aria-label': `Download ${entry.name}` }, 'Download'),
+      );
     actions.append(
       el('button', { type: 'button', onclick: () => run(() => rename(target)), 'aria-label': `Rename ${entry.name}` }, 'Rename'),
       el('button', { type: 'button', onclick: () => run(() => remove(target, isDir)), 'aria-label': `Delete ${entry.name}` }, 'Delete'),
@@ -274,7 +283,14 @@ function transferItem(direction, name, options) {
   const bar = el('progress', { max: '1', value: '0', 'aria-label': `${direction} ${name}` });
   const status = el('span', { class: 'status' }, 'waiting');
   const how = [options.mode || 'default mode', options.type || 'default type'].join(', ');
-  const item = el('li', { 'data-direction': direction, 'data-name': name }, el('span', { class: 'what' }, `${direction === 'upload' ? '↑' : '↓'} ${name}`), bar, status, el('span', { class: 'muted' }, how));
+  const item = el(
+    'li',
+    { 'data-direction': direction, 'data-name': name },
+    el('span', { class: 'what' }, `${direction === 'upload' ? '↑' : '↓'} ${name}`),
+    bar,
+    status,
+    el('span', { class: 'muted' }, how),
+  );
   $('transfers').prepend(item);
   const progress = (event) => {
     if (event.lengthComputable) {
@@ -389,7 +405,8 @@ function wire() {
   $('refresh').addEventListener('click', () => run(refresh));
   $('change-key').addEventListener('click', () =>
     run(async () => {
-      if (await askCredentials({ title: 'API key', detail: 'enter the key to use from now on' }, false, state.server)) await (state.server ? refresh() : loadServers());
+      if (await askCredentials({ title: 'API key', detail: 'enter the key to use from now on' }, false, state.server))
+        await (state.server ? refresh() : loadServers());
     }),
   );
   $('file-input').addEventListener('change', (e) => {

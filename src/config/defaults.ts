@@ -8,8 +8,25 @@ export const DEFAULT_FTP_PORT = 21;
 export const DEFAULT_FTPS_IMPLICIT_PORT = 990;
 
 export const DEFAULT_TEXT_EXTENSIONS: readonly string[] = Object.freeze([
-  '.txt', '.csv', '.tsv', '.html', '.htm', '.xml', '.json', '.md', '.log', '.ini',
-  '.conf', '.yaml', '.yml', '.css', '.js', '.sql', '.sh', '.bat', '.properties',
+  '.txt',
+  '.csv',
+  '.tsv',
+  '.html',
+  '.htm',
+  '.xml',
+  '.json',
+  '.md',
+  '.log',
+  '.ini',
+  '.conf',
+  '.yaml',
+  '.yml',
+  '.css',
+  '.js',
+  '.sql',
+  '.sh',
+  '.bat',
+  '.properties',
 ]);
 
 export const DEFAULT_POOL = { max: 8, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 10_000 } as const;

@@ -193,7 +193,7 @@ interface BuildContext {
 
 function buildServer(name: string, url: ParsedFtpUrl, written: ServerOptions, context: BuildContext): ServerConfig {
   const fromUrl = url.options;
-  const pick = <K extends keyof ServerOptions>(key: K): ServerOptions[K] => written[key] !== undefined ? written[key] : fromUrl[key];
+  const pick = <K extends keyof ServerOptions>(key: K): ServerOptions[K] => (written[key] !== undefined ? written[key] : fromUrl[key]);
 
   const tlsMode: TlsMode = written.tls?.mode ?? fromUrl.tls?.mode ?? url.schemeTls;
   const pool = { ...DEFAULT_POOL, ...definedOnly(fromUrl.pool ?? {}), ...definedOnly(written.pool ?? {}) };
@@ -248,7 +248,8 @@ function readCa(path: string, setting: string, context: BuildContext): string {
 
 // ---------------------------------------------------------------- env values
 
-const HOST_NAME_PATTERN = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const HOST_NAME_PATTERN =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 function parseHost(fromEnv: string | undefined, fromFile: string | undefined): string {
   const setting = fromEnv !== undefined ? 'HOST' : 'host';
@@ -298,7 +299,8 @@ function parseApiKeys(value: string): ApiKey[] {
     let scope: ApiKey['scope'] = 'write';
     if (colon !== -1) {
       const suffix = entry.slice(colon + 1);
-      if (suffix !== 'read' && suffix !== 'write') throw new ConfigError('API_KEYS', `entry ${index + 1}: the scope after ":" must be read or write`);
+      if (suffix !== 'read' && suffix !== 'write')
+        throw new ConfigError('API_KEYS', `entry ${index + 1}: the scope after ":" must be read or write`);
       key = entry.slice(0, colon);
       scope = suffix;
     }

@@ -37,9 +37,7 @@ export const durationMsSchema = intSchema(1, MAX_TIMER_MS);
 
 export const ipAddressSchema = z.string().refine((value) => isIP(value) !== 0, 'must be an IPv4 or IPv6 address');
 
-export const encodingSchema = z
-  .string()
-  .refine((value) => iconv.encodingExists(value), 'is not an encoding iconv-lite knows');
+export const encodingSchema = z.string().refine((value) => iconv.encodingExists(value), 'is not an encoding iconv-lite knows');
 
 /** "50000-50100" (inclusive) or a single port "50000". */
 export const ACTIVE_PORTS_PATTERN = /^\s*(\d{1,5})\s*(?:-\s*(\d{1,5})\s*)?$/;

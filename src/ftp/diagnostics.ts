@@ -6,9 +6,26 @@ import type { FtpDataMethod, FtpTransferType } from './types.js';
  * main subscribe (pino, prom-client). Arguments of PASS are masked where the
  * event is produced, so no subscriber can leak them.
  */
-export interface FtpCommandEvent { sessionId: number; host: string; verb: string; /** masked for PASS/ACCT */ text: string }
-export interface FtpReplyEvent { sessionId: number; host: string; verb: string | undefined; code: number; message: string }
-export interface FtpSessionEvent { sessionId: number; host: string; port: number; event: 'open' | 'close'; reason?: string }
+export interface FtpCommandEvent {
+  sessionId: number;
+  host: string;
+  verb: string /** masked for PASS/ACCT */;
+  text: string;
+}
+export interface FtpReplyEvent {
+  sessionId: number;
+  host: string;
+  verb: string | undefined;
+  code: number;
+  message: string;
+}
+export interface FtpSessionEvent {
+  sessionId: number;
+  host: string;
+  port: number;
+  event: 'open' | 'close';
+  reason?: string;
+}
 export interface FtpTransferEvent {
   sessionId: number;
   host: string;

@@ -62,12 +62,7 @@ export function temporaryName(target: string): string {
   return dir === '/' ? `/${name}` : `${dir}/${name}`;
 }
 
-export async function stageUpload(
-  session: FtpSession,
-  source: Readable,
-  plan: UploadPlan,
-  options: StageOptions,
-): Promise<StagedUpload> {
+export async function stageUpload(session: FtpSession, source: Readable, plan: UploadPlan, options: StageOptions): Promise<StagedUpload> {
   const temporary = plan.atomic && !plan.append;
   const written = temporary ? temporaryName(plan.target) : plan.target;
   try {

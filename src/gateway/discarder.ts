@@ -23,12 +23,14 @@ export async function deleteQuietlyOutcome(session: FtpSession, path: string): P
   }
 }
 
-export function discarder(pool: FtpPool, session: FtpSession, onLost?: (path: string, err: unknown) => void): (path: string) => Promise<void> {
+export function discarder(
+  pool: FtpPool,
+  session: FtpSession,
+  onLost?: (path: string, err: unknown) => void,
+): (path: string) => Promise<void> {
   return async (path) => {
     if ((await deleteQuietlyOutcome(session, path)) !== 'session-lost') return;
     const signal = AbortSignal.timeout(CLEANUP_TIMEOUT_MS);
-    void pool
-      .use((fresh) => fresh.delete(path, signal), { signal })
-      .catch((err: unknown) => onLost?.(path, err));
+    void pool.use((fresh) => fresh.delete(path, signal), { signal }).catch((err: unknown) => onLost?.(path, err));
   };
 }

@@ -32,12 +32,7 @@ export async function requireDirectory(session: FtpSession, path: string, signal
 }
 
 /** mkdir -p below the root (the root itself is never created). */
-export async function ensureDirectory(
-  session: FtpSession,
-  root: string,
-  segments: readonly string[],
-  signal: AbortSignal,
-): Promise<void> {
+export async function ensureDirectory(session: FtpSession, root: string, segments: readonly string[], signal: AbortSignal): Promise<void> {
   if (segments.length === 0 || (await isDirectory(session, joinRoot(root, segments), signal))) return;
   let creating = false;
   for (let i = 1; i <= segments.length; i++) {

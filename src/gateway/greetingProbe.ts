@@ -18,7 +18,10 @@ export interface ProbeResult {
 
 const MAX_GREETING_BYTES = 8192;
 
-export function probeGreeting(server: Pick<ServerConfig, 'host' | 'port' | 'tls' | 'timeouts'>, signal?: AbortSignal): Promise<ProbeResult> {
+export function probeGreeting(
+  server: Pick<ServerConfig, 'host' | 'port' | 'tls' | 'timeouts'>,
+  signal?: AbortSignal,
+): Promise<ProbeResult> {
   return new Promise((resolve) => {
     let buffered = '';
     let settled = false;

@@ -17,10 +17,18 @@ export async function learnLoginDirectory(session: FtpSession, signal: AbortSign
   } catch (err) {
     if (!isReplyError(err)) throw err;
     // Its category is 'protocol' whatever the code (categoryForReply): not a 404, the server failing us.
-    throw replyError('PWD', err.ftpCode ?? 0, err.ftpMessage ?? '', 'PWD after login was refused: the root is relative to the login directory');
+    throw replyError(
+      'PWD',
+      err.ftpCode ?? 0,
+      err.ftpMessage ?? '',
+      'PWD after login was refused: the root is relative to the login directory',
+    );
   }
   if (!path.startsWith('/') || /[\r\n\0]/.test(path)) {
-    throw parseError('the login directory (PWD) is not an absolute path: the root cannot be placed below it', { code: 257, command: 'PWD' });
+    throw parseError('the login directory (PWD) is not an absolute path: the root cannot be placed below it', {
+      code: 257,
+      command: 'PWD',
+    });
   }
   return normaliseRoot(path);
 }

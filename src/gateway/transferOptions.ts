@@ -20,8 +20,7 @@ export function resolveTransferOptions(
   fileName: string,
 ): TransferChoice {
   const typeOption = query.type ?? server.type;
-  const type: FtpTransferType =
-    typeOption === 'auto' ? (isTextName(fileName, server.textExtensions) ? 'ascii' : 'binary') : typeOption;
+  const type: FtpTransferType = typeOption === 'auto' ? (isTextName(fileName, server.textExtensions) ? 'ascii' : 'binary') : typeOption;
   return { mode: query.mode ?? server.mode, type, eol: query.eol ?? server.eol };
 }
 

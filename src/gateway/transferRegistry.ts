@@ -31,10 +31,7 @@ export class TransferRegistry {
   #next = 1;
   #idleWaiters = new Set<() => void>();
 
-  start(
-    info: Omit<TransferInfo, 'id' | 'bytes' | 'startedAt'>,
-    abort: (reason: Error) => void,
-  ): TransferHandle {
+  start(info: Omit<TransferInfo, 'id' | 'bytes' | 'startedAt'>, abort: (reason: Error) => void): TransferHandle {
     const id = String(this.#next++);
     const entry: Entry = { info: { id, ...info, bytes: 0, startedAt: new Date().toISOString() }, abort };
     this.#entries.set(id, entry);

@@ -32,7 +32,8 @@ export interface GatewayOptions {
 export async function createGateway(config: Config, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
   // Before any transfer: the kernel relay carries data only once its self-test passed in this process.
   const relay = await kernelRelay.check();
-  if (!relay.enabled && kernelRelay.built) logger.warn({ reason: relay.reason }, 'kernel relay off: its self-test failed; downloads stream through Node');
+  if (!relay.enabled && kernelRelay.built)
+    logger.warn({ reason: relay.reason }, 'kernel relay off: its self-test failed; downloads stream through Node');
   const metrics = createMetrics();
   const unsubscribeLogging = subscribeFtpLogging(logger);
   const registry = new ServerRegistry(config.servers, {
@@ -63,7 +64,10 @@ export async function createGateway(config: Config, logger: Logger, options: Gat
         shuttingDown = true;
         const cut = transfers.abortAll(new Error('gateway shutting down'));
         for (const t of cut) {
-          logger.warn({ transfer: { id: t.id, server: t.server, path: t.path, direction: t.direction, bytes: t.bytes } }, 'transfer cut at shutdown');
+          logger.warn(
+            { transfer: { id: t.id, server: t.server, path: t.path, direction: t.direction, bytes: t.bytes } },
+            'transfer cut at shutdown',
+          );
         }
         await registry.close();
         untrackPools();

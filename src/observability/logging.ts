@@ -23,12 +23,7 @@ export const REDACT_PATHS: readonly string[] = [
     'Cookie',
     'set-cookie',
     'Set-Cookie',
-  ].flatMap((h) => [
-    `headers["${h}"]`,
-    `req.headers["${h}"]`,
-    `res.headers["${h}"]`,
-    `*.headers["${h}"]`,
-  ]),
+  ].flatMap((h) => [`headers["${h}"]`, `req.headers["${h}"]`, `res.headers["${h}"]`, `*.headers["${h}"]`]),
   'authorization',
   'apiKey',
   'apiKeys',
@@ -102,10 +97,7 @@ function secretMask(secrets: readonly string[]): Scrub {
 
 /** The secrets a log must not repeat: configured FTP passwords and API keys. */
 export function configSecrets(config: Pick<Config, 'servers' | 'auth'>): string[] {
-  return [
-    ...config.servers.flatMap((s) => (s.password === null ? [] : [s.password])),
-    ...config.auth.apiKeys.map((k) => k.key),
-  ];
+  return [...config.servers.flatMap((s) => (s.password === null ? [] : [s.password])), ...config.auth.apiKeys.map((k) => k.key)];
 }
 
 export interface CreateLoggerOptions {
@@ -184,7 +176,17 @@ export function subscribeFtpLogging(logger: Logger): () => void {
         if (!ftp.isLevelEnabled('debug')) return;
         const e = message as FtpTransferEvent;
         ftp.debug(
-          { sessionId: e.sessionId, host: e.host, direction: e.direction, method: e.method, type: e.type, bytes: e.bytes, durationMs: e.durationMs, ok: e.ok, kernelRelay: e.kernelRelay },
+          {
+            sessionId: e.sessionId,
+            host: e.host,
+            direction: e.direction,
+            method: e.method,
+            type: e.type,
+            bytes: e.bytes,
+            durationMs: e.durationMs,
+            ok: e.ok,
+            kernelRelay: e.kernelRelay,
+          },
           'ftp transfer',
         );
       },

@@ -187,7 +187,11 @@ export function createMetrics(): GatewayMetrics {
   return {
     registry,
     httpRequest(httpMethod, routePattern, status, seconds) {
-      const labels = { method: method(httpMethod), route: route(routePattern), status: Number.isInteger(status) ? String(status) : 'other' };
+      const labels = {
+        method: method(httpMethod),
+        route: route(routePattern),
+        status: Number.isInteger(status) ? String(status) : 'other',
+      };
       httpRequests.inc(labels);
       const duration = finite(seconds);
       if (duration !== undefined) httpDuration.observe(labels, duration);

@@ -54,13 +54,17 @@ describe(`web UI on ${kind}`, serverSkip(kind), () => {
     await page.fill('#api-key', 'not-a-key');
     await page.click('#key-ok');
     // The retry gets 401 again: the dialog comes back.
-    await page.waitForFunction(`sessionStorage.getItem(${JSON.stringify(KEY_STORAGE)}) === 'not-a-key' && document.getElementById('key-dialog').open`);
+    await page.waitForFunction(
+      `sessionStorage.getItem(${JSON.stringify(KEY_STORAGE)}) === 'not-a-key' && document.getElementById('key-dialog').open`,
+    );
 
     await page.fill('#api-key', KEY);
     await page.click('#key-ok');
     await page.locator('#empty').waitFor({ state: 'visible' }); // the root listing arrived (empty folder)
     assert.equal(await page.locator('#server').inputValue(), 'default');
-    const stored: unknown = await page.evaluate(`({ session: sessionStorage.getItem(${JSON.stringify(KEY_STORAGE)}), local: localStorage.length, cookie: document.cookie })`);
+    const stored: unknown = await page.evaluate(
+      `({ session: sessionStorage.getItem(${JSON.stringify(KEY_STORAGE)}), local: localStorage.length, cookie: document.cookie })`,
+    );
     assert.deepEqual(stored, { session: KEY, local: 0, cookie: '' });
   });
 
@@ -88,7 +92,10 @@ describe(`web UI on ${kind}`, serverSkip(kind), () => {
     assert.equal(await row('one.bin').locator('[data-size]').textContent(), `${(one.length / 1024).toFixed(1)} KiB`);
     // The progress bar of a finished upload is full.
     const bar = page.locator('#transfers li[data-name="one.bin"] progress');
-    const [value, max] = await Promise.all([bar.evaluate((p) => Number(p.getAttribute('value'))), bar.evaluate((p) => Number(p.getAttribute('max')))]);
+    const [value, max] = await Promise.all([
+      bar.evaluate((p) => Number(p.getAttribute('value'))),
+      bar.evaluate((p) => Number(p.getAttribute('max'))),
+    ]);
     assert.equal(value, one.length);
     assert.equal(max, one.length);
     // What the FTP server stored is what the browser sent.
@@ -101,7 +108,10 @@ describe(`web UI on ${kind}`, serverSkip(kind), () => {
   });
 
   test('downloads a file with the key and saves the same bytes', async () => {
-    const [download] = await Promise.all([page.waitForEvent('download'), row('one.bin').getByRole('button', { name: 'Download one.bin' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row('one.bin').getByRole('button', { name: 'Download one.bin' }).click(),
+    ]);
     assert.equal(download.suggestedFilename(), 'one.bin');
     const path = await download.path();
     assert.ok(readFileSync(path).equals(one));
@@ -146,7 +156,11 @@ describe(`web UI on ${kind}`, serverSkip(kind), () => {
     await row('inside.csv').waitFor();
     assert.equal(readFileSync(join(ftp.root, 'reports', 'inside.csv'), 'utf8'), 'a,b\n1,2\n');
     const log = await ftp.commandLog();
-    if (log.length > 0) assert.ok(log.some((line) => /^(EPRT|PORT) /.test(line)), 'the upload used an active data connection');
+    if (log.length > 0)
+      assert.ok(
+        log.some((line) => /^(EPRT|PORT) /.test(line)),
+        'the upload used an active data connection',
+      );
     await page.screenshot({ path: join(shots, 'ui-folder.png'), fullPage: true });
   });
 });

@@ -155,14 +155,15 @@ export function sha256(data: Buffer | string): string {
 }
 
 /** Multipart body with the given parts (filename undefined = a plain field). */
-export function multipartBody(parts: Array<{ field: string; filename?: string; content: Buffer | string }>): { body: Buffer; contentType: string } {
+export function multipartBody(parts: Array<{ field: string; filename?: string; content: Buffer | string }>): {
+  body: Buffer;
+  contentType: string;
+} {
   const boundary = `----ftpgw${Math.random().toString(16).slice(2)}`;
   const chunks: Buffer[] = [];
   for (const part of parts) {
     const disposition =
-      part.filename === undefined
-        ? `form-data; name="${part.field}"`
-        : `form-data; name="${part.field}"; filename="${part.filename}"`;
+      part.filename === undefined ? `form-data; name="${part.field}"` : `form-data; name="${part.field}"; filename="${part.filename}"`;
     // busboy counts any application/octet-stream part as a file, so plain fields carry no Content-Type.
     const type = part.filename === undefined ? '' : 'Content-Type: application/octet-stream\r\n';
     chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${type}\r\n`));

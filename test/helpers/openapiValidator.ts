@@ -243,8 +243,13 @@ export function assertResponseMatches(doc: OpenApiDocument, sample: ResponseSamp
   const responses = found.operation.responses;
   if (!isObject(responses)) fail(sample, `operation ${found.template} has no responses`);
   const status = String(sample.status);
-  const key = status in responses ? status : `${status[0]}XX` in responses ? `${status[0]}XX` : 'default' in responses ? 'default' : undefined;
-  if (key === undefined) fail(sample, `status not documented for ${found.method.toUpperCase()} ${found.template} (documented: ${Object.keys(responses).join(', ')})`);
+  const key =
+    status in responses ? status : `${status[0]}XX` in responses ? `${status[0]}XX` : 'default' in responses ? 'default' : undefined;
+  if (key === undefined)
+    fail(
+      sample,
+      `status not documented for ${found.method.toUpperCase()} ${found.template} (documented: ${Object.keys(responses).join(', ')})`,
+    );
   const response = deref(doc, responses[key]);
   const pointerBase = `#/paths/${found.template.replace(/~/g, '~0').replace(/\//g, '~1')}/${found.method}/responses/${key}`;
   const headers = headerMap(sample.headers);
@@ -273,7 +278,8 @@ export function assertResponseMatches(doc: OpenApiDocument, sample: ResponseSamp
   }
   const contentType = (headers.get('content-type') ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
   const mediaKey = Object.keys(content).find((documented) => mediaMatches(documented.toLowerCase(), contentType));
-  if (mediaKey === undefined) fail(sample, `Content-Type ${JSON.stringify(contentType)} not documented (documented: ${Object.keys(content).join(', ')})`);
+  if (mediaKey === undefined)
+    fail(sample, `Content-Type ${JSON.stringify(contentType)} not documented (documented: ${Object.keys(content).join(', ')})`);
   const media = deref(doc, content[mediaKey]);
   if (!isJsonMedia(contentType) || !isObject(media.schema)) return;
   let body = sample.body;

@@ -115,6 +115,9 @@ describe('main (CLI)', () => {
     const [code] = await exited;
     assert.equal(code, 0, `exit code; stderr: ${stderr}`);
     assert.ok(!stdout.includes(SECRET) && !stderr.includes(SECRET), 'no password in the logs');
-    assert.ok(stdout.split('\n').some((line) => line.includes('"shutdown complete"')), 'logs the end of the shutdown');
+    assert.ok(
+      stdout.split('\n').some((line) => line.includes('"shutdown complete"')),
+      'logs the end of the shutdown',
+    );
   });
 });

@@ -65,7 +65,9 @@ describe('a slow reader on a 512 MiB download', serverSkip('vsftpd'), () => {
     // Warm up: the download route's code is loaded and JIT-compiled before the baseline.
     for (let i = 0; i < 3; i++) {
       await new Promise<void>((resolve, reject) =>
-        http.get({ host: '127.0.0.1', port: gateway.port, path: `${API}/dirs/`, agent: false }, (res) => res.resume().on('end', resolve)).on('error', reject),
+        http
+          .get({ host: '127.0.0.1', port: gateway.port, path: `${API}/dirs/`, agent: false }, (res) => res.resume().on('end', resolve))
+          .on('error', reject),
       );
     }
     const baseline = gateway.rss();

@@ -11,7 +11,18 @@ import { join } from 'node:path';
 import { serverSkip } from '../helpers/requireServers.js';
 import { startFtpServer, type RunningFtpServer } from '../helpers/servers/index.js';
 import { eventually, sha256 } from '../helpers/httpHarness.js';
-import { API, outcomeOf, paced, putOnDisk, randomContent, startRig, temporaries, type Outcome, type Rig, type RigOptions } from './harness.js';
+import {
+  API,
+  outcomeOf,
+  paced,
+  putOnDisk,
+  randomContent,
+  startRig,
+  temporaries,
+  type Outcome,
+  type Rig,
+  type RigOptions,
+} from './harness.js';
 import { recordFigures, SecretScan } from './summary.js';
 
 const MiB = 1024 * 1024;
@@ -170,23 +181,29 @@ describe('faults between the gateway and vsftpd', serverSkip('vsftpd'), () => {
     return targetDamage(ftp, 'keep/target.bin', old);
   });
 
-  scenario('whole server connection cut mid-upload to a new file: error status, target absent, temp removed on a fresh session', async () => {
-    const r = await rig();
-    const stop = new AbortController();
-    const pending = outcomeOf(r.port, 'PUT', `${API}/files/fresh/absent.bin?mode=passive`, paced(big, 256 * 1024, 20, stop.signal));
-    await eventually(() => r.proxy.dataBytesToServer >= MiB);
-    r.proxy.cutAll();
-    const out = await pending;
-    stop.abort();
-    assert.ok('status' in out && out.status >= 500, `an error status: ${JSON.stringify('status' in out ? out.status : out)}`);
-    await eventually(() => temporaries(ftp.root).length === 0, 10_000);
-    return targetDamage(ftp, 'fresh/absent.bin', null);
-  });
+  scenario(
+    'whole server connection cut mid-upload to a new file: error status, target absent, temp removed on a fresh session',
+    async () => {
+      const r = await rig();
+      const stop = new AbortController();
+      const pending = outcomeOf(r.port, 'PUT', `${API}/files/fresh/absent.bin?mode=passive`, paced(big, 256 * 1024, 20, stop.signal));
+      await eventually(() => r.proxy.dataBytesToServer >= MiB);
+      r.proxy.cutAll();
+      const out = await pending;
+      stop.abort();
+      assert.ok('status' in out && out.status >= 500, `an error status: ${JSON.stringify('status' in out ? out.status : out)}`);
+      await eventually(() => temporaries(ftp.root).length === 0, 10_000);
+      return targetDamage(ftp, 'fresh/absent.bin', null);
+    },
+  );
 
   scenario('server restarted while sessions sit idle in the pool: the first request after it succeeds', async () => {
     const r = await rig({ server: { pool: { max: 4, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 5_000 } } });
     const warm = await Promise.all([1, 2, 3, 4].map(() => r.request('GET', `${API}/files/big.bin`)));
-    assert.deepEqual(warm.map((w) => w.status), [200, 200, 200, 200]);
+    assert.deepEqual(
+      warm.map((w) => w.status),
+      [200, 200, 200, 200],
+    );
     assert.ok(r.proxy.openControls >= 2, 'several sessions idle in the pool');
     await ftp.restart();
     // The old sessions really are gone: the server closed every one of them.
@@ -205,12 +222,18 @@ describe('faults between the gateway and vsftpd', serverSkip('vsftpd'), () => {
       await putOnDisk(own, 'big.bin', big);
       const r = await rig({ reuse: own, server: { pool: { max: 2, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 5_000 } } });
       const both = await Promise.all([r.request('GET', `${API}/files/big.bin`), r.request('GET', `${API}/dirs/`)]);
-      assert.deepEqual(both.map((b) => b.status), [200, 200]);
+      assert.deepEqual(
+        both.map((b) => b.status),
+        [200, 200],
+      );
       const opened = r.proxy.totalControls;
       // vsftpd: "421 Timeout." and the control connection closes.
       await eventually(() => r.proxy.openControls === 0, 15_000);
       const again = await Promise.all([r.request('GET', `${API}/files/big.bin`), r.request('GET', `${API}/dirs/`)]);
-      assert.deepEqual(again.map((b) => b.status), [200, 200]);
+      assert.deepEqual(
+        again.map((b) => b.status),
+        [200, 200],
+      );
       assert.equal(sha256(again[0]!.body), sha256(big));
       assert.ok(r.proxy.totalControls > opened);
       await r.close();
@@ -252,7 +275,10 @@ describe('faults between the gateway and vsftpd', serverSkip('vsftpd'), () => {
       const auto = await r.request('GET', `${API}/files/big.bin`);
       assert.equal(auto.status, 200);
       assert.equal(sha256(auto.body), sha256(big));
-      assert.ok(r.proxy.commands.some((c) => /^(EPRT|PORT) /.test(c)), 'fell back to active mode');
+      assert.ok(
+        r.proxy.commands.some((c) => /^(EPRT|PORT) /.test(c)),
+        'fell back to active mode',
+      );
       const put = await r.request('PUT', `${API}/files/auto/up.bin`, { body: big });
       assert.equal(put.status, 201);
       return targetDamage(ftp, 'auto/up.bin', big);

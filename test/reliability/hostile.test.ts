@@ -77,7 +77,13 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
       scan,
       server: { root: DATA_ROOT, pool: { max: 2, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 5_000 } },
       config: {
-        auth: { apiKeys: [{ key: WRITE_KEY, scope: 'write' }, { key: READ_KEY, scope: 'read' }], disabled: false },
+        auth: {
+          apiKeys: [
+            { key: WRITE_KEY, scope: 'write' },
+            { key: READ_KEY, scope: 'read' },
+          ],
+          disabled: false,
+        },
         limits: { ...DEFAULT_LIMITS, maxUploadBytes: MiB, maxFiles: 3, maxFields: 10, maxFieldSize: 1024 },
       },
     });
@@ -103,7 +109,10 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
     hostile.tried++;
     const commands = rig.proxy.commands.length;
     const controls = rig.proxy.totalControls;
-    const res = await rig.request(method, path, { headers: { ...w, ...options.headers }, ...(options.body !== undefined ? { body: options.body } : {}) });
+    const res = await rig.request(method, path, {
+      headers: { ...w, ...options.headers },
+      ...(options.body !== undefined ? { body: options.body } : {}),
+    });
     const sent = rig.proxy.commands.slice(commands);
     if (sent.length > 0 || rig.proxy.totalControls !== controls) hostile.reachedFtp++;
     assert.ok(statuses.includes(res.status), `${method} ${path.slice(0, 120)} → ${res.status} ${res.text().slice(0, 200)}`);
@@ -184,11 +193,21 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
       { from: 'victim.txt', to: 'y', overwrite: 'yes' },
     ];
     for (const b of bodies) await refused('POST', `${API}/move`, [400], { headers: json, body: JSON.stringify(b) });
-    for (const raw of ['{"from": "a", "to": ', '{from: a}', 'null', '[]', '"x"']) await refused('POST', `${API}/move`, [400], { headers: json, body: raw });
+    for (const raw of ['{"from": "a", "to": ', '{from: a}', 'null', '[]', '"x"'])
+      await refused('POST', `${API}/move`, [400], { headers: json, body: raw });
   });
 
   test('unknown query values → 400, nothing sent', async () => {
-    for (const q of ['mode=bogus', 'type=ebcdic', 'eol=cr', 'atomic=maybe', 'append=1', 'mkdirs=yes', 'mode=passive&mode=active', 'type=binary%0d%0aDELE']) {
+    for (const q of [
+      'mode=bogus',
+      'type=ebcdic',
+      'eol=cr',
+      'atomic=maybe',
+      'append=1',
+      'mkdirs=yes',
+      'mode=passive&mode=active',
+      'type=binary%0d%0aDELE',
+    ]) {
       await refused('GET', `${API}/files/victim.txt?${q}`, [400]);
     }
     await refused('DELETE', `${API}/dirs/sub?recursive=sure`, [400]);
@@ -205,8 +224,16 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
     await refused('GET', `${API}/files/victim.txt`, [401], { headers: none });
     await refused('GET', `${API}/files/victim.txt`, [401], { headers: { authorization: 'Bearer wrong-key-0000000' } });
     await refused('GET', `${API}/files/victim.txt`, [401], { headers: { authorization: '', 'x-api-key': `${WRITE_KEY}x` } });
-    await refused('GET', `${API}/files/victim.txt`, [401], { headers: { authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}` } });
-    for (const q of [`api_key=${WRITE_KEY}`, `apiKey=${WRITE_KEY}`, `key=${WRITE_KEY}`, `access_token=${WRITE_KEY}`, `token=${WRITE_KEY}`]) {
+    await refused('GET', `${API}/files/victim.txt`, [401], {
+      headers: { authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}` },
+    });
+    for (const q of [
+      `api_key=${WRITE_KEY}`,
+      `apiKey=${WRITE_KEY}`,
+      `key=${WRITE_KEY}`,
+      `access_token=${WRITE_KEY}`,
+      `token=${WRITE_KEY}`,
+    ]) {
       await refused('GET', `${API}/files/victim.txt?${q}`, [400, 401], { headers: none });
     }
     const read = { authorization: '', ...r };
@@ -224,7 +251,17 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
   });
 
   test('multipart: file names with ../, slashes, backslashes, CR/LF, empty → 400; the bad name never reaches the FTP server', async () => {
-    const names = ['../evil.txt', '..', 'a/evil.txt', '/evil.txt', 'a\\evil.txt', 'evil\r\nDELE victim.txt', 'evil\nDELE victim.txt', 'evil\u0000.txt', ''];
+    const names = [
+      '../evil.txt',
+      '..',
+      'a/evil.txt',
+      '/evil.txt',
+      'a\\evil.txt',
+      'evil\r\nDELE victim.txt',
+      'evil\nDELE victim.txt',
+      'evil\u0000.txt',
+      '',
+    ];
     for (const name of names) {
       hostile.tried++;
       const before = rig.proxy.commands.length;
@@ -240,7 +277,10 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
       if (name === '' && res.status === 201) {
         // busboy reports `filename=""` (what a browser sends for an empty file
         // input) as a part without a filename: ignored, as the contract says.
-        assert.deepEqual(res.json<Array<{ path: string }>>().map((e) => e.path), ['up/fine.txt']);
+        assert.deepEqual(
+          res.json<Array<{ path: string }>>().map((e) => e.path),
+          ['up/fine.txt'],
+        );
         await rig.request('DELETE', `${API}/files/up/fine.txt`, { headers: w });
         hostile.refused++;
         continue;
@@ -264,7 +304,10 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
     const res = await rig.request('PUT', `${API}/files/streamed.bin`, { headers: w, body: chunked() });
     assert.equal(res.status, 413);
     const tooMany = multipartBody([1, 2, 3, 4, 5].map((i) => ({ field: `f${i}`, filename: `many${i}.txt`, content: 'x' })));
-    const res2 = await rig.request('POST', `${API}/files/many`, { headers: { ...w, 'content-type': tooMany.contentType }, body: tooMany.body });
+    const res2 = await rig.request('POST', `${API}/files/many`, {
+      headers: { ...w, 'content-type': tooMany.contentType },
+      body: tooMany.body,
+    });
     assert.equal(res2.status, 413);
     const kept = diskNames(ftp.root).filter((n) => /streamed|many\d|ftpgw-part/.test(n));
     assert.deepEqual(kept, []);
@@ -272,7 +315,7 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
   });
 
   test('Content-Disposition on download cannot be used to inject headers', async () => {
-    const names = ['q"; filename=evil.sh; x=".txt', 'a%0d%0aX-Injected: 1.txt', 'naïve ☃ file.txt', 'semi;colon,comma\'quote.txt'];
+    const names = ['q"; filename=evil.sh; x=".txt', 'a%0d%0aX-Injected: 1.txt', 'naïve ☃ file.txt', "semi;colon,comma'quote.txt"];
     for (const name of names) {
       peers.tried++;
       await putOnDisk(ftp, `data/${name}`, 'content');
@@ -304,7 +347,9 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
   test('pass-through credentials are never shared between callers', async () => {
     const pt = await startRig({ reuse: ftp, scan, server: { user: null, password: null, root: DATA_ROOT } });
     rigs.push(pt);
-    const basic = (user: string, pass: string): Record<string, string> => ({ authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` });
+    const basic = (user: string, pass: string): Record<string, string> => ({
+      authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`,
+    });
     const first = await pt.request('GET', `${API}/files/victim.txt`, { headers: basic(ftp.user, ftp.password) });
     assert.equal(first.status, 200);
     assert.ok(pt.proxy.openControls >= 1, "the first caller's session is pooled");
@@ -321,38 +366,53 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
     rigs.splice(rigs.indexOf(pt), 1);
   });
 
-  test('a read key testing password guesses in paths learns nothing, on a server that echoes paths in its 550', serverSkip('proftpd'), async () => {
-    const echo = await startFtpServer('proftpd');
-    try {
-      mkdirSync(join(echo.root, 'data'));
-      const { uid, gid } = statSync(echo.root);
-      chownSync(join(echo.root, 'data'), uid, gid);
-      const echoScan = new SecretScan([echo.password, WRITE_KEY, READ_KEY]);
-      const x = await startRig({
-        reuse: echo,
-        scan: echoScan,
-        server: { root: DATA_ROOT },
-        config: { auth: { apiKeys: [{ key: WRITE_KEY, scope: 'write' }, { key: READ_KEY, scope: 'read' }], disabled: false } },
-      });
-      rigs.push(x);
-      const guesses = ['guess-one', echo.password, `x${echo.password}x`, 'guess-two'];
-      const bodies: string[] = [];
-      for (const guess of guesses) {
-        const res = await x.request('GET', `${API}/dirs/${encodeURIComponent(guess)}/etc/`, { headers: r });
-        assert.equal(res.status, 404, res.text());
-        assert.ok(!res.text().includes('/data'), `the server-side root in ${res.text()}`);
-        bodies.push(res.text());
+  test(
+    'a read key testing password guesses in paths learns nothing, on a server that echoes paths in its 550',
+    serverSkip('proftpd'),
+    async () => {
+      const echo = await startFtpServer('proftpd');
+      try {
+        mkdirSync(join(echo.root, 'data'));
+        const { uid, gid } = statSync(echo.root);
+        chownSync(join(echo.root, 'data'), uid, gid);
+        const echoScan = new SecretScan([echo.password, WRITE_KEY, READ_KEY]);
+        const x = await startRig({
+          reuse: echo,
+          scan: echoScan,
+          server: { root: DATA_ROOT },
+          config: {
+            auth: {
+              apiKeys: [
+                { key: WRITE_KEY, scope: 'write' },
+                { key: READ_KEY, scope: 'read' },
+              ],
+              disabled: false,
+            },
+          },
+        });
+        rigs.push(x);
+        const guesses = ['guess-one', echo.password, `x${echo.password}x`, 'guess-two'];
+        const bodies: string[] = [];
+        for (const guess of guesses) {
+          const res = await x.request('GET', `${API}/dirs/${encodeURIComponent(guess)}/etc/`, { headers: r });
+          assert.equal(res.status, 404, res.text());
+          assert.ok(!res.text().includes('/data'), `the server-side root in ${res.text()}`);
+          bodies.push(res.text());
+        }
+        assert.equal(new Set(bodies).size, 1, `one body whatever the guess: ${bodies.join(' | ')}`);
+        assert.ok(
+          x.proxy.commands.some((c) => c.startsWith('CWD /data/')),
+          'the guesses did reach the FTP server',
+        );
+        // The scan covers the log too: the echoed guess that was the password is not in it.
+        assert.deepEqual(echoScan.leaks, []);
+        await x.close();
+        rigs.splice(rigs.indexOf(x), 1);
+      } finally {
+        await echo.stop();
       }
-      assert.equal(new Set(bodies).size, 1, `one body whatever the guess: ${bodies.join(' | ')}`);
-      assert.ok(x.proxy.commands.some((c) => c.startsWith('CWD /data/')), 'the guesses did reach the FTP server');
-      // The scan covers the log too: the echoed guess that was the password is not in it.
-      assert.deepEqual(echoScan.leaks, []);
-      await x.close();
-      rigs.splice(rigs.indexOf(x), 1);
-    } finally {
-      await echo.stop();
-    }
-  });
+    },
+  );
 
   test('a 227 naming a third host is not followed there', async () => {
     peers.tried++;
@@ -407,17 +467,29 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
     try {
       const scanTls = scan;
       const direct = { port: tlsFtp.port };
-      const strict = await startRig({ reuse: tlsFtp, scan: scanTls, server: { ...direct, tls: { mode: 'explicit', rejectUnauthorized: true, ca: null, maxVersion: null } } });
+      const strict = await startRig({
+        reuse: tlsFtp,
+        scan: scanTls,
+        server: { ...direct, tls: { mode: 'explicit', rejectUnauthorized: true, ca: null, maxVersion: null } },
+      });
       rigs.push(strict);
       peers.tried++;
       const refusedRes = await strict.request('GET', `${API}/dirs/`);
       assert.equal(refusedRes.status, 502, refusedRes.text());
       assert.equal(refusedRes.json<{ code: string }>().code, 'FTP_TLS');
       peers.refused++;
-      const pinned = await startRig({ reuse: tlsFtp, scan: scanTls, server: { ...direct, tls: { mode: 'explicit', rejectUnauthorized: true, ca: tlsFtp.caPem ?? null, maxVersion: null } } });
+      const pinned = await startRig({
+        reuse: tlsFtp,
+        scan: scanTls,
+        server: { ...direct, tls: { mode: 'explicit', rejectUnauthorized: true, ca: tlsFtp.caPem ?? null, maxVersion: null } },
+      });
       rigs.push(pinned);
       assert.equal((await pinned.request('GET', `${API}/dirs/`)).status, 200, 'with the CA it verifies');
-      const allowed = await startRig({ reuse: tlsFtp, scan: scanTls, server: { ...direct, tls: { mode: 'explicit', rejectUnauthorized: false, ca: null, maxVersion: null } } });
+      const allowed = await startRig({
+        reuse: tlsFtp,
+        scan: scanTls,
+        server: { ...direct, tls: { mode: 'explicit', rejectUnauthorized: false, ca: null, maxVersion: null } },
+      });
       rigs.push(allowed);
       assert.equal((await allowed.request('GET', `${API}/dirs/`)).status, 200, 'explicitly allowed');
       for (const x of [strict, pinned, allowed]) {

@@ -35,13 +35,16 @@ interface Reply {
 /** GET that keeps the body as it arrives; it is checked after all ran, so checking takes no CPU from the gateway meanwhile. */
 function list(port: number, sort: 'none' | 'name'): Promise<Reply> {
   return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: `${API}/dirs/huge${sort === 'none' ? '?sort=none' : ''}`, agent: false }, (res) => {
-      const body: Buffer[] = [];
-      const status = res.statusCode ?? 0;
-      res.on('data', (c: Buffer) => body.push(c));
-      res.on('error', (err: NodeJS.ErrnoException) => resolve({ sort, status, body, error: err.code ?? err.message }));
-      res.on('end', () => resolve({ sort, status, body }));
-    });
+    const req = http.get(
+      { host: '127.0.0.1', port, path: `${API}/dirs/huge${sort === 'none' ? '?sort=none' : ''}`, agent: false },
+      (res) => {
+        const body: Buffer[] = [];
+        const status = res.statusCode ?? 0;
+        res.on('data', (c: Buffer) => body.push(c));
+        res.on('error', (err: NodeJS.ErrnoException) => resolve({ sort, status, body, error: err.code ?? err.message }));
+        res.on('end', () => resolve({ sort, status, body }));
+      },
+    );
     req.on('error', (err: NodeJS.ErrnoException) => resolve({ sort, status: 0, body: [], error: err.code ?? err.message }));
   });
 }
@@ -145,11 +148,19 @@ describe('listings of a 200,000-entry folder', serverSkip('vsftpd'), () => {
     // Every streamed listing that started is whole. One may find no pooled session within
     // acquireTimeoutMs (a documented 503, before any body): vsftpd spends about a CPU-second
     // on each LIST of this folder, so how many sessions free up in time depends on the machine.
-    assert.deepEqual(streamed.filter((w) => w !== '' && w !== 'no session'), [], 'every streamed listing whole');
+    assert.deepEqual(
+      streamed.filter((w) => w !== '' && w !== 'no session'),
+      [],
+      'every streamed listing whole',
+    );
     assert.ok(figures.streamedWhole > 0);
     // Sorted ones: over maxListEntries (413, at once for the requests that waited on the
     // first), or over the shared budget (503 with Retry-After), or no session in time.
-    assert.deepEqual(sorted.filter((s) => !/^(413:LISTING_TOO_LARGE|503:LISTING_BUDGET_FULL|503:FTP_POOL_TIMEOUT)$/.test(s)), [], 'sorted: 413 or 503');
+    assert.deepEqual(
+      sorted.filter((s) => !/^(413:LISTING_TOO_LARGE|503:LISTING_BUDGET_FULL|503:FTP_POOL_TIMEOUT)$/.test(s)),
+      [],
+      'sorted: 413 or 503',
+    );
     assert.ok(peak <= RSS_LIMIT, `peak RSS ${(peak / MiB).toFixed(0)} MiB`);
   });
 
@@ -176,7 +187,10 @@ describe('listings of a 200,000-entry folder', serverSkip('vsftpd'), () => {
       `listing memory: a client reading nothing held the server at ${(held / MiB).toFixed(1)} of ${(listingBytes / MiB).toFixed(1)} MiB of the listing; ` +
         `gateway RSS ${grown >= 0 ? '+' : ''}${(grown / MiB).toFixed(1)} MiB`,
     );
-    assert.ok(held < 0.8 * listingBytes, `the server sent ${(held / MiB).toFixed(1)} of ${(listingBytes / MiB).toFixed(1)} MiB to a gateway whose client reads nothing`);
+    assert.ok(
+      held < 0.8 * listingBytes,
+      `the server sent ${(held / MiB).toFixed(1)} of ${(listingBytes / MiB).toFixed(1)} MiB to a gateway whose client reads nothing`,
+    );
     assert.ok(grown < 32 * MiB, `gateway RSS grew by ${(grown / MiB).toFixed(1)} MiB`);
   });
 

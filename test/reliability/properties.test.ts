@@ -41,7 +41,32 @@ async function property<T>(arb: fc.Arbitrary<T>, predicate: (value: T) => boolea
 const pathText = fc
   .array(
     fc.oneof(
-      fc.constantFrom('/', '.', '..', '%', '%2e', '%2E', '%2f', '%2F', '%5c', '\\', '%0d', '%0a', '%00', '\r', '\n', '\0', '%zz', '%e0', 'a', 'b', 'é', '☃', ' ', 'DELE x'),
+      fc.constantFrom(
+        '/',
+        '.',
+        '..',
+        '%',
+        '%2e',
+        '%2E',
+        '%2f',
+        '%2F',
+        '%5c',
+        '\\',
+        '%0d',
+        '%0a',
+        '%00',
+        '\r',
+        '\n',
+        '\0',
+        '%zz',
+        '%e0',
+        'a',
+        'b',
+        'é',
+        '☃',
+        ' ',
+        'DELE x',
+      ),
       fc.string({ maxLength: 4 }),
     ),
     { maxLength: 12 },
@@ -141,8 +166,12 @@ describe('properties', () => {
   });
 
   test('the MLSD parser never throws anything but FtpError', async () => {
-    const fact = fc.tuple(fc.constantFrom('type', 'size', 'modify', 'perm', 'unique', 'x'), fc.string({ maxLength: 16 })).map(([k, v]) => `${k}=${v};`);
-    const line = fc.tuple(fc.array(fact, { maxLength: 5 }), fc.string({ maxLength: 20 })).map(([facts, name]) => `${facts.join('')} ${name}`);
+    const fact = fc
+      .tuple(fc.constantFrom('type', 'size', 'modify', 'perm', 'unique', 'x'), fc.string({ maxLength: 16 }))
+      .map(([k, v]) => `${k}=${v};`);
+    const line = fc
+      .tuple(fc.array(fact, { maxLength: 5 }), fc.string({ maxLength: 20 }))
+      .map(([facts, name]) => `${facts.join('')} ${name}`);
     await property(fc.array(fc.oneof(line, fc.string({ unit: 'binary', maxLength: 60 })), { maxLength: 10 }), (lines) =>
       onlyFtpError(() => {
         const p = createListingParser({ format: 'mlsd' });
@@ -154,7 +183,10 @@ describe('properties', () => {
 
   test('the reply parser never throws anything but FtpError, whole or split', async () => {
     const replyish = fc.array(
-      fc.oneof(fc.constantFrom('220 ok', '220-', '220-x', '220 end', '421 bye', '\r\n', '\n', '\r', '999 ', '12', 'abc'), fc.string({ unit: 'binary', maxLength: 30 })),
+      fc.oneof(
+        fc.constantFrom('220 ok', '220-', '220-x', '220 end', '421 bye', '\r\n', '\n', '\r', '999 ', '12', 'abc'),
+        fc.string({ unit: 'binary', maxLength: 30 }),
+      ),
       { maxLength: 20 },
     );
     await property(fc.tuple(replyish, fc.nat()), ([parts, split]) =>

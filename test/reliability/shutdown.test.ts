@@ -58,7 +58,14 @@ describe('SIGTERM during transfers', serverSkip('vsftpd'), () => {
       // The upload: 6 MiB sent in 128 KiB pieces every 40 ms (about 2 s).
       const up = new Promise<{ status: number; body: string }>((resolve, reject) => {
         const req = http.request(
-          { host: '127.0.0.1', port: gateway.port, method: 'PUT', path: `${API}/files/up.bin`, agent: false, headers: { ...auth, 'content-length': upload.length } },
+          {
+            host: '127.0.0.1',
+            port: gateway.port,
+            method: 'PUT',
+            path: `${API}/files/up.bin`,
+            agent: false,
+            headers: { ...auth, 'content-length': upload.length },
+          },
           (res) => {
             let body = '';
             res.on('data', (c: Buffer) => (body += c.toString()));
@@ -97,7 +104,9 @@ describe('SIGTERM during transfers', serverSkip('vsftpd'), () => {
           })
           .on('error', reject);
       });
-      await eventually(async () => (await rawRequest(gateway.port, 'GET', '/api/v1/transfers', { headers: auth })).json<unknown[]>().length === 2);
+      await eventually(
+        async () => (await rawRequest(gateway.port, 'GET', '/api/v1/transfers', { headers: auth })).json<unknown[]>().length === 2,
+      );
 
       gateway.signal('SIGTERM');
       // New connections are refused while the two transfers still run.

@@ -82,7 +82,10 @@ export function collectFigures(dir: string): CollectedFigures {
     files = [];
   }
   const all = files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as SectionFigures);
-  const sum = <K extends keyof SectionFigures>(key: K, add: (a: NonNullable<SectionFigures[K]>, b: NonNullable<SectionFigures[K]>) => NonNullable<SectionFigures[K]>): SectionFigures[K] | undefined => {
+  const sum = <K extends keyof SectionFigures>(
+    key: K,
+    add: (a: NonNullable<SectionFigures[K]>, b: NonNullable<SectionFigures[K]>) => NonNullable<SectionFigures[K]>,
+  ): SectionFigures[K] | undefined => {
     let acc: NonNullable<SectionFigures[K]> | undefined;
     for (const f of all) {
       const v = f[key];
@@ -93,9 +96,17 @@ export function collectFigures(dir: string): CollectedFigures {
   };
   return {
     files,
-    faults: sum('faults', (a, b) => ({ scenarios: a.scenarios + b.scenarios, survived: a.survived + b.survived, bytesLost: a.bytesLost + b.bytesLost })),
+    faults: sum('faults', (a, b) => ({
+      scenarios: a.scenarios + b.scenarios,
+      survived: a.survived + b.survived,
+      bytesLost: a.bytesLost + b.bytesLost,
+    })),
     load: sum('load', (_a, b) => b),
-    hostile: sum('hostile', (a, b) => ({ tried: a.tried + b.tried, refused: a.refused + b.refused, reachedFtp: a.reachedFtp + b.reachedFtp })),
+    hostile: sum('hostile', (a, b) => ({
+      tried: a.tried + b.tried,
+      refused: a.refused + b.refused,
+      reachedFtp: a.reachedFtp + b.reachedFtp,
+    })),
     peers: sum('peers', (a, b) => ({ tried: a.tried + b.tried, refused: a.refused + b.refused })),
     properties: sum('properties', (a, b) => ({
       properties: a.properties + b.properties,
@@ -119,10 +130,15 @@ export function summaryLines(figures: CollectedFigures): string[] {
         `${load.documented503} documented 503, ${load.filesVerified} files verified, peak ${load.peakControls} control connections, RSS ${load.rssWarmMiB} → ${load.rssEndMiB} MiB`,
     );
   }
-  if (hostile) lines.push(`hostile inputs: ${hostile.tried} tried, ${hostile.refused} refused, ${hostile.reachedFtp} reached the FTP server`);
+  if (hostile)
+    lines.push(`hostile inputs: ${hostile.tried} tried, ${hostile.refused} refused, ${hostile.reachedFtp} reached the FTP server`);
   if (peers) lines.push(`hostile peers and names: ${peers.tried} tried, ${peers.tried === peers.refused ? 'all' : peers.refused} stopped`);
-  if (properties) lines.push(`properties: ${properties.properties} properties, ${properties.runs} runs, ${properties.counterexamples} counterexamples`);
-  if (secrets) lines.push(`secrets: ${(secrets.bytesScanned / 2 ** 20).toFixed(1)} MiB of logs, bodies and metrics grepped, ${secrets.leaks.length} credentials found`);
+  if (properties)
+    lines.push(`properties: ${properties.properties} properties, ${properties.runs} runs, ${properties.counterexamples} counterexamples`);
+  if (secrets)
+    lines.push(
+      `secrets: ${(secrets.bytesScanned / 2 ** 20).toFixed(1)} MiB of logs, bodies and metrics grepped, ${secrets.leaks.length} credentials found`,
+    );
   return lines;
 }
 

@@ -65,10 +65,7 @@ const probes: Record<string, string[]> = {
     "import { ensureDirectory } from '../../gateway/ftpOps.js';",
     "import express from 'express';",
   ],
-  'src/probe.ts': [
-    "import { FtpClient } from './ftp/ftpClient.js'; // bad",
-    "import { connectFtp } from './ftp/index.js';",
-  ],
+  'src/probe.ts': ["import { FtpClient } from './ftp/ftpClient.js'; // bad", "import { connectFtp } from './ftp/index.js';"],
   // Tests reach inside the layers on purpose.
   'test/unit/probe.test.ts': ["import { runTransfer } from '../../src/ftp/data/transfer.js';"],
 };
@@ -84,12 +81,20 @@ test('biome.jsonc reports every import that crosses a layer boundary, and only t
   }
   let output: string;
   try {
-    output = execFileSync(biome, ['lint', '--vcs-enabled=false', '--reporter=json', '--max-diagnostics=1000', '.'], { cwd: scratch, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    output = execFileSync(biome, ['lint', '--vcs-enabled=false', '--reporter=json', '--max-diagnostics=1000', '.'], {
+      cwd: scratch,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
   } catch (err) {
     output = (err as { stdout: string }).stdout; // exit code 1: there are errors, as there must be
   }
   const report = JSON.parse(output) as { diagnostics: Array<{ category: string; location: { path: string; start: { line: number } } }> };
-  const found = new Set(report.diagnostics.filter((d) => d.category === 'lint/style/noRestrictedImports').map((d) => `${d.location.path}:${d.location.start.line}`));
+  const found = new Set(
+    report.diagnostics
+      .filter((d) => d.category === 'lint/style/noRestrictedImports')
+      .map((d) => `${d.location.path}:${d.location.start.line}`),
+  );
   const expected = new Set(
     Object.entries(probes).flatMap(([path, lines]) => lines.flatMap((line, i) => (line.endsWith('// bad') ? [`${path}:${i + 1}`] : []))),
   );

@@ -11,7 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { configFileSchema } from '../../src/config/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const docs = ['README.md', ...readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+const docs = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
+];
 
 const withoutCode = (markdown: string): string => markdown.replace(/^```[\s\S]*?^```/gm, '');
 

@@ -59,8 +59,7 @@ export class ActiveListener {
     if (this.#accepted) return Promise.resolve(this.#accepted);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => done(dataError(`server did not connect within ${timeoutMs} ms`)), timeoutMs);
-      const onAbort = (): void =>
-        done(abortedError(signal?.reason));
+      const onAbort = (): void => done(abortedError(signal?.reason));
       const done = (err: Error | null, socket?: net.Socket): void => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);

@@ -65,7 +65,11 @@ export async function prepareData(ctx: DataContext, method: FtpDataMethod, signa
       port = named.port;
       // A 227 naming a third host is never followed (FTP bounce, RFC 2577).
       if (!ctx.ignorePasvAddress && named.host !== peer) {
-        throw dataConnectionError(`PASV named ${named.host}, not the server's address`, undefined, { code: reply.code, message: reply.message, command: 'PASV' });
+        throw dataConnectionError(`PASV named ${named.host}, not the server's address`, undefined, {
+          code: reply.code,
+          message: reply.message,
+          command: 'PASV',
+        });
       }
       host = ctx.ignorePasvAddress ? peer : named.host;
     }

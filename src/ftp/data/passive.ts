@@ -47,7 +47,9 @@ export function connectData(host: string, port: number, timeoutMs: number, signa
       signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       reject(
-        signal?.aborted ? abortedError(signal.reason) : dataConnectionError(`data connection to ${host}:${port} failed: ${err.message}`, err),
+        signal?.aborted
+          ? abortedError(signal.reason)
+          : dataConnectionError(`data connection to ${host}:${port} failed: ${err.message}`, err),
       );
     }
     socket.once('error', fail);

@@ -38,7 +38,8 @@ export function parseDosListLine(line: string): FtpListingLineResult {
   const meridiem = m[7]?.toUpperCase();
   if (meridiem !== undefined) {
     // 12h clock: 12:xxAM is just past midnight, 12:xxPM just past noon.
-    if (hour < 1 || hour > 12) hour = 99; // invalid → modifiedAt null
+    if (hour < 1 || hour > 12)
+      hour = 99; // invalid → modifiedAt null
     else if (meridiem === 'AM') hour = hour === 12 ? 0 : hour;
     else hour = hour === 12 ? 12 : hour + 12;
   }

@@ -124,8 +124,7 @@ function parseFacts(line: string): ParsedFacts | undefined {
   } else type = 'unknown';
 
   const sizeFact = facts.get('size');
-  const size =
-    (type === 'file' || type === 'unknown') && sizeFact !== undefined && /^\d+$/.test(sizeFact) ? Number(sizeFact) : null;
+  const size = (type === 'file' || type === 'unknown') && sizeFact !== undefined && /^\d+$/.test(sizeFact) ? Number(sizeFact) : null;
   const modifyFact = facts.get('modify');
   const entry: FtpEntry = {
     name,

@@ -1,11 +1,7 @@
 import type { FtpSession } from '../types.js';
 import { PoolLease } from './poolLease.js';
 import { SessionPool } from './sessionPool.js';
-import {
-  isDeadConnection,
-  poolAbortedError,
-  poolClosedError,
-} from './poolErrors.js';
+import { isDeadConnection, poolAbortedError, poolClosedError } from './poolErrors.js';
 
 export interface FtpPoolOptions {
   /** For errors and diagnostics. */

@@ -8,12 +8,7 @@ export class PoolLease {
   readonly #onDestroy: (session: FtpSession) => void;
   #settled = false;
 
-  constructor(
-    session: FtpSession,
-    fresh: boolean,
-    onRelease: (session: FtpSession) => void,
-    onDestroy: (session: FtpSession) => void,
-  ) {
+  constructor(session: FtpSession, fresh: boolean, onRelease: (session: FtpSession) => void, onDestroy: (session: FtpSession) => void) {
     this.session = session;
     this.fresh = fresh;
     this.#onRelease = onRelease;

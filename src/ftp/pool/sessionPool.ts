@@ -242,10 +242,7 @@ export class SessionPool {
     const onShutdown = (): void => attempt.abort(this.#shutdown.signal.reason);
     this.#shutdown.signal.addEventListener('abort', onShutdown, { once: true });
     // A connect is not tied to one waiter: it has its own deadline.
-    const timer = setTimeout(
-      () => attempt.abort(createTimeoutError(this.#name, this.#acquireTimeoutMs)),
-      this.#acquireTimeoutMs,
-    );
+    const timer = setTimeout(() => attempt.abort(createTimeoutError(this.#name, this.#acquireTimeoutMs)), this.#acquireTimeoutMs);
     timer.unref();
     let failed = false;
     try {

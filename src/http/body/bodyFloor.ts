@@ -19,7 +19,11 @@ export interface BodyFloor {
 }
 
 export function bodyTooSlow(limits: Pick<LimitsConfig, 'bodyIdleMs' | 'bodyMinBytesPerSec'>): HttpError {
-  return new HttpError(408, 'BODY_TOO_SLOW', `the request body arrived slower than ${limits.bodyMinBytesPerSec} bytes/s over ${limits.bodyIdleMs} ms`);
+  return new HttpError(
+    408,
+    'BODY_TOO_SLOW',
+    `the request body arrived slower than ${limits.bodyMinBytesPerSec} bytes/s over ${limits.bodyIdleMs} ms`,
+  );
 }
 
 export function watchBody(

@@ -103,11 +103,7 @@ export function rawPathname(originalUrl: string): string {
  * the decoded server name and the raw rest (to decodeRawPath), or null when
  * the shape does not match.
  */
-export function splitResourceTarget(
-  pathname: string,
-  prefix: readonly string[],
-  kind: string,
-): { server: string; rest: string } | null {
+export function splitResourceTarget(pathname: string, prefix: readonly string[], kind: string): { server: string; rest: string } | null {
   const parts = pathname.split('/');
   // parts[0] is "" (the leading slash).
   if (parts[0] !== '') return null;

@@ -10,10 +10,7 @@
  * the first (jshttp/range-parser#66) but needs Node 22 and refuses the
  * whitespace this parser accepts. test/unit/http/input/range.test.ts pins both.
  */
-export type RangeDecision =
-  | { kind: 'whole' }
-  | { kind: 'partial'; start: number; end: number /* inclusive */ }
-  | { kind: 'unsatisfiable' };
+export type RangeDecision = { kind: 'whole' } | { kind: 'partial'; start: number; end: number /* inclusive */ } | { kind: 'unsatisfiable' };
 
 const SINGLE = /^bytes[ \t]*=[ \t]*(\d*)[ \t]*-[ \t]*(\d*)[ \t]*$/i;
 

@@ -97,7 +97,8 @@ export function requestLogger(logger: Logger, options: RequestLoggerOptions = {}
     const write = res.write;
     const end = res.end;
     const count = (chunk: unknown, encoding: unknown): void => {
-      if (typeof chunk === 'string') bytes += Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+      if (typeof chunk === 'string')
+        bytes += Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
       else if (chunk instanceof Uint8Array) bytes += chunk.byteLength;
     };
     res.write = function (this: Response, chunk: unknown, ...rest: unknown[]) {

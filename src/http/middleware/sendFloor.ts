@@ -21,7 +21,11 @@ import { resolveResource } from '../input/resource.js';
  * response. The kernel relay writes behind Node's back: the route reports
  * its bytes and whether it waits on the client through the request context.
  */
-export function sendFloor(limits: Pick<LimitsConfig, 'sendIdleMs' | 'sendMinBytesPerSec'>, logger: Logger, kind: 'files' | 'dirs'): RequestHandler {
+export function sendFloor(
+  limits: Pick<LimitsConfig, 'sendIdleMs' | 'sendMinBytesPerSec'>,
+  logger: Logger,
+  kind: 'files' | 'dirs',
+): RequestHandler {
   return (req, res, next) => {
     const socket = req.socket;
     const ctx = context(res);

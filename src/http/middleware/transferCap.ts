@@ -31,9 +31,14 @@ export class TransferCap {
     const slot = `${server}\0${this.#callerOf(req)}`;
     const running = this.#inFlight.get(slot) ?? 0;
     if (running >= this.#max) {
-      throw new HttpError(429, 'TOO_MANY_TRANSFERS', 'this API key (or, with auth off, this address) already runs as many transfers on this server as it may', {
-        headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
-      });
+      throw new HttpError(
+        429,
+        'TOO_MANY_TRANSFERS',
+        'this API key (or, with auth off, this address) already runs as many transfers on this server as it may',
+        {
+          headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+        },
+      );
     }
     this.#inFlight.set(slot, running + 1);
     let released = false;

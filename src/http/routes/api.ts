@@ -40,7 +40,12 @@ export function createApiRouter(deps: RouteDeps): Router {
   const dirs = '/servers/:server/dirs{/*path}';
   const { maxListEntries, listingMemoryBytes } = limits;
   const gate = new SortedListingGate(OVERSIZED_FOLDER_MS);
-  router.get(dirs, server, sendFloor(limits, deps.logger, 'dirs'), listDirectory({ maxListEntries, budget: new ListingBudget(listingMemoryBytes), gate }));
+  router.get(
+    dirs,
+    server,
+    sendFloor(limits, deps.logger, 'dirs'),
+    listDirectory({ maxListEntries, budget: new ListingBudget(listingMemoryBytes), gate }),
+  );
   router.post(dirs, server, createDirectory());
   router.delete(dirs, server, removeDirectory());
 

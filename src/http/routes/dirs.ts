@@ -50,7 +50,13 @@ export function listDirectory(limits: ListingLimits): RequestHandler {
 async function streamedListing(res: Response, dir: Resource, run: ListingRun): Promise<void> {
   const writer = new ListingWriter(res, dir.relative);
   // Each batch is written before the FTP side reads on: a slow client pauses the data connection.
-  await listing(res, dir, run, () => (entries) => writer.write(entries), () => writer.started);
+  await listing(
+    res,
+    dir,
+    run,
+    () => (entries) => writer.write(entries),
+    () => writer.started,
+  );
   writer.end();
 }
 
@@ -84,9 +90,14 @@ async function sortedListing(res: Response, dir: Resource, run: ListingRun, limi
             if (!budget.reserve(bytes)) {
               // Alone it would never fit: waiting for others would not help.
               if (held + bytes > budget.limit) throw oversized();
-              throw new HttpError(503, 'LISTING_BUDGET_FULL', 'sorted listings hold all the memory they may use now; retry, or use ?sort=none to stream', {
-                headers: { 'Retry-After': '1' },
-              });
+              throw new HttpError(
+                503,
+                'LISTING_BUDGET_FULL',
+                'sorted listings hold all the memory they may use now; retry, or use ?sort=none to stream',
+                {
+                  headers: { 'Retry-After': '1' },
+                },
+              );
             }
             held += bytes;
             for (const row of more) rows.push(row);
@@ -112,7 +123,11 @@ async function sortedListing(res: Response, dir: Resource, run: ListingRun, limi
 }
 
 function tooLarge(): HttpError {
-  return new HttpError(413, 'LISTING_TOO_LARGE', 'the folder has more entries than a sorted listing may hold (limits.maxListEntries); use ?sort=none to stream it');
+  return new HttpError(
+    413,
+    'LISTING_TOO_LARGE',
+    'the folder has more entries than a sorted listing may hold (limits.maxListEntries); use ?sort=none to stream it',
+  );
 }
 
 /**

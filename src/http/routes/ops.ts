@@ -131,7 +131,10 @@ export function createOpsRouter(deps: OpsRouterDeps): Router {
     const [pathname = '', query] = req.originalUrl.split('?', 2);
     if (!pathname.endsWith('/')) {
       // No body: the contract's /docs answers are the page or this redirect.
-      res.status(301).location(`${pathname}/${query === undefined ? '' : `?${query}`}`).end();
+      res
+        .status(301)
+        .location(`${pathname}/${query === undefined ? '' : `?${query}`}`)
+        .end();
       return;
     }
     page(req, res, next);

@@ -2,12 +2,7 @@
 import type { PortBlock } from './ports.js';
 import type { SystemUser } from './systemUser.js';
 import type { TlsCert } from './tlsCert.js';
-import type {
-  FtpServerAvailability,
-  FtpServerFeatures,
-  FtpServerKind,
-  ResolvedFtpServerOptions,
-} from './types.js';
+import type { FtpServerAvailability, FtpServerFeatures, FtpServerKind, ResolvedFtpServerOptions } from './types.js';
 
 export interface ServerContext {
   readonly user: SystemUser;

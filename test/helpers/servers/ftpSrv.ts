@@ -91,11 +91,8 @@ class InProcessFtpSrv implements ServerInstance {
   async start(): Promise<void> {
     const { FtpSrv } = await import('ftp-srv');
     const { options, ports, user, root } = this.#context;
-    const blacklist =
-      options.dataModes === 'passive-only' ? ['PORT', 'EPRT'] : options.dataModes === 'active-only' ? ['PASV', 'EPSV'] : [];
-    const signalsBefore = new Map(
-      (['SIGTERM', 'SIGINT', 'SIGQUIT'] as const).map((sig) => [sig, new Set(process.listeners(sig))]),
-    );
+    const blacklist = options.dataModes === 'passive-only' ? ['PORT', 'EPRT'] : options.dataModes === 'active-only' ? ['PASV', 'EPSV'] : [];
+    const signalsBefore = new Map((['SIGTERM', 'SIGINT', 'SIGQUIT'] as const).map((sig) => [sig, new Set(process.listeners(sig))]));
     const server = new FtpSrv({
       url: `ftp://127.0.0.1:${ports.port}`,
       pasv_url: '127.0.0.1',

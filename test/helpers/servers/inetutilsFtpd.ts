@@ -106,7 +106,20 @@ export const inetutilsFtpdDriver: FtpServerDriver = {
     return new SpawnedServer({
       label: 'inetutils-ftpd',
       binary: unshareFile,
-      args: ['--mount', '--propagation', 'private', '--', '/bin/sh', '-c', script, 'sh', passwd, socatFile, String(context.ports.port), ftpd],
+      args: [
+        '--mount',
+        '--propagation',
+        'private',
+        '--',
+        '/bin/sh',
+        '-c',
+        script,
+        'sh',
+        passwd,
+        socatFile,
+        String(context.ports.port),
+        ftpd,
+      ],
       port: context.ports.port,
       cwd: context.conf,
     });

@@ -14,11 +14,7 @@ export interface RunResult {
 }
 
 /** Runs a short helper command (openssl, useradd, …) and resolves its output; rejects on a non-zero exit. */
-export function run(
-  file: string,
-  args: readonly string[],
-  options: { input?: string; timeoutMs?: number } = {},
-): Promise<RunResult> {
+export function run(file: string, args: readonly string[], options: { input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       file,
@@ -235,7 +231,8 @@ export class ServerProcess {
     // so that "stopped" means no process of this server is left.
     const deadline = Date.now() + 5_000;
     while (sessions.some((pid) => !processGone(pid))) {
-      if (Date.now() > deadline) throw new Error(`${this.label}: processes ${sessions.filter((pid) => !processGone(pid)).join(',')} survived SIGKILL`);
+      if (Date.now() > deadline)
+        throw new Error(`${this.label}: processes ${sessions.filter((pid) => !processGone(pid)).join(',')} survived SIGKILL`);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
   }

@@ -22,10 +22,8 @@ import { run } from './processes.js';
 import { SpawnedServer } from './spawnedServer.js';
 import type { FtpServerAvailability, ResolvedFtpServerOptions } from './types.js';
 
-const daemon = (): string | undefined =>
-  findExecutable([join(unpackedServers, 'proftpd/usr/sbin/proftpd'), '/usr/sbin/proftpd']);
-const modules = (): string | undefined =>
-  findDirectory([join(unpackedServers, 'proftpd/usr/lib/proftpd'), '/usr/lib/proftpd']);
+const daemon = (): string | undefined => findExecutable([join(unpackedServers, 'proftpd/usr/sbin/proftpd'), '/usr/sbin/proftpd']);
+const modules = (): string | undefined => findDirectory([join(unpackedServers, 'proftpd/usr/lib/proftpd'), '/usr/lib/proftpd']);
 
 function config(context: ServerContext, moduleDir: string, commandLogFile: string): string {
   const { options, ports, conf, cert } = context;
@@ -113,7 +111,9 @@ export const proftpdDriver: FtpServerDriver = {
     const moduleDir = modules();
     if (!file || !moduleDir) throw new Error('proftpd not found');
     const { user, conf, root } = context;
-    writeFileSync(join(conf, 'passwd'), `${user.name}:${user.passwordHash}:${user.uid}:${user.gid}::${root}:/usr/sbin/nologin\n`, { mode: 0o600 });
+    writeFileSync(join(conf, 'passwd'), `${user.name}:${user.passwordHash}:${user.uid}:${user.gid}::${root}:/usr/sbin/nologin\n`, {
+      mode: 0o600,
+    });
     writeFileSync(join(conf, 'group'), `${user.name}:x:${user.gid}:\n`, { mode: 0o644 });
     const commandLogFile = join(conf, 'commands.log');
     const configFile = join(conf, 'proftpd.conf');
@@ -134,7 +134,10 @@ export const proftpdDriver: FtpServerDriver = {
         } catch {
           return [];
         }
-        return text.split('\n').filter((line) => line !== '').map(maskPass);
+        return text
+          .split('\n')
+          .filter((line) => line !== '')
+          .map(maskPass);
       },
     });
   },

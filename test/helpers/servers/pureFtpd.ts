@@ -22,10 +22,8 @@ import { run } from './processes.js';
 import { SpawnedServer } from './spawnedServer.js';
 import type { FtpServerAvailability, ResolvedFtpServerOptions } from './types.js';
 
-const daemon = (): string | undefined =>
-  findExecutable([join(unpackedServers, 'pure-ftpd/usr/sbin/pure-ftpd'), '/usr/sbin/pure-ftpd']);
-const purePw = (): string | undefined =>
-  findExecutable([join(unpackedServers, 'pure-ftpd/usr/bin/pure-pw'), '/usr/bin/pure-pw']);
+const daemon = (): string | undefined => findExecutable([join(unpackedServers, 'pure-ftpd/usr/sbin/pure-ftpd'), '/usr/sbin/pure-ftpd']);
+const purePw = (): string | undefined => findExecutable([join(unpackedServers, 'pure-ftpd/usr/bin/pure-pw'), '/usr/bin/pure-pw']);
 
 export const pureFtpdDriver: FtpServerDriver = {
   kind: 'pure-ftpd',
@@ -65,16 +63,22 @@ export const pureFtpdDriver: FtpServerDriver = {
     // Half as many clients as passive ports are allowed, whatever --maxclientsnumber says.
     const clients = options.maxClients ?? Math.max(1, Math.floor(options.passivePorts / 2));
     const args = [
-      '--bind', `127.0.0.1,${ports.port}`,
+      '--bind',
+      `127.0.0.1,${ports.port}`,
       '--ipv4only',
-      '--login', `puredb:${dbFile}`,
+      '--login',
+      `puredb:${dbFile}`,
       '--noanonymous',
       '--chrooteveryone',
-      '--passiveportrange', `${ports.passiveMin}:${ports.passiveMax}`,
+      '--passiveportrange',
+      `${ports.passiveMin}:${ports.passiveMax}`,
       '--dontresolve',
-      '--maxclientsperip', String(clients),
-      '--maxclientsnumber', String(clients),
-      '--umask', '133:022',
+      '--maxclientsperip',
+      String(clients),
+      '--maxclientsnumber',
+      String(clients),
+      '--umask',
+      '133:022',
     ];
     if (options.idleTimeoutSec !== undefined) args.push('--maxidletime', String(Math.max(1, Math.ceil(options.idleTimeoutSec / 60))));
     if (options.dataModes === 'active-only') args.push('--natmode');

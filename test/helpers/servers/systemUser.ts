@@ -87,7 +87,16 @@ async function setUp(): Promise<SystemUser> {
   if (!passwdEntry(FTP_TEST_USER)) {
     await withRetry(async () => {
       if (passwdEntry(FTP_TEST_USER)) return;
-      await run('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/', '--shell', '/usr/sbin/nologin', FTP_TEST_USER]);
+      await run('useradd', [
+        '--system',
+        '--user-group',
+        '--no-create-home',
+        '--home-dir',
+        '/',
+        '--shell',
+        '/usr/sbin/nologin',
+        FTP_TEST_USER,
+      ]);
     });
   }
   const ids = passwdEntry(FTP_TEST_USER);

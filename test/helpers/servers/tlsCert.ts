@@ -22,11 +22,24 @@ async function generate(): Promise<TlsCert> {
   const combinedPath = join(dir, 'combined.pem');
   // RSA rather than EC: vsftpd 3.0.3 names its options rsa_cert_file/rsa_private_key_file.
   await run('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '7',
-    '-keyout', keyPath, '-out', certPath,
-    '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    '-addext', 'basicConstraints=critical,CA:TRUE',
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-sha256',
+    '-days',
+    '7',
+    '-keyout',
+    keyPath,
+    '-out',
+    certPath,
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
   ]);
   const certPem = readFileSync(certPath, 'utf8');
   writeFileSync(combinedPath, certPem + readFileSync(keyPath, 'utf8'), { mode: 0o600 });

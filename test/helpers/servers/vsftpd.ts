@@ -87,7 +87,11 @@ function config(context: ServerContext, logFile: string, emptyDir: string): stri
       ssl_ciphers: 'HIGH',
     });
   }
-  return Object.entries(lines).map(([key, value]) => `${key}=${value}`).join('\n') + '\n';
+  return (
+    Object.entries(lines)
+      .map(([key, value]) => `${key}=${value}`)
+      .join('\n') + '\n'
+  );
 }
 
 /** `Tue Nov 25 12:00:00 2025 [pid 123] [ftpgw] FTP command: Client "127.0.0.1", "RETR a.txt"` → `RETR a.txt`. */

@@ -152,7 +152,10 @@ describe('data mode fallback and memory on vsftpd', serverSkip('vsftpd'), () => 
     const log = (await activeOnly.commandLog()).slice(before);
     if (log.length > 0) {
       const dataCommands = log.filter((l) => /^(EPSV|PASV|EPRT|PORT)\b/.test(l));
-      assert.deepEqual(dataCommands.map((l) => l.split(' ')[0]), [result.method]);
+      assert.deepEqual(
+        dataCommands.map((l) => l.split(' ')[0]),
+        [result.method],
+      );
     }
     assert.equal(readFileSync(join(activeOnly.root, 'up.bin')).length, 10);
   });
@@ -279,9 +282,7 @@ describe('safety, timeouts and aborts on vsftpd', serverSkip('vsftpd'), () => {
   test('many active transfers at once each get their own port from the range', async () => {
     const range = [42_000 + Math.floor(Math.random() * 500), 0] as [number, number];
     range[1] = range[0] + 15;
-    const clients = await Promise.all(
-      Array.from({ length: 6 }, () => connectFtp({ ...loginOf(server), active: { portRange: range } })),
-    );
+    const clients = await Promise.all(Array.from({ length: 6 }, () => connectFtp({ ...loginOf(server), active: { portRange: range } })));
     try {
       const results = await Promise.all(
         clients.map(async (c) => {

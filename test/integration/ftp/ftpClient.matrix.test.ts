@@ -34,18 +34,19 @@ export function collector(): { sink: Writable; bytes: () => Buffer } {
 /** Splits a buffer into irregular chunks so conversions see CR and LF in different chunks. */
 function chunked(data: Buffer): Readable {
   const parts: Buffer[] = [];
-  for (let i = 0, n = 1; i < data.length; i += n, n = (n * 7) % 97 + 1) parts.push(data.subarray(i, i + n));
+  for (let i = 0, n = 1; i < data.length; i += n, n = ((n * 7) % 97) + 1) parts.push(data.subarray(i, i + n));
   return Readable.from(parts);
 }
 
 // vsftpd twice: with ASCII conversion on, and with its default (TYPE A accepted, bytes unchanged).
-const VARIANTS = ALL_SERVER_KINDS.flatMap((kind): Array<{ kind: FtpServerKind; ascii: boolean; label: string }> =>
-  kind === 'vsftpd'
-    ? [
-        { kind, ascii: true, label: 'vsftpd (ascii conversion on)' },
-        { kind, ascii: false, label: 'vsftpd (ascii conversion off)' },
-      ]
-    : [{ kind, ascii: false, label: kind }],
+const VARIANTS = ALL_SERVER_KINDS.flatMap(
+  (kind): Array<{ kind: FtpServerKind; ascii: boolean; label: string }> =>
+    kind === 'vsftpd'
+      ? [
+          { kind, ascii: true, label: 'vsftpd (ascii conversion on)' },
+          { kind, ascii: false, label: 'vsftpd (ascii conversion off)' },
+        ]
+      : [{ kind, ascii: false, label: kind }],
 );
 
 for (const { kind, ascii, label } of VARIANTS) {

@@ -74,7 +74,10 @@ describe('learning whether a server takes pipelined commands', () => {
     assert.equal(probes(ftp), 1, 'one round trip per server, not per session');
     assert.equal(ftp.connections, 4, 'no session lost');
     assert.equal(ftp.reads.filter((r) => r === 'SIZE /f.bin\r\nMDTM /f.bin\r\n').length, 4);
-    assert.deepEqual(events.map((e) => [e.fact, e.value, e.how]), [['pipelining', true, 'probe']]);
+    assert.deepEqual(
+      events.map((e) => [e.fact, e.value, e.how]),
+      [['pipelining', true, 'probe']],
+    );
   });
 
   test('a server that reads one command per read: marked once, the probing session replaced, nothing else pipelined', async () => {
@@ -92,13 +95,25 @@ describe('learning whether a server takes pipelined commands', () => {
     });
     assert.equal(probes(ftp), 1);
     assert.equal(ftp.connections, 5, 'the probing session was destroyed and replaced by one fresh session');
-    assert.deepEqual(ftp.reads.filter((r) => r.split('\r\n').length > 2), [PROBE]);
-    assert.deepEqual(events.map((e) => [e.fact, e.value, e.how]), [['pipelining', false, 'probe']]);
+    assert.deepEqual(
+      ftp.reads.filter((r) => r.split('\r\n').length > 2),
+      [PROBE],
+    );
+    assert.deepEqual(
+      events.map((e) => [e.fact, e.value, e.how]),
+      [['pipelining', false, 'probe']],
+    );
   });
 
   test('without a shared knowledge object a session learns for itself', async () => {
     const ftp = await start('one-per-read');
-    const client = await connectFtp({ host: ftp.host, port: ftp.port, user: ftp.user, password: ftp.password, timeouts: { commandMs: 1_000 } });
+    const client = await connectFtp({
+      host: ftp.host,
+      port: ftp.port,
+      user: ftp.user,
+      password: ftp.password,
+      timeouts: { commandMs: 1_000 },
+    });
     assert.equal((await client.stat('/f.bin'))?.size, 12);
     await client.quit();
   });
@@ -112,7 +127,14 @@ describe('learning whether a server takes pipelined commands', () => {
     });
     try {
       const knowledge = createServerKnowledge();
-      const options = { host: '127.0.0.1', port: peer.port, user: 'u', password: 'p', serverKnowledge: knowledge, timeouts: { commandMs: 300 } };
+      const options = {
+        host: '127.0.0.1',
+        port: peer.port,
+        user: 'u',
+        password: 'p',
+        serverKnowledge: knowledge,
+        timeouts: { commandMs: 300 },
+      };
       const client = await connectFtp(options);
       assert.equal(knowledge.pipelining, true);
       const events = await learned(async () => {
@@ -120,7 +142,10 @@ describe('learning whether a server takes pipelined commands', () => {
       });
       assert.equal(client.usable, false, 'never reused out of step');
       assert.equal(knowledge.pipelining, false);
-      assert.deepEqual(events.map((e) => [e.value, e.how]), [[false, 'batch-unanswered']]);
+      assert.deepEqual(
+        events.map((e) => [e.value, e.how]),
+        [[false, 'batch-unanswered']],
+      );
     } finally {
       await peer.close();
     }
@@ -152,7 +177,14 @@ describe('learning whether a server takes pipelined commands', () => {
     try {
       const knowledge = createServerKnowledge();
       const controller = new AbortController();
-      const connecting = connectFtp({ host: '127.0.0.1', port: peer.port, user: 'u', password: 'p', serverKnowledge: knowledge, signal: controller.signal });
+      const connecting = connectFtp({
+        host: '127.0.0.1',
+        port: peer.port,
+        user: 'u',
+        password: 'p',
+        serverKnowledge: knowledge,
+        signal: controller.signal,
+      });
       await eventually(() => peer.received.includes('NOOP'));
       controller.abort();
       await assert.rejects(connecting, (err: unknown) => err instanceof FtpError && err.code === 'FTP_ABORTED');
@@ -171,7 +203,13 @@ for (const kind of REAL) {
       const ftp = await startFtpServer(kind);
       try {
         const knowledge = createServerKnowledge();
-        const client = await connectFtp({ host: ftp.host, port: ftp.port, user: ftp.user, password: ftp.password, serverKnowledge: knowledge });
+        const client = await connectFtp({
+          host: ftp.host,
+          port: ftp.port,
+          user: ftp.user,
+          password: ftp.password,
+          serverKnowledge: knowledge,
+        });
         assert.equal(knowledge.pipelining, true);
         writeFileSync(join(ftp.root, 'p.bin'), 'abc');
         assert.equal((await client.stat('/p.bin'))?.size, 3);

@@ -35,7 +35,7 @@ async function fetchBytes(client: FtpClient, path: string, options: FtpDownloadO
 /** The commands from the first data method on, with data-method arguments dropped (their ports vary). */
 function transferCommands(commands: readonly string[]): string[] {
   const first = commands.findIndex((c) => /^(EPSV|PASV|EPRT|PORT)\b/.test(c));
-  return commands.slice(first).map((c) => (/^(EPRT|PORT) /.test(c) ? c.split(' ')[0] as string : c));
+  return commands.slice(first).map((c) => (/^(EPRT|PORT) /.test(c) ? (c.split(' ')[0] as string) : c));
 }
 
 /** The log's length once `PWD` (sent by nothing else here) is its last entry: vsftpd writes each command just after its reply. */

@@ -22,11 +22,17 @@ import {
 } from '../../helpers/httpHarness.js';
 
 const json = { 'content-type': 'application/json' };
-const names = (r: { json<T>(): T }): string[] => r.json<{ entries: Array<{ name: string }> }>().entries.map((e) => e.name).sort();
+const names = (r: { json<T>(): T }): string[] =>
+  r
+    .json<{ entries: Array<{ name: string }> }>()
+    .entries.map((e) => e.name)
+    .sort();
 
 /** A gateway configured by a YAML file of `name: url` pairs. */
 async function gatewayFor(urls: Record<string, string>): Promise<RunningGateway> {
-  const yaml = `servers:\n${Object.entries(urls).map(([name, url]) => `  ${name}:\n    url: "${url}"\n`).join('')}`;
+  const yaml = `servers:\n${Object.entries(urls)
+    .map(([name, url]) => `  ${name}:\n    url: "${url}"\n`)
+    .join('')}`;
   const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', CONFIG_FILE: 'gw.yaml' }, { readFile: () => yaml });
   return startGateway(config);
 }
@@ -88,7 +94,11 @@ describe('the URL root on a vsftpd without chroot', serverSkip('vsftpd'), () => 
     const put = await gw.request('PUT', '/api/v1/servers/sub/files/new/deeper/up.txt', { body: 'uploaded' });
     assert.equal(put.status, 201, put.text());
     assert.equal(readFileSync(join(ftp.root, 'sub', 'new', 'deeper', 'up.txt'), 'utf8'), 'uploaded');
-    assert.deepEqual(readdirSync(join(ftp.root, 'sub', 'new', 'deeper')), ['up.txt'], 'the temporary name was below ~/sub too, and is gone');
+    assert.deepEqual(
+      readdirSync(join(ftp.root, 'sub', 'new', 'deeper')),
+      ['up.txt'],
+      'the temporary name was below ~/sub too, and is gone',
+    );
 
     const { body, contentType } = multipartBody([{ field: 'f', filename: 'part.txt', content: 'multi' }]);
     const post = await gw.request('POST', '/api/v1/servers/sub/files/forms', { body, headers: { 'content-type': contentType } });
@@ -126,7 +136,10 @@ describe('the URL root on a vsftpd without chroot', serverSkip('vsftpd'), () => 
       // Parallel requests open more sessions of the same pool; none asks again.
       const loginsBefore = await count(/^USER /);
       const parallel = await Promise.all(Array.from({ length: 4 }, () => fresh.request('GET', '/api/v1/servers/rel/files/inner.txt')));
-      assert.deepEqual(parallel.map((r) => r.status), [200, 200, 200, 200]);
+      assert.deepEqual(
+        parallel.map((r) => r.status),
+        [200, 200, 200, 200],
+      );
       // A session opened for them may finish logging in after the requests were
       // served by the reused one: wait until the pool holds more than one
       // session, all idle (set up, PWD or not), before counting.
@@ -143,7 +156,7 @@ describe('the URL root on a vsftpd without chroot', serverSkip('vsftpd'), () => 
     }
   });
 
-  test('pass-through: the caller\'s credential pool learns its login directory', async () => {
+  test("pass-through: the caller's credential pool learns its login directory", async () => {
     const basic = `Basic ${Buffer.from(`${ftp.user}:${ftp.password}`).toString('base64')}`;
     const r = await gw.request('GET', '/api/v1/servers/passthrough/files/inner.txt', { headers: { authorization: basic } });
     assert.equal(r.status, 200, r.text());
@@ -216,7 +229,10 @@ describe('the URL root against a scripted login directory', () => {
     const s = await peer('257 "/home/bob"');
     await withGateway(s, async (gw) => {
       assert.equal((await gw.request('GET', '/api/v1/servers/default/files/a/%2e%2e/b')).status, 400);
-      const move = await gw.request('POST', '/api/v1/servers/default/move', { headers: json, body: JSON.stringify({ from: '../x', to: 'y' }) });
+      const move = await gw.request('POST', '/api/v1/servers/default/move', {
+        headers: json,
+        body: JSON.stringify({ from: '../x', to: 'y' }),
+      });
       assert.equal(move.status, 400);
       assert.deepEqual(s.received, [], 'nothing reached the FTP server');
     });

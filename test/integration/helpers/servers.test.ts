@@ -128,9 +128,13 @@ for (const kind of [...ALL_SERVER_KINDS, ...UNCHROOTED_SERVER_KINDS]) {
             assert.equal(active.end.code, 226, active.end.text);
             assert.match(active.data.toString('utf8'), /hello\.txt/);
 
-            if (kind === 'pure-ftpd' || kind === 'inetutils-ftpd') assert.deepEqual(await server.commandLog(), [], `${kind} logs to syslog only`);
+            if (kind === 'pure-ftpd' || kind === 'inetutils-ftpd')
+              assert.deepEqual(await server.commandLog(), [], `${kind} logs to syslog only`);
             else {
-              const log = await eventually(() => server.commandLog(), (entries) => entries.includes('NLST'));
+              const log = await eventually(
+                () => server.commandLog(),
+                (entries) => entries.includes('NLST'),
+              );
               assert.ok(log.includes(`USER ${server.user}`), log.join(' | '));
               assert.ok(log.includes('PASS ****'), log.join(' | '));
               assert.ok(!log.some((entry) => entry.includes(server.password)), 'the command log never shows the password');
@@ -169,20 +173,21 @@ for (const kind of [...ALL_SERVER_KINDS, ...UNCHROOTED_SERVER_KINDS]) {
       it(`refuses to start with maxClients (${noClientLimit})`, async () => {
         await assert.rejects(startFtpServer(kind, { maxClients: 1 }), Error);
       });
-    } else it('maxClients: 1 refuses a second session', { timeout: 30_000 }, async () => {
-      const server = await startFtpServer(kind, { maxClients: 1 });
-      try {
-        const first = await openSession(server, {});
-        // vsftpd, pure-ftpd and ftp-srv answer 421 at connect; proftpd's MaxClients answers 530 at PASS.
-        const second = await RawFtpControl.connect(server.port);
-        const refusal = second.greeting.code === 220 ? await second.login(server.user, server.password) : second.greeting;
-        assert.ok(refusal.code === 421 || refusal.code === 530, refusal.text);
-        second.close();
-        await stopAndCheck(server, first, external);
-      } finally {
-        await server.stop();
-      }
-    });
+    } else
+      it('maxClients: 1 refuses a second session', { timeout: 30_000 }, async () => {
+        const server = await startFtpServer(kind, { maxClients: 1 });
+        try {
+          const first = await openSession(server, {});
+          // vsftpd, pure-ftpd and ftp-srv answer 421 at connect; proftpd's MaxClients answers 530 at PASS.
+          const second = await RawFtpControl.connect(server.port);
+          const refusal = second.greeting.code === 220 ? await second.login(server.user, server.password) : second.greeting;
+          assert.ok(refusal.code === 421 || refusal.code === 530, refusal.text);
+          second.close();
+          await stopAndCheck(server, first, external);
+        } finally {
+          await server.stop();
+        }
+      });
   });
 }
 

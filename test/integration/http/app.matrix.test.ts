@@ -8,7 +8,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFtpServer, type FtpServerKind, type RunningFtpServer } from '../../helpers/servers/index.js';
 import { serverSkip } from '../../helpers/requireServers.js';
-import { API, ftpServerConfig, gatewayConfig, multipartBody, sha256, startGateway, type RunningGateway } from '../../helpers/httpHarness.js';
+import {
+  API,
+  ftpServerConfig,
+  gatewayConfig,
+  multipartBody,
+  sha256,
+  startGateway,
+  type RunningGateway,
+} from '../../helpers/httpHarness.js';
 
 const KINDS: readonly FtpServerKind[] = ['vsftpd', 'pure-ftpd', 'proftpd'];
 const MODES = ['passive', 'active'] as const;
@@ -53,7 +61,12 @@ for (const kind of KINDS) {
         ]);
         const mp = await gw.request('POST', `${API}/files/mp?mode=${mode}`, { headers: { 'content-type': contentType }, body });
         assert.equal(mp.status, 201, mp.text());
-        assert.equal(sha256(Buffer.concat([readFileSync(join(ftp.root, 'mp', `mp1-${mode}.bin`)), readFileSync(join(ftp.root, 'mp', `mp2-${mode}.bin`))])), sha256(binary));
+        assert.equal(
+          sha256(
+            Buffer.concat([readFileSync(join(ftp.root, 'mp', `mp1-${mode}.bin`)), readFileSync(join(ftp.root, 'mp', `mp2-${mode}.bin`))]),
+          ),
+          sha256(binary),
+        );
 
         const list = await gw.request('GET', `${API}/dirs/m?mode=${mode}`);
         assert.equal(list.status, 200);
@@ -62,7 +75,10 @@ for (const kind of KINDS) {
       });
 
       test(`${mode} ascii: LF and CRLF in; eol=lf and eol=crlf out`, async () => {
-        for (const [label, input] of [['lf', textLf], ['crlf', textCrlf]] as const) {
+        for (const [label, input] of [
+          ['lf', textLf],
+          ['crlf', textCrlf],
+        ] as const) {
           const name = `text-${mode}-${label}.txt`;
           const put = await gw.request('PUT', `${API}/files/t/${name}?mode=${mode}&type=ascii`, { body: input });
           assert.equal(put.status, 201, put.text());

@@ -71,7 +71,10 @@ describe('HTTP on a server that reads one command per read', () => {
       assert.equal(entry?.size, binary.length);
 
       const moved = `moved-${mode}.bin`;
-      const move = await gw.request('POST', `${API}/move`, { headers: json, body: JSON.stringify({ from: `m/${name}`, to: `m/to/${moved}` }) });
+      const move = await gw.request('POST', `${API}/move`, {
+        headers: json,
+        body: JSON.stringify({ from: `m/${name}`, to: `m/to/${moved}` }),
+      });
       assert.equal(move.status, 200, move.text());
       assert.equal(sha256(readFileSync(join(ftp.root, 'm', 'to', moved))), sha256(binary));
 
@@ -97,7 +100,10 @@ describe('HTTP on a server that reads one command per read', () => {
     assert.equal((await gw.request('GET', `${API}/files/nothing-here.bin`)).status, 404);
     assert.equal((await gw.request('HEAD', `${API}/files/nothing-here.bin`)).status, 404);
     assert.equal((await gw.request('DELETE', `${API}/files/nothing-here.bin`)).status, 404);
-    const move = await gw.request('POST', `${API}/move`, { headers: json, body: JSON.stringify({ from: 'nothing-here.bin', to: 'x.bin' }) });
+    const move = await gw.request('POST', `${API}/move`, {
+      headers: json,
+      body: JSON.stringify({ from: 'nothing-here.bin', to: 'x.bin' }),
+    });
     assert.equal(move.status, 404, move.text());
   });
 
@@ -107,7 +113,10 @@ describe('HTTP on a server that reads one command per read', () => {
     assert.equal(existsSync(join(ftp.root, 'd1', 'd2')), true);
     const list = await gw.request('GET', `${API}/dirs/d1`);
     assert.equal(list.status, 200, list.text());
-    assert.deepEqual(list.json<{ entries: Array<{ name: string; type: string }> }>().entries.map((e) => [e.name, e.type]), [['d2', 'directory']]);
+    assert.deepEqual(
+      list.json<{ entries: Array<{ name: string; type: string }> }>().entries.map((e) => [e.name, e.type]),
+      [['d2', 'directory']],
+    );
     // stat of a folder: SIZE fails, then CWD tells it is a folder.
     assert.equal((await gw.request('GET', `${API}/files/d1`)).status, 409);
     assert.equal((await gw.request('DELETE', `${API}/dirs/d1?recursive=true`)).status, 204);

@@ -14,7 +14,15 @@ import { join } from 'node:path';
 import { DEFAULT_LIMITS } from '../../../src/config/index.js';
 import { serverSkip } from '../../helpers/requireServers.js';
 import { startFtpServer, type RunningFtpServer } from '../../helpers/servers/index.js';
-import { API, eventually, ftpServerConfig, gatewayConfig, multipartBody, startGateway, type RunningGateway } from '../../helpers/httpHarness.js';
+import {
+  API,
+  eventually,
+  ftpServerConfig,
+  gatewayConfig,
+  multipartBody,
+  startGateway,
+  type RunningGateway,
+} from '../../helpers/httpHarness.js';
 
 const MAX_UPLOAD = 1024 * 1024;
 
@@ -77,7 +85,10 @@ describe('refused before the FTP server hears of it (vsftpd)', serverSkip('vsftp
     // A marker is a DELE of a missing file, then the stat that tells a folder
     // from a missing file, all naming the marker: what lies between is `act`'s.
     const from = log.findLastIndex((c) => c.includes(start));
-    return log.slice(from + 1, log.findIndex((c) => c.includes(end)));
+    return log.slice(
+      from + 1,
+      log.findIndex((c) => c.includes(end)),
+    );
   };
 
   describe('Expect: 100-continue', () => {
@@ -100,7 +111,10 @@ describe('refused before the FTP server hears of it (vsftpd)', serverSkip('vsftp
       assert.match(head, /\r\nconnection: close/i, 'the unsent body must not be read as a next request');
       assert.match(head, /content-type: application\/problem\+json/i);
       assert.doesNotMatch(rest, /HTTP\/1\.1 100/, 'no 100 Continue after the final answer either');
-      assert.deepEqual(sent.filter((c) => c.includes('too-big')), []);
+      assert.deepEqual(
+        sent.filter((c) => c.includes('too-big')),
+        [],
+      );
     });
 
     test('within the limit: 100 Continue, then the body is stored', async () => {
@@ -177,7 +191,10 @@ describe('refused before the FTP server hears of it (vsftpd)', serverSkip('vsftp
           await expect414('POST', `${API}/move`, { body: JSON.stringify(move), headers: { 'content-type': 'application/json' } });
         }
       });
-      assert.deepEqual(sent.filter((c) => c.includes(segment)), []);
+      assert.deepEqual(
+        sent.filter((c) => c.includes(segment)),
+        [],
+      );
       // No command at all: the refusals never even took a session.
       assert.deepEqual(sent, []);
     });
@@ -201,7 +218,10 @@ describe('refused before the FTP server hears of it (vsftpd)', serverSkip('vsftp
       const sent = await commandsDuring(async () => {
         await expect414('POST', `${API}/files/${dir}`, { body, headers: { 'content-type': contentType } });
       });
-      assert.deepEqual(sent.filter((c) => c.includes('f'.repeat(250))), []);
+      assert.deepEqual(
+        sent.filter((c) => c.includes('f'.repeat(250))),
+        [],
+      );
       const listing = await gw.request('GET', `${API}/dirs/${dir}`);
       assert.deepEqual(listing.json<{ entries: unknown[] }>().entries, [], 'the first part was removed too');
     });

@@ -104,7 +104,15 @@ describe('slow callers (vsftpd)', serverSkip('vsftpd'), () => {
   const big = randomContent(48 * MiB);
   const small = randomContent(10_000);
   const keys = { alpha: 'alpha-key-0123456789', beta: 'beta-key-0123456789' };
-  const keyed = { auth: { apiKeys: [{ key: keys.alpha, scope: 'write' as const }, { key: keys.beta, scope: 'write' as const }], disabled: false } };
+  const keyed = {
+    auth: {
+      apiKeys: [
+        { key: keys.alpha, scope: 'write' as const },
+        { key: keys.beta, scope: 'write' as const },
+      ],
+      disabled: false,
+    },
+  };
 
   before(async () => {
     ftp = await startFtpServer('vsftpd');
@@ -124,7 +132,9 @@ describe('slow callers (vsftpd)', serverSkip('vsftpd'), () => {
     ['a small body', 100],
     ['a large body, 10 bytes of it sent', 4 * MiB],
   ] as const) {
-    test(`a PUT that sends nothing after its headers (${label}): 408 problem+json, nothing kept, the session serves the next request`, { timeout: CASE_MS }, async () => {
+    test(`a PUT that sends nothing after its headers (${label}): 408 problem+json, nothing kept, the session serves the next request`, {
+      timeout: CASE_MS,
+    }, async () => {
       const r = await rig({ bodyIdleMs: 400 }, { server: { pool: { max: 1, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 4_000 } } });
       const mark = events.length;
       const c = rawClient(r.port, putHead(`${API}/files/silent/${length}.bin`, length));
@@ -142,7 +152,9 @@ describe('slow callers (vsftpd)', serverSkip('vsftpd'), () => {
     });
   }
 
-  test('a multipart POST whose file part stops arriving: 408, no part kept, not even one finished before', { timeout: CASE_MS }, async () => {
+  test('a multipart POST whose file part stops arriving: 408, no part kept, not even one finished before', {
+    timeout: CASE_MS,
+  }, async () => {
     const r = await rig({ bodyIdleMs: 400 });
     const boundary = 'slowboundary0123';
     const first = `--${boundary}\r\nContent-Disposition: form-data; name="a"; filename="one.bin"\r\nContent-Type: application/octet-stream\r\n\r\n${'1'.repeat(5000)}\r\n`;
@@ -163,7 +175,9 @@ describe('slow callers (vsftpd)', serverSkip('vsftpd'), () => {
 
   // The issue's own case: pool max 4, four trickling PUTs from one key, and a
   // fifth caller with another key is served promptly.
-  test('four trickling PUTs of one key, maxTransfersPerKey 2: two get 429, and another key is served while the two others still trickle', { timeout: CASE_MS }, async () => {
+  test('four trickling PUTs of one key, maxTransfersPerKey 2: two get 429, and another key is served while the two others still trickle', {
+    timeout: CASE_MS,
+  }, async () => {
     const r = await rig({ maxTransfersPerKey: 2 }, { config: keyed, secrets: [keys.alpha, keys.beta] });
     const tricklers = [0, 1, 2, 3].map((i) => rawClient(r.port, putHead(`${API}/files/capped/${i}.bin`, 1000, keys.alpha)));
     for (const t of tricklers) stops.push(trickle(t.socket, 100));
@@ -177,13 +191,17 @@ describe('slow callers (vsftpd)', serverSkip('vsftpd'), () => {
     assert.equal(get.status, 200);
     assert.deepEqual(answered, [429, 429], 'the two admitted tricklers are still in flight');
     // The GET's client may have its body before the 226 ends the download.
-    await eventually(async () => (await r.request('GET', '/api/v1/transfers', { headers: { 'X-API-Key': keys.beta } })).json<unknown[]>().length === 2);
+    await eventually(
+      async () => (await r.request('GET', '/api/v1/transfers', { headers: { 'X-API-Key': keys.beta } })).json<unknown[]>().length === 2,
+    );
     for (const t of tricklers) t.socket.destroy();
     await eventually(() => leftovers('capped/').filter((n) => n !== 'capped/beta.bin').length === 0);
     assert.deepEqual(r.scan.leaks, []);
   });
 
-  test('four trickling PUTs holding the whole pool, bodyIdleMs only: they get 408, nothing kept, and a fifth caller is served before its acquire timeout', { timeout: CASE_MS }, async () => {
+  test('four trickling PUTs holding the whole pool, bodyIdleMs only: they get 408, nothing kept, and a fifth caller is served before its acquire timeout', {
+    timeout: CASE_MS,
+  }, async () => {
     const r = await rig({ bodyIdleMs: 400 }, { config: keyed, secrets: [keys.alpha, keys.beta] });
     const tricklers = [0, 1, 2, 3].map((i) => rawClient(r.port, putHead(`${API}/files/held/${i}.bin`, 1000, keys.alpha)));
     for (const t of tricklers) stops.push(trickle(t.socket, 100));
@@ -200,7 +218,9 @@ describe('slow callers (vsftpd)', serverSkip('vsftpd'), () => {
   });
 
   for (const relay of [true, false]) {
-    test(`a download the client does not read (${relay ? 'kernel relay' : 'stream path'}) is cut after the window and logged; the only pooled session serves the next GET`, { timeout: CASE_MS }, async () => {
+    test(`a download the client does not read (${relay ? 'kernel relay' : 'stream path'}) is cut after the window and logged; the only pooled session serves the next GET`, {
+      timeout: CASE_MS,
+    }, async () => {
       const scan = new RecordingScan([ftp.password]);
       const r = await rig(
         { sendIdleMs: 400 },
@@ -210,7 +230,8 @@ describe('slow callers (vsftpd)', serverSkip('vsftpd'), () => {
       const c = rawClient(r.port, getHead(`${API}/files/big.bin`), { read: false });
       assert.equal(await c.status, 200);
       // Not small.bin: an earlier case's GET of it may publish its event late (its 226 after the body).
-      const cut = (): FtpTransferEvent | undefined => events.slice(mark).find((e) => e.direction === 'download' && e.bytes !== small.length);
+      const cut = (): FtpTransferEvent | undefined =>
+        events.slice(mark).find((e) => e.direction === 'download' && e.bytes !== small.length);
       await eventually(() => cut() !== undefined);
       assert.equal(cut()?.ok, false);
       assert.equal(cut()?.kernelRelay, relay);
@@ -247,11 +268,15 @@ describe('slow callers (vsftpd)', serverSkip('vsftpd'), () => {
     }
   });
 
-  test('maxTransfersPerKey 1: the key that holds a transfer gets 429 with Retry-After, another key is served, and the slot comes back', { timeout: CASE_MS }, async () => {
+  test('maxTransfersPerKey 1: the key that holds a transfer gets 429 with Retry-After, another key is served, and the slot comes back', {
+    timeout: CASE_MS,
+  }, async () => {
     const r = await rig({ maxTransfersPerKey: 1 }, { config: keyed, secrets: [keys.alpha, keys.beta] });
     const holder = rawClient(r.port, putHead(`${API}/files/hold.bin`, 1000, keys.alpha));
     stops.push(trickle(holder.socket, 100));
-    await eventually(async () => (await r.request('GET', '/api/v1/transfers', { headers: { 'X-API-Key': keys.beta } })).json<unknown[]>().length === 1);
+    await eventually(
+      async () => (await r.request('GET', '/api/v1/transfers', { headers: { 'X-API-Key': keys.beta } })).json<unknown[]>().length === 1,
+    );
     const refused = await r.request('GET', `${API}/dirs/`, { headers: { 'X-API-Key': keys.alpha } });
     assert.equal(refused.status, 429);
     assert.equal(refused.headers['retry-after'], '1');
@@ -260,6 +285,8 @@ describe('slow callers (vsftpd)', serverSkip('vsftpd'), () => {
     const other = await r.request('GET', `${API}/files/small.bin`, { headers: { 'X-API-Key': keys.beta } });
     assert.equal(other.status, 200);
     holder.socket.destroy();
-    await eventually(async () => (await r.request('GET', `${API}/files/small.bin`, { headers: { 'X-API-Key': keys.alpha } })).status === 200);
+    await eventually(
+      async () => (await r.request('GET', `${API}/files/small.bin`, { headers: { 'X-API-Key': keys.alpha } })).status === 200,
+    );
   });
 });

@@ -58,17 +58,19 @@ describe('HTTP error mapping from FTP faults', () => {
   };
 
   test('452 on STOR → 507 with ftpCode', async () => {
-    const s = await start(script((verb, _l, reply) => {
-      if (verb === 'STOR') {
-        reply('452 Insufficient storage space');
-        return true;
-      }
-      if (verb === 'CWD' || verb === 'MKD' || verb === 'DELE') {
-        reply('250 OK');
-        return true;
-      }
-      return false;
-    }));
+    const s = await start(
+      script((verb, _l, reply) => {
+        if (verb === 'STOR') {
+          reply('452 Insufficient storage space');
+          return true;
+        }
+        if (verb === 'CWD' || verb === 'MKD' || verb === 'DELE') {
+          reply('250 OK');
+          return true;
+        }
+        return false;
+      }),
+    );
     await withGateway(s, {}, async (gw) => {
       const r = await gw.request('PUT', `${API}/files/a.bin`, { body: 'data' });
       assert.equal(r.status, 507, r.text());
@@ -86,11 +88,13 @@ describe('HTTP error mapping from FTP faults', () => {
   });
 
   test('421 → 503', async () => {
-    const s = await start(script((verb, _l, reply) => {
-      if (verb !== 'SIZE') return false;
-      reply('421 Service not available, closing control connection');
-      return true;
-    }));
+    const s = await start(
+      script((verb, _l, reply) => {
+        if (verb !== 'SIZE') return false;
+        reply('421 Service not available, closing control connection');
+        return true;
+      }),
+    );
     await withGateway(s, {}, async (gw) => {
       const r = await gw.request('GET', `${API}/files/a.bin`);
       assert.equal(r.status, 503, r.text());
@@ -98,11 +102,13 @@ describe('HTTP error mapping from FTP faults', () => {
   });
 
   test('an unparseable reply → 502', async () => {
-    const s = await start(script((verb, _l, reply) => {
-      if (verb !== 'SIZE') return false;
-      reply('this is not FTP');
-      return true;
-    }));
+    const s = await start(
+      script((verb, _l, reply) => {
+        if (verb !== 'SIZE') return false;
+        reply('this is not FTP');
+        return true;
+      }),
+    );
     await withGateway(s, { timeouts: { connectMs: 2000, commandMs: 1000, dataMs: 2000 } }, async (gw) => {
       const r = await gw.request('GET', `${API}/files/a.bin`);
       assert.equal(r.status, 502, r.text());
@@ -110,21 +116,23 @@ describe('HTTP error mapping from FTP faults', () => {
   });
 
   test('data connection refused in every mode → 502', async () => {
-    const s = await start(script((verb, _l, reply) => {
-      if (verb === 'SIZE') {
-        reply('213 4');
-        return true;
-      }
-      if (verb === 'MDTM') {
-        reply('213 20240101000000');
-        return true;
-      }
-      if (['EPSV', 'PASV', 'EPRT', 'PORT'].includes(verb)) {
-        reply('500 no data connections today');
-        return true;
-      }
-      return false;
-    }));
+    const s = await start(
+      script((verb, _l, reply) => {
+        if (verb === 'SIZE') {
+          reply('213 4');
+          return true;
+        }
+        if (verb === 'MDTM') {
+          reply('213 20240101000000');
+          return true;
+        }
+        if (['EPSV', 'PASV', 'EPRT', 'PORT'].includes(verb)) {
+          reply('500 no data connections today');
+          return true;
+        }
+        return false;
+      }),
+    );
     await withGateway(s, { mode: 'auto' }, async (gw) => {
       const r = await gw.request('GET', `${API}/files/a.bin`);
       assert.equal(r.status, 502, r.text());
@@ -149,7 +157,10 @@ describe('HTTP error mapping from FTP faults', () => {
     const s = await start(script((verb) => verb === 'SIZE'));
     await withGateway(
       s,
-      { pool: { max: 1, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 200 }, timeouts: { connectMs: 2000, commandMs: 3000, dataMs: 3000 } },
+      {
+        pool: { max: 1, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 200 },
+        timeouts: { connectMs: 2000, commandMs: 3000, dataMs: 3000 },
+      },
       async (gw) => {
         const first = gw.request('GET', `${API}/files/a.bin`);
         await new Promise((r) => setTimeout(r, 100));
@@ -170,7 +181,8 @@ describe('HTTP error mapping from FTP faults', () => {
       else if (verb === 'CWD') reply('550 Failed to change directory.');
       else if (verb === 'SIZE') reply('213 1000000');
       else if (verb === 'MDTM') reply('213 20240101000000');
-      else if (verb === 'EPSV') answerEpsv(reply, (sock) => (dataSocket = sock)); else if (verb === 'RETR') {
+      else if (verb === 'EPSV') answerEpsv(reply, (sock) => (dataSocket = sock));
+      else if (verb === 'RETR') {
         reply('150 Opening BINARY mode data connection');
         const send = (): void => {
           if (!dataSocket) return void setTimeout(send, 5);
@@ -247,7 +259,8 @@ describe('HTTP error mapping from FTP faults', () => {
       else if (verb === 'CWD') reply('550 Failed to change directory.');
       else if (verb === 'SIZE') reply('213 100000000');
       else if (verb === 'MDTM') reply('213 20240101000000');
-      else if (verb === 'EPSV') answerEpsv(reply, (sock) => (dataSocket = sock)); else if (verb === 'RETR') {
+      else if (verb === 'EPSV') answerEpsv(reply, (sock) => (dataSocket = sock));
+      else if (verb === 'RETR') {
         reply('150 Opening BINARY mode data connection');
         const pump = (): void => {
           if (!dataSocket) return void setTimeout(pump, 5);

@@ -15,7 +15,15 @@ import { loadOpenApiDocument } from '../../../src/http/openapi.js';
 import { startFtpServer, type RunningFtpServer } from '../../helpers/servers/index.js';
 import { serverSkip } from '../../helpers/requireServers.js';
 import { assertResponseMatches, findOperation } from '../../helpers/openapiValidator.js';
-import { chownTree, ftpServerConfig, gatewayConfig, rawRequest, startGateway, type RawResponse, type RunningGateway } from '../../helpers/httpHarness.js';
+import {
+  chownTree,
+  ftpServerConfig,
+  gatewayConfig,
+  rawRequest,
+  startGateway,
+  type RawResponse,
+  type RunningGateway,
+} from '../../helpers/httpHarness.js';
 
 const READ_KEY = 'errors-read-key-5f0e1d';
 const WRITE_KEY = 'errors-write-key-9a8b7c';
@@ -37,8 +45,23 @@ for (const kind of ['proftpd', 'pure-ftpd'] as const) {
       writeFileSync(join(ftp.root, ROOT.slice(1), 'here.txt'), 'x');
       chownTree(ftp.root);
       const config = gatewayConfig(
-        [ftpServerConfig(ftp, { root: { relativeTo: '/', segments: [ROOT.slice(1)] } }), ftpServerConfig(ftp, { name: 'badlogin', password: WRONG_PASSWORD, pool: { max: 1, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 30_000 } })],
-        { auth: { apiKeys: [{ key: READ_KEY, scope: 'read' }, { key: WRITE_KEY, scope: 'write' }], disabled: false } },
+        [
+          ftpServerConfig(ftp, { root: { relativeTo: '/', segments: [ROOT.slice(1)] } }),
+          ftpServerConfig(ftp, {
+            name: 'badlogin',
+            password: WRONG_PASSWORD,
+            pool: { max: 1, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 30_000 },
+          }),
+        ],
+        {
+          auth: {
+            apiKeys: [
+              { key: READ_KEY, scope: 'read' },
+              { key: WRITE_KEY, scope: 'write' },
+            ],
+            disabled: false,
+          },
+        },
       );
       const sink = new Writable({
         write(chunk: Buffer, _encoding, callback) {
@@ -47,7 +70,10 @@ for (const kind of ['proftpd', 'pure-ftpd'] as const) {
         },
       });
       // pure-ftpd delays a refused login by seconds: on a loaded machine that nears /readyz's default 5 s.
-      running = await startGateway(config, { logger: createLogger('info', sink, { secrets: configSecrets(config) }), readyTimeoutMs: 30_000 });
+      running = await startGateway(config, {
+        logger: createLogger('info', sink, { secrets: configSecrets(config) }),
+        readyTimeoutMs: 30_000,
+      });
       port = running.port;
     });
     after(async () => {
@@ -57,14 +83,24 @@ for (const kind of ['proftpd', 'pure-ftpd'] as const) {
 
     async function request(method: string, path: string, key: string): Promise<RawResponse> {
       const res = await rawRequest(port, method, path, { headers: { 'x-api-key': key } });
-      if (findOperation(doc, method, path)) assertResponseMatches(doc, { method, path, status: res.status, headers: res.headers, body: res.body });
+      if (findOperation(doc, method, path))
+        assertResponseMatches(doc, { method, path, status: res.status, headers: res.headers, body: res.body });
       return res;
     }
 
     /** The v1.1 rule for a body: nothing the FTP server said, no server path, no secret, masked or not. */
     function assertClean(res: RawResponse): void {
       const text = res.text();
-      for (const leak of [ftp.password, encodeURIComponent(ftp.password), '***', ROOT, ftp.root, 'No such file', 'such file or directory:', '550 550']) {
+      for (const leak of [
+        ftp.password,
+        encodeURIComponent(ftp.password),
+        '***',
+        ROOT,
+        ftp.root,
+        'No such file',
+        'such file or directory:',
+        '550 550',
+      ]) {
         assert.ok(!text.includes(leak), `${JSON.stringify(leak)} in ${text}`);
       }
       assert.equal(res.json<Record<string, unknown>>().ftpMessage, undefined);

@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  ConfigError,
-  DEFAULT_TEXT_EXTENSIONS,
-  isLoopback,
-  loadConfig,
-} from '../../../src/config/index.js';
+import { ConfigError, DEFAULT_TEXT_EXTENSIONS, isLoopback, loadConfig } from '../../../src/config/index.js';
 import type { Config, ServerConfig } from '../../../src/config/index.js';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
@@ -518,7 +513,8 @@ shutdownGraceMs: 5000
   });
 
   it('keys written beside the url win over its query options', () => {
-    const yaml = 'servers:\n  s:\n    url: ftp://h/?mode=active&type=ascii&readOnly=true&poolMax=2&tls=explicit\n    mode: passive\n    readOnly: false\n    pool: { max: 6 }\n    tls: { mode: none }\n';
+    const yaml =
+      'servers:\n  s:\n    url: ftp://h/?mode=active&type=ascii&readOnly=true&poolMax=2&tls=explicit\n    mode: passive\n    readOnly: false\n    pool: { max: 6 }\n    tls: { mode: none }\n';
     const s = server(load({ CONFIG_FILE: 'c.yaml' }, { 'c.yaml': yaml }), 's');
     assert.equal(s.mode, 'passive');
     assert.equal(s.type, 'ascii');
@@ -528,7 +524,8 @@ shutdownGraceMs: 5000
   });
 
   it('null beside the url clears a query option', () => {
-    const yaml = 'servers:\n  s:\n    url: ftp://h/?activePorts=5000-5001&activeAddress=10.0.0.1\n    activePorts: null\n    activeAddress: null\n';
+    const yaml =
+      'servers:\n  s:\n    url: ftp://h/?activePorts=5000-5001&activeAddress=10.0.0.1\n    activePorts: null\n    activeAddress: null\n';
     const s = server(load({ CONFIG_FILE: 'c.yaml' }, { 'c.yaml': yaml }), 's');
     assert.equal(s.activePorts, null);
     assert.equal(s.activeAddress, null);
@@ -656,7 +653,10 @@ shutdownGraceMs: 5000
   });
 
   it('cors origins accept "*" and deduplicate', () => {
-    const config = load({ ...URL_ENV, CONFIG_FILE: 'c.yaml' }, { 'c.yaml': 'cors:\n  origins: ["*", "https://a.example", "https://a.example"]\n' });
+    const config = load(
+      { ...URL_ENV, CONFIG_FILE: 'c.yaml' },
+      { 'c.yaml': 'cors:\n  origins: ["*", "https://a.example", "https://a.example"]\n' },
+    );
     assert.deepEqual(config.cors.origins, ['*', 'https://a.example']);
   });
 

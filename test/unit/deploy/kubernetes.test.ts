@@ -180,10 +180,14 @@ describe('deploy/kubernetes manifests', () => {
     const listed = new Set(kustomization.resources);
     const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
     assert.deepEqual([...listed].sort(), files.sort());
-    assert.deepEqual(
-      [...manifests.keys()].sort(),
-      ['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Secret', 'Service'],
-    );
+    assert.deepEqual([...manifests.keys()].sort(), [
+      'ConfigMap',
+      'Deployment',
+      'HorizontalPodAutoscaler',
+      'PodDisruptionBudget',
+      'Secret',
+      'Service',
+    ]);
   });
 
   test('every env var is one the config loader reads, or a helper only used through $(NAME) in one', () => {
@@ -201,7 +205,10 @@ describe('deploy/kubernetes manifests', () => {
   });
 
   test('credentials come only from the Secret; nothing secret sits in a literal value or the ConfigMap', () => {
-    const fromSecret = env.filter((v) => v.valueFrom?.secretKeyRef).map((v) => v.name).sort();
+    const fromSecret = env
+      .filter((v) => v.valueFrom?.secretKeyRef)
+      .map((v) => v.name)
+      .sort();
     assert.deepEqual(fromSecret, ['API_KEYS', 'FTP_USERINFO']);
     const ftpUrl = env.find((v) => v.name === 'FTP_URL')?.value ?? '';
     assert.match(ftpUrl, /^ftps?:\/\/\$\(FTP_USERINFO\)@/, 'FTP_URL takes its user and password from the Secret');
@@ -289,7 +296,11 @@ describe('deploy/kubernetes manifests', () => {
     assert.ok(matches(service.selector));
     assert.ok(matches((deployment.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels));
     for (const p of service.ports) assert.equal(containerPort(p.targetPort), config.port);
-    const pdb = get('PodDisruptionBudget').spec as { selector: { matchLabels: Record<string, string> }; maxUnavailable?: number; minAvailable?: number };
+    const pdb = get('PodDisruptionBudget').spec as {
+      selector: { matchLabels: Record<string, string> };
+      maxUnavailable?: number;
+      minAvailable?: number;
+    };
     assert.ok(matches(pdb.selector.matchLabels));
     const hpa = get('HorizontalPodAutoscaler').spec as { scaleTargetRef: { kind: string; name: string }; minReplicas: number };
     assert.deepEqual([hpa.scaleTargetRef.kind, hpa.scaleTargetRef.name], ['Deployment', deployment.metadata.name]);

@@ -78,15 +78,24 @@ describe('uploadFailure: what the HTTP side tells the gateway about a failed upl
     const c = new AbortController();
     const slow = new HttpError(408, 'BODY_TOO_SLOW', 'slow');
     c.abort(slow);
-    assert.deepEqual(uploadFailure(c.signal, failed, () => tooLarge(5)), { cause: slow, brokeLimit: true });
+    assert.deepEqual(
+      uploadFailure(c.signal, failed, () => tooLarge(5)),
+      { cause: slow, brokeLimit: true },
+    );
   });
 
   test('a limit the body broke comes next; otherwise the failure itself, no limit broken', () => {
     const big = uploadFailure(signal, failed, () => tooLarge(5));
     assert.ok(big.cause instanceof HttpError && big.cause.status === 413 && big.brokeLimit);
-    assert.deepEqual(uploadFailure(signal, failed, () => null), { cause: failed, brokeLimit: false });
+    assert.deepEqual(
+      uploadFailure(signal, failed, () => null),
+      { cause: failed, brokeLimit: false },
+    );
     const c = new AbortController();
     c.abort(new Error('client gone'));
-    assert.deepEqual(uploadFailure(c.signal, failed, () => null), { cause: failed, brokeLimit: false });
+    assert.deepEqual(
+      uploadFailure(c.signal, failed, () => null),
+      { cause: failed, brokeLimit: false },
+    );
   });
 });

@@ -42,7 +42,12 @@ describe('learnLoginDirectory', () => {
   }
 
   test('a refused PWD is the server failing (502), not a missing file (404)', async () => {
-    const refused = new FtpError('PWD failed: 550 x', { code: 'FTP_REPLY', ftpCode: 550, ftpMessage: '550 No such file or directory', command: 'PWD' });
+    const refused = new FtpError('PWD failed: 550 x', {
+      code: 'FTP_REPLY',
+      ftpCode: 550,
+      ftpMessage: '550 No such file or directory',
+      command: 'PWD',
+    });
     await assert.rejects(
       learnLoginDirectory(
         session(async () => Promise.reject(refused)),

@@ -7,7 +7,13 @@ import assert from 'node:assert/strict';
 import { AssertionError } from 'node:assert';
 import express from 'express';
 import { loadOpenApiDocument } from '../../../src/http/openapi.js';
-import { assertResponseMatches, expressOperations, expressPathToTemplates, findOperation, listExpressRoutes } from '../../helpers/openapiValidator.js';
+import {
+  assertResponseMatches,
+  expressOperations,
+  expressPathToTemplates,
+  findOperation,
+  listExpressRoutes,
+} from '../../helpers/openapiValidator.js';
 
 const doc = loadOpenApiDocument();
 const json = { 'content-type': 'application/json; charset=utf-8' };
@@ -40,13 +46,25 @@ describe('assertResponseMatches', () => {
       path: '/api/v1/servers/default/dirs/',
       status: 200,
       headers: json,
-      body: { path: '', entries: [{ name: 'a.txt', type: 'file', size: 3, modifiedAt: '2024-05-01T10:00:00.000Z' }, { name: 'd', type: 'directory', size: null, modifiedAt: null }] },
+      body: {
+        path: '',
+        entries: [
+          { name: 'a.txt', type: 'file', size: 3, modifiedAt: '2024-05-01T10:00:00.000Z' },
+          { name: 'd', type: 'directory', size: null, modifiedAt: null },
+        ],
+      },
     });
     assertResponseMatches(doc, {
       method: 'GET',
       path: '/api/v1/servers/default/files/a.bin',
       status: 206,
-      headers: new Headers({ 'content-type': 'application/octet-stream', 'content-range': 'bytes 0-9/100', 'content-length': '10', 'accept-ranges': 'bytes', 'x-content-type-options': 'nosniff' }),
+      headers: new Headers({
+        'content-type': 'application/octet-stream',
+        'content-range': 'bytes 0-9/100',
+        'content-length': '10',
+        'accept-ranges': 'bytes',
+        'x-content-type-options': 'nosniff',
+      }),
       body: Buffer.alloc(10),
     });
     assertResponseMatches(doc, { method: 'DELETE', path: '/api/v1/servers/default/files/a.bin', status: 204, headers: {} });
@@ -56,7 +74,13 @@ describe('assertResponseMatches', () => {
       path: '/api/v1/servers/default/files/a.bin',
       status: 507,
       headers: problem,
-      body: { type: 'about:blank', title: 'Insufficient Storage', status: 507, detail: 'the FTP server has no room for this (storage full or quota)', ftpCode: 552 },
+      body: {
+        type: 'about:blank',
+        title: 'Insufficient Storage',
+        status: 507,
+        detail: 'the FTP server has no room for this (storage full or quota)',
+        ftpCode: 552,
+      },
     });
   });
 
@@ -68,36 +92,91 @@ describe('assertResponseMatches', () => {
     rejects({ method: 'GET', path: '/api/v2/servers', status: 200, headers: json, body: [] });
     rejects({ method: 'PATCH', path: '/api/v1/servers', status: 200, headers: json, body: [] });
     rejects({ method: 'GET', path: '/api/v1/servers', status: 418, headers: problem, body: {} });
-    rejects({ method: 'DELETE', path: '/api/v1/servers/default/files/a', status: 416, headers: problem, body: { type: 'x', title: 'x', status: 416, detail: 'x' } });
+    rejects({
+      method: 'DELETE',
+      path: '/api/v1/servers/default/files/a',
+      status: 416,
+      headers: problem,
+      body: { type: 'x', title: 'x', status: 416, detail: 'x' },
+    });
   });
 
   it('rejects bodies that stray from the schema (an extra credential field included)', () => {
     rejects({ method: 'GET', path: '/api/v1/servers', status: 200, headers: json, body: [{ ...server, url: 'ftp://u:p@h/' }] });
     rejects({ method: 'GET', path: '/api/v1/servers', status: 200, headers: json, body: [{ ...server, port: '21' }] });
     rejects({ method: 'GET', path: '/api/v1/servers', status: 200, headers: json, body: [{ ...server, tls: 'starttls' }] });
-    rejects({ method: 'GET', path: '/api/v1/servers/d/dirs/x', status: 200, headers: json, body: { path: 'x', entries: [{ name: '..', type: 'directory', size: null, modifiedAt: null }] } });
-    rejects({ method: 'GET', path: '/api/v1/servers/d/dirs/x', status: 200, headers: json, body: { path: 'x', entries: [{ name: 'a', type: 'file', size: 1, modifiedAt: 'yesterday' }] } });
-    rejects({ method: 'GET', path: '/api/v1/servers', status: 401, headers: problem, body: { title: 'Unauthorized', status: 401, detail: 'no key' } });
+    rejects({
+      method: 'GET',
+      path: '/api/v1/servers/d/dirs/x',
+      status: 200,
+      headers: json,
+      body: { path: 'x', entries: [{ name: '..', type: 'directory', size: null, modifiedAt: null }] },
+    });
+    rejects({
+      method: 'GET',
+      path: '/api/v1/servers/d/dirs/x',
+      status: 200,
+      headers: json,
+      body: { path: 'x', entries: [{ name: 'a', type: 'file', size: 1, modifiedAt: 'yesterday' }] },
+    });
+    rejects({
+      method: 'GET',
+      path: '/api/v1/servers',
+      status: 401,
+      headers: problem,
+      body: { title: 'Unauthorized', status: 401, detail: 'no key' },
+    });
     rejects({ method: 'GET', path: '/api/v1/servers', status: 200, headers: json, body: '{not json' });
   });
 
   it('rejects a wrong media type, a missing required header, a malformed header, or a body on 204', () => {
-    rejects({ method: 'GET', path: '/api/v1/servers', status: 401, headers: json, body: { type: 'x', title: 'x', status: 401, detail: 'x' } });
-    rejects({ method: 'GET', path: '/api/v1/servers/d/files/a', status: 206, headers: { 'content-type': 'text/plain', 'accept-ranges': 'bytes' }, body: 'x' });
-    rejects({ method: 'GET', path: '/api/v1/servers/d/files/a', status: 416, headers: { ...problem, 'content-range': 'bytes 5-' }, body: { type: 'x', title: 'x', status: 416, detail: 'x' } });
-    rejects({ method: 'GET', path: '/api/v1/servers/d/files/a', status: 200, headers: { 'content-type': 'text/plain', 'accept-ranges': 'bytes', 'content-length': 'ten' }, body: 'x' });
+    rejects({
+      method: 'GET',
+      path: '/api/v1/servers',
+      status: 401,
+      headers: json,
+      body: { type: 'x', title: 'x', status: 401, detail: 'x' },
+    });
+    rejects({
+      method: 'GET',
+      path: '/api/v1/servers/d/files/a',
+      status: 206,
+      headers: { 'content-type': 'text/plain', 'accept-ranges': 'bytes' },
+      body: 'x',
+    });
+    rejects({
+      method: 'GET',
+      path: '/api/v1/servers/d/files/a',
+      status: 416,
+      headers: { ...problem, 'content-range': 'bytes 5-' },
+      body: { type: 'x', title: 'x', status: 416, detail: 'x' },
+    });
+    rejects({
+      method: 'GET',
+      path: '/api/v1/servers/d/files/a',
+      status: 200,
+      headers: { 'content-type': 'text/plain', 'accept-ranges': 'bytes', 'content-length': 'ten' },
+      body: 'x',
+    });
     rejects({ method: 'DELETE', path: '/api/v1/servers/d/dirs/a', status: 204, headers: {}, body: 'gone' });
   });
 });
 
 describe('express route introspection', () => {
   it('maps express 5 path syntax to OpenAPI templates', () => {
-    assert.deepEqual(expressPathToTemplates('/servers/:server/files/*path'), [{ path: '/servers/{server}/files/{path}', wildcards: ['path'] }]);
+    assert.deepEqual(expressPathToTemplates('/servers/:server/files/*path'), [
+      { path: '/servers/{server}/files/{path}', wildcards: ['path'] },
+    ]);
     assert.deepEqual(
       expressPathToTemplates('/servers/:server/dirs{/*path}').map((t) => t.path),
       ['/servers/{server}/dirs', '/servers/{server}/dirs/{path}'],
     );
-    assert.deepEqual(expressPathToTemplates('/a{/:b{/:c}}').map((t) => t.path).sort(), ['/a', '/a/{b}', '/a/{b}/{c}']);
+    assert.deepEqual(
+      expressPathToTemplates('/a{/:b{/:c}}')
+        .map((t) => t.path)
+        .sort(),
+      ['/a', '/a/{b}', '/a/{b}/{c}'],
+    );
     assert.deepEqual(expressPathToTemplates('/x/'), [{ path: '/x', wildcards: [] }]);
     assert.deepEqual(expressPathToTemplates('/v1\\:info'), [{ path: '/v1:info', wildcards: [] }]);
   });
@@ -107,7 +186,10 @@ describe('express route introspection', () => {
     app.use(express.json());
     app.get('/healthz', (_req, res) => void res.end());
     const servers = express.Router();
-    servers.route('/:server/files/*path').get((_req, res) => void res.end()).put((_req, res) => void res.end());
+    servers
+      .route('/:server/files/*path')
+      .get((_req, res) => void res.end())
+      .put((_req, res) => void res.end());
     servers.get('/:server/dirs{/*path}', (_req, res) => void res.end());
     servers.all('/*rest', (_req, res) => void res.end());
     const api = express.Router();

@@ -27,7 +27,11 @@ const REPLIES: Record<FtpReplyCategory, { ftpCode: number; ftpMessage: string; c
  * the reply (a sample one for `category` unless `extra` gives it): checked,
  * so each row says which category it stands for.
  */
-function ftp(code: FtpErrorCode, category: FtpErrorCategory, extra: Partial<{ ftpCode: number; ftpMessage: string; command: string }> = {}): FtpError {
+function ftp(
+  code: FtpErrorCode,
+  category: FtpErrorCategory,
+  extra: Partial<{ ftpCode: number; ftpMessage: string; command: string }> = {},
+): FtpError {
   const reply = code === 'FTP_REPLY' ? { ...REPLIES[category as FtpReplyCategory], ...extra } : extra;
   const err = new FtpError(`${reply.command ?? 'X'} failed: ${reply.ftpMessage ?? 'server text'}`, { code, ...reply });
   assert.equal(err.category, category, `${code} ${JSON.stringify(extra)}`);
@@ -37,7 +41,8 @@ function ftp(code: FtpErrorCode, category: FtpErrorCategory, extra: Partial<{ ft
 /** Nothing the FTP server sent, no server-side path, no secret, masked or not. */
 function assertNoServerText(body: object): void {
   const text = JSON.stringify(body);
-  for (const leak of ['server text', 'No such file', '/srv/ftp', 'hunter2', '***', '550 550']) assert.ok(!text.includes(leak), `${leak} in ${text}`);
+  for (const leak of ['server text', 'No such file', '/srv/ftp', 'hunter2', '***', '550 550'])
+    assert.ok(!text.includes(leak), `${leak} in ${text}`);
   assert.ok(!('ftpMessage' in body), 'no ftpMessage member');
 }
 
@@ -92,7 +97,11 @@ describe('problemFor: the contract error table', () => {
     }
   });
   test('the same guess and a wrong one get the same body (no password oracle)', () => {
-    const body = (guess: string) => problemFor(ftp('FTP_REPLY', 'not-found', { ftpCode: 550, ftpMessage: `550 /srv/ftp/${guess}: No such file or directory`, command: 'CWD' }), configured).body;
+    const body = (guess: string) =>
+      problemFor(
+        ftp('FTP_REPLY', 'not-found', { ftpCode: 550, ftpMessage: `550 /srv/ftp/${guess}: No such file or directory`, command: 'CWD' }),
+        configured,
+      ).body;
     assert.deepEqual(body('hunter2'), body('wrong-guess'));
   });
   test('every FtpError code has its own fixed sentence; a reply has one per category', () => {
@@ -137,11 +146,23 @@ describe('problemFor: the contract error table', () => {
 describe('readinessDetail: /readyz in fixed words', () => {
   test('the reply number, never its text', () => {
     const cases: Array<[FtpError, string]> = [
-      [ftp('FTP_REPLY', 'auth', { ftpCode: 530, command: 'PASS', ftpMessage: '530 Login incorrect for hunter2 at /srv/ftp' }), 'login refused (530)'],
-      [ftp('FTP_REPLY', 'unavailable', { ftpCode: 421, command: 'connect', ftpMessage: '421 /srv/ftp is full' }), 'server unavailable (421)'],
+      [
+        ftp('FTP_REPLY', 'auth', { ftpCode: 530, command: 'PASS', ftpMessage: '530 Login incorrect for hunter2 at /srv/ftp' }),
+        'login refused (530)',
+      ],
+      [
+        ftp('FTP_REPLY', 'unavailable', { ftpCode: 421, command: 'connect', ftpMessage: '421 /srv/ftp is full' }),
+        'server unavailable (421)',
+      ],
       [ftp('FTP_REPLY', 'protocol', { ftpCode: 500, command: 'NOOP', ftpMessage: ECHO }), 'unexpected reply (500)'],
       [ftp('FTP_CONNECTION_CLOSED', 'unavailable', { ftpCode: 421, ftpMessage: ECHO }), 'connection closed (421)'],
-      [new FtpError('cannot connect to h:21: connect ECONNREFUSED', { code: 'FTP_CONNECT_FAILED', cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) }), 'unreachable (ECONNREFUSED)'],
+      [
+        new FtpError('cannot connect to h:21: connect ECONNREFUSED', {
+          code: 'FTP_CONNECT_FAILED',
+          cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }),
+        }),
+        'unreachable (ECONNREFUSED)',
+      ],
       [ftp('FTP_TIMEOUT', 'timeout'), 'no answer in time'],
       [ftp('FTP_TLS', 'protocol'), 'TLS failed'],
       [ftp('FTP_POOL_TIMEOUT', 'unavailable'), 'no session free in time'],
@@ -149,7 +170,10 @@ describe('readinessDetail: /readyz in fixed words', () => {
     for (const [err, detail] of cases) assert.equal(readinessDetail(err), detail);
   });
   test('any other error: its code when it is one, never its message', () => {
-    assert.equal(readinessDetail(Object.assign(new Error('connect ECONNREFUSED ftp://bob:hunter2@h'), { code: 'ECONNREFUSED' })), 'check failed (ECONNREFUSED)');
+    assert.equal(
+      readinessDetail(Object.assign(new Error('connect ECONNREFUSED ftp://bob:hunter2@h'), { code: 'ECONNREFUSED' })),
+      'check failed (ECONNREFUSED)',
+    );
     assert.equal(readinessDetail(Object.assign(new Error('x'), { code: 'not a code: hunter2' })), 'check failed');
     assert.equal(readinessDetail('hunter2'), 'check failed');
   });

@@ -36,9 +36,15 @@ describe('createLogger', () => {
   it('redacts credential fields and headers', () => {
     const out = capture();
     const log = createLogger('info', out.stream);
-    log.info({ req: { headers: { authorization: 'Bearer tok-xyz', 'x-api-key': 'k3y-abc', cookie: 'sid=c00kie', accept: '*/*' } } }, 'request');
+    log.info(
+      { req: { headers: { authorization: 'Bearer tok-xyz', 'x-api-key': 'k3y-abc', cookie: 'sid=c00kie', accept: '*/*' } } },
+      'request',
+    );
     log.info({ headers: { Authorization: 'Basic tok-xyz', authorization: 'Basic tok-xyz' } }, 'top-level headers');
-    log.info({ password: 's3cret-pass', server: { password: 's3cret-pass', apiKey: 'k3y-abc' }, config: { auth: { apiKey: 'k3y-abc' } } }, 'config');
+    log.info(
+      { password: 's3cret-pass', server: { password: 's3cret-pass', apiKey: 'k3y-abc' }, config: { auth: { apiKey: 'k3y-abc' } } },
+      'config',
+    );
     const lines = out.lines();
     assert.equal(lines.length, 3);
     const headers = (lines[0]!.req as { headers: Record<string, unknown> }).headers;
@@ -64,7 +70,9 @@ describe('createLogger', () => {
   it('masks the configured secrets where a caller typed them (a path, an echoing 550), raw or percent-encoded', () => {
     const out = capture();
     const password = 'pa ss/w0rd';
-    const log = createLogger('debug', out.stream, { secrets: configSecrets({ servers: [{ password }, { password: null }], auth: { apiKeys: [{ key: 'k3y-abc' }] } } as never) });
+    const log = createLogger('debug', out.stream, {
+      secrets: configSecrets({ servers: [{ password }, { password: null }], auth: { apiKeys: [{ key: 'k3y-abc' }] } } as never),
+    });
     log.info({ path: `/api/v1/servers/s/dirs/${encodeURIComponent(password)}/` }, 'request completed');
     log.info({ err: { command: 'CWD', reply: `550 /srv/${password}: No such file or directory` } }, 'request failed');
     log.warn({ err: Object.assign(new Error(`DELE failed: 550 /srv/${password}/k3y-abc`), { ftpMessage: `550 ${password}` }) }, 'boom');
@@ -83,7 +91,10 @@ describe('createLogger', () => {
     const log = createLogger('warn', out.stream);
     log.info('quiet');
     log.warn('loud');
-    assert.deepEqual(out.lines().map((l) => l.msg), ['loud']);
+    assert.deepEqual(
+      out.lines().map((l) => l.msg),
+      ['loud'],
+    );
   });
 });
 
@@ -98,7 +109,16 @@ describe('subscribeFtpLogging', () => {
       ftpChannels.command.publish({ sessionId: 7, host: '127.0.0.1', verb: 'PASS', text: 'PASS s3cret-pass' });
       ftpChannels.command.publish({ sessionId: 7, host: '127.0.0.1', verb: 'pass', text: 'pass s3cret-pass' });
       ftpChannels.reply.publish({ sessionId: 7, host: '127.0.0.1', verb: 'PASS', code: 230, message: 'Login successful.' });
-      ftpChannels.transfer.publish({ sessionId: 7, host: '127.0.0.1', direction: 'upload', method: 'EPSV', type: 'binary', bytes: 5, durationMs: 1, ok: true });
+      ftpChannels.transfer.publish({
+        sessionId: 7,
+        host: '127.0.0.1',
+        direction: 'upload',
+        method: 'EPSV',
+        type: 'binary',
+        bytes: 5,
+        durationMs: 1,
+        ok: true,
+      });
       ftpChannels.session.publish({ sessionId: 7, host: '127.0.0.1', port: 2121, event: 'close', reason: 'QUIT' });
     } finally {
       unsubscribe();
@@ -199,7 +219,8 @@ describe('requestLogger', () => {
     try {
       await fetchAndHangUp('/whole', 5);
       await fetchAndHangUp('/short', 5);
-      for (let i = 0; i < 100 && out.lines().filter((l) => l.msg === 'request completed').length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 100 && out.lines().filter((l) => l.msg === 'request completed').length < 2; i++)
+        await new Promise((r) => setTimeout(r, 10));
     } finally {
       await close();
     }
@@ -267,7 +288,8 @@ describe('requestLogger', () => {
       await close();
     }
     // 'finish' may fire after the client has read the response.
-    for (let i = 0; i < 50 && out.lines().filter((l) => l.msg === 'request completed').length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 50 && out.lines().filter((l) => l.msg === 'request completed').length < 3; i++)
+      await new Promise((r) => setTimeout(r, 10));
     const lines = out.lines();
     const inside = lines.find((l) => l.msg === 'inside');
     assert.equal(inside?.reqId, 'req-1');

@@ -19,9 +19,18 @@ describe('createMetrics', () => {
       metrics.transferDuration('partner-a', 'upload', 'active', 'ascii', false, 1.5);
       const text = await metrics.registry.metrics();
       assert.equal(line(text, 'http_requests_total{method="GET",route="/api/v1/servers/:server/files/*path",status="200"}'), 2);
-      assert.equal(line(text, 'http_request_duration_seconds_count{method="GET",route="/api/v1/servers/:server/files/*path",status="200"}'), 2);
+      assert.equal(
+        line(text, 'http_request_duration_seconds_count{method="GET",route="/api/v1/servers/:server/files/*path",status="200"}'),
+        2,
+      );
       assert.equal(line(text, 'gateway_transfer_bytes_total{server="partner-a",direction="download",mode="passive",type="binary"}'), 1024);
-      assert.equal(line(text, 'gateway_transfer_duration_seconds_count{server="partner-a",direction="upload",mode="active",type="ascii",outcome="error"}'), 1);
+      assert.equal(
+        line(
+          text,
+          'gateway_transfer_duration_seconds_count{server="partner-a",direction="upload",mode="active",type="ascii",outcome="error"}',
+        ),
+        1,
+      );
       assert.match(text, /^process_cpu_user_seconds_total /m);
       assert.match(metrics.registry.contentType, /^text\/plain/);
     } finally {
@@ -62,7 +71,16 @@ describe('createMetrics', () => {
     ftpChannels.reply.publish({ sessionId: 1, host: '127.0.0.1', verb: 'PASS', code: 530, message: 'Login incorrect for hunter2' });
     ftpChannels.reply.publish({ sessionId: 1, host: '127.0.0.1', verb: 'PASS', code: 530, message: 'Login incorrect' });
     ftpChannels.reply.publish({ sessionId: 1, host: '127.0.0.1', verb: undefined, code: 220, message: 'ready' });
-    ftpChannels.transfer.publish({ sessionId: 1, host: '127.0.0.1', direction: 'download', method: 'EPSV', type: 'binary', bytes: 512, durationMs: 3, ok: true });
+    ftpChannels.transfer.publish({
+      sessionId: 1,
+      host: '127.0.0.1',
+      direction: 'download',
+      method: 'EPSV',
+      type: 'binary',
+      bytes: 512,
+      durationMs: 3,
+      ok: true,
+    });
     ftpChannels.session.publish({ sessionId: 1, host: '127.0.0.1', port: 21, event: 'close' });
     let text = await metrics.registry.metrics();
     assert.equal(line(text, 'ftp_replies_total{code="530"}'), 2);

@@ -31,7 +31,8 @@ describe('OpenAPI parity with the app', () => {
     const routes = listExpressRoutes(gateway.app);
     const registered = new Set(routes.map((r) => operationKey(r.method, r.path)));
     // express answers HEAD with a GET route: a documented HEAD is served when either is registered.
-    const served = (key: string): boolean => registered.has(key) || (key.startsWith('HEAD ') && registered.has(key.replace(/^HEAD /, 'GET ')));
+    const served = (key: string): boolean =>
+      registered.has(key) || (key.startsWith('HEAD ') && registered.has(key.replace(/^HEAD /, 'GET ')));
     const documented = documentOperations(doc);
     const undocumented = [...registered].filter((key) => !documented.includes(key)).sort();
     const unserved = documented.filter((key) => !served(key));

@@ -26,7 +26,12 @@ function validation(schema: unknown): unknown {
   const out: Json = {};
   for (const [key, value] of Object.entries(schema).sort(([a], [b]) => a.localeCompare(b))) {
     if (ANNOTATIONS.has(key)) continue;
-    out[key] = (key === 'enum' || key === 'required') && Array.isArray(value) ? [...value].sort() : key === 'properties' ? mapValues(value as Json, validation) : validation(value);
+    out[key] =
+      (key === 'enum' || key === 'required') && Array.isArray(value)
+        ? [...value].sort()
+        : key === 'properties'
+          ? mapValues(value as Json, validation)
+          : validation(value);
   }
   return out;
 }
@@ -68,15 +73,27 @@ describe('OpenAPI request shapes come from the zod schemas', () => {
     for (const { where, name, schema } of documentedQueryParameters()) {
       const source = zodQuery.properties[name];
       assert.ok(source !== undefined, `${where}: ?${name} is documented but transferQuerySchema has no such key`);
-      assert.deepEqual(validation(asQueryText(schema)), validation(source), `${where}: ?${name} drifted from transferQuerySchema; it accepts ${JSON.stringify(source)}`);
+      assert.deepEqual(
+        validation(asQueryText(schema)),
+        validation(source),
+        `${where}: ?${name} drifted from transferQuerySchema; it accepts ${JSON.stringify(source)}`,
+      );
       count++;
     }
     assert.ok(count > 20, `${count} query parameters checked`);
   });
 
   it('every query key the app reads is documented as a component parameter', () => {
-    const documented = new Set(Object.values(components.parameters ?? {}).map((raw) => deref(doc, raw)).filter((p) => p.in === 'query').map((p) => p.name));
-    assert.deepEqual(Object.keys(zodQuery.properties).filter((key) => !documented.has(key)), []);
+    const documented = new Set(
+      Object.values(components.parameters ?? {})
+        .map((raw) => deref(doc, raw))
+        .filter((p) => p.in === 'query')
+        .map((p) => p.name),
+    );
+    assert.deepEqual(
+      Object.keys(zodQuery.properties).filter((key) => !documented.has(key)),
+      [],
+    );
   });
 
   it('the move body is MoveRequest, and MoveRequest is moveBodySchema', () => {
@@ -85,13 +102,20 @@ describe('OpenAPI request shapes come from the zod schemas', () => {
     assert.equal(body.required, true);
     assert.deepEqual(((body.content as Json)['application/json'] as Json).schema, { $ref: '#/components/schemas/MoveRequest' });
     const source = z.toJSONSchema(moveBodySchema, { io: 'input' });
-    assert.deepEqual(validation(components.schemas?.MoveRequest), validation(source), `MoveRequest drifted from moveBodySchema: ${JSON.stringify(source)}`);
+    assert.deepEqual(
+      validation(components.schemas?.MoveRequest),
+      validation(source),
+      `MoveRequest drifted from moveBodySchema: ${JSON.stringify(source)}`,
+    );
   });
 
   it('the comparison sees a drift (a value the document would allow and the app refuses)', () => {
     const mode = deref(doc, components.parameters?.mode).schema as { enum: string[] };
     const widened = { ...mode, enum: [...mode.enum, 'fast'] };
     assert.notDeepEqual(validation(asQueryText(widened)), validation(zodQuery.properties.mode));
-    assert.notDeepEqual(validation({ ...components.schemas?.MoveRequest, additionalProperties: true }), validation(z.toJSONSchema(moveBodySchema, { io: 'input' })));
+    assert.notDeepEqual(
+      validation({ ...components.schemas?.MoveRequest, additionalProperties: true }),
+      validation(z.toJSONSchema(moveBodySchema, { io: 'input' })),
+    );
   });
 });

@@ -79,7 +79,11 @@ describe('OpenAPI document: structure', () => {
       assert.ok(isObject(operation.responses), `${method} ${template} has responses`);
       const codes = Object.keys(operation.responses);
       const refusal = ALWAYS_REFUSED.includes(`${method.toUpperCase()} ${template}`);
-      assert.equal(codes.some((c) => /^[23]\d\d$/.test(c)), !refusal, `${method} ${template} has a 2xx/3xx response`);
+      assert.equal(
+        codes.some((c) => /^[23]\d\d$/.test(c)),
+        !refusal,
+        `${method} ${template} has a 2xx/3xx response`,
+      );
       for (const code of codes) assert.match(code, /^[1-5](\d\d|XX)$|^default$/, `${method} ${template} ${code}`);
     }
   });
@@ -120,7 +124,8 @@ describe('OpenAPI document: structure', () => {
   it('references only defined security schemes', () => {
     const schemes = Object.keys(components.securitySchemes as Json);
     const lists = [doc.security, ...[...operations()].map((o) => o.operation.security)].filter(Array.isArray) as Json[][];
-    for (const list of lists) for (const requirement of list) for (const name of Object.keys(requirement)) assert.ok(schemes.includes(name), name);
+    for (const list of lists)
+      for (const requirement of list) for (const name of Object.keys(requirement)) assert.ok(schemes.includes(name), name);
     const s = components.securitySchemes as Record<string, Json>;
     assert.deepEqual(s.bearerAuth, { ...s.bearerAuth, type: 'http', scheme: 'bearer' });
     assert.deepEqual(s.apiKeyHeader, { ...s.apiKeyHeader, type: 'apiKey', in: 'header', name: 'X-API-Key' });
@@ -135,7 +140,8 @@ describe('OpenAPI document: structure', () => {
       compile(`${at}/schema`, node.schema);
       count++;
     }
-    for (const name of Object.keys(components.schemas as Json)) compile(`#/components/schemas/${name}`, { $ref: `#/components/schemas/${name}` });
+    for (const name of Object.keys(components.schemas as Json))
+      compile(`#/components/schemas/${name}`, { $ref: `#/components/schemas/${name}` });
     assert.ok(count > 20);
   });
 });
@@ -197,20 +203,29 @@ describe('OpenAPI document: the contract', () => {
 
   it('puts the API routes behind bearer / X-API-Key (Basic beside X-API-Key) and the operations routes behind nothing', () => {
     const global = doc.security as Json[];
-    assert.deepEqual(global.map((r) => Object.keys(r).sort()), [['bearerAuth'], ['apiKeyHeader'], ['apiKeyHeader', 'basicAuth']]);
-    for (const key of ['GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /openapi.json', 'GET /docs']) assert.deepEqual(op(key).security, [], key);
-    for (const key of [...Object.keys(CONTRACT), ...ADDITIONS, ...ALWAYS_REFUSED].filter((k) => k.includes('/api/v1/'))) assert.equal(op(key).security, undefined, key);
+    assert.deepEqual(
+      global.map((r) => Object.keys(r).sort()),
+      [['bearerAuth'], ['apiKeyHeader'], ['apiKeyHeader', 'basicAuth']],
+    );
+    for (const key of ['GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /openapi.json', 'GET /docs'])
+      assert.deepEqual(op(key).security, [], key);
+    for (const key of [...Object.keys(CONTRACT), ...ADDITIONS, ...ALWAYS_REFUSED].filter((k) => k.includes('/api/v1/')))
+      assert.equal(op(key).security, undefined, key);
   });
 
   it('takes the transfer options on every transfer and listing, and the upload options on uploads', () => {
-    const transfers = Object.keys(CONTRACT).filter((k) => /^(GET|HEAD|PUT|POST) .*\/(files|dirs)/.test(k) && !k.startsWith('POST /api/v1/servers/{server}/dirs'));
-    for (const key of transfers) for (const name of ['query:mode', 'query:type']) assert.ok(paramNames(key).includes(name), `${key} ${name}`);
+    const transfers = Object.keys(CONTRACT).filter(
+      (k) => /^(GET|HEAD|PUT|POST) .*\/(files|dirs)/.test(k) && !k.startsWith('POST /api/v1/servers/{server}/dirs'),
+    );
+    for (const key of transfers)
+      for (const name of ['query:mode', 'query:type']) assert.ok(paramNames(key).includes(name), `${key} ${name}`);
     for (const key of transfers.filter((k) => k.includes('/files/'))) assert.ok(paramNames(key).includes('query:eol'), key);
     const put = paramNames('PUT /api/v1/servers/{server}/files/{path}');
     for (const name of ['query:atomic', 'query:append', 'query:mkdirs', 'header:If-None-Match']) assert.ok(put.includes(name), name);
     assert.ok(paramNames('GET /api/v1/servers/{server}/files/{path}').includes('header:Range'));
     assert.ok(paramNames('DELETE /api/v1/servers/{server}/dirs/{path}').includes('query:recursive'));
-    for (const key of transfers.filter((k) => k.startsWith('GET /api/v1/servers/{server}/dirs'))) assert.ok(paramNames(key).includes('query:sort'), key);
+    for (const key of transfers.filter((k) => k.startsWith('GET /api/v1/servers/{server}/dirs')))
+      assert.ok(paramNames(key).includes('query:sort'), key);
     const enums = (name: string): unknown => deref(doc, (components.parameters as Json)[name]).schema;
     assert.deepEqual((enums('mode') as Json).enum, ['passive', 'active', 'auto']);
     assert.deepEqual((enums('type') as Json).enum, ['binary', 'ascii', 'auto']);
@@ -242,7 +257,10 @@ describe('OpenAPI document: the contract', () => {
   it('has the contract schemas', () => {
     const s = components.schemas as Record<string, Json>;
     const props = (name: string): string[] => Object.keys(s[name]?.properties as Json).sort();
-    assert.deepEqual(props('Problem').filter((p) => p !== 'instance' && p !== 'code'), ['detail', 'ftpCode', 'status', 'title', 'type']);
+    assert.deepEqual(
+      props('Problem').filter((p) => p !== 'instance' && p !== 'code'),
+      ['detail', 'ftpCode', 'status', 'title', 'type'],
+    );
     assert.deepEqual((s.Problem!.required as string[]).sort(), ['detail', 'status', 'title', 'type']);
     assert.deepEqual(props('ServerInfo'), ['host', 'mode', 'name', 'port', 'readOnly', 'tls', 'type']);
     assert.deepEqual(props('Listing'), ['entries', 'path']);
@@ -253,7 +271,10 @@ describe('OpenAPI document: the contract', () => {
     assert.deepEqual(props('Transfer'), ['bytes', 'direction', 'id', 'path', 'server', 'startedAt', 'totalBytes']);
     assert.deepEqual(props('Readiness'), ['servers']);
     assert.deepEqual(schemaOf('GET /api/v1/servers', '200'), { type: 'array', items: { $ref: '#/components/schemas/ServerInfo' } });
-    assert.deepEqual(schemaOf('POST /api/v1/servers/{server}/files/{path}', '201'), { type: 'array', items: { $ref: '#/components/schemas/UploadResult' } });
+    assert.deepEqual(schemaOf('POST /api/v1/servers/{server}/files/{path}', '201'), {
+      type: 'array',
+      items: { $ref: '#/components/schemas/UploadResult' },
+    });
     assert.deepEqual(schemaOf('GET /readyz', '503'), { $ref: '#/components/schemas/Readiness' });
     assert.deepEqual(op('POST /api/v1/servers/{server}/files').responses, op('POST /api/v1/servers/{server}/files/{path}').responses);
     for (const key of ALWAYS_REFUSED) {
@@ -264,7 +285,20 @@ describe('OpenAPI document: the contract', () => {
 
   it('states the path rules and per-request options in info.description', () => {
     const text = String((doc.info as Json).description);
-    for (const phrase of ['%2F', '`..`', 'percent-decoded', 'empty segments are ignored', 'mode=auto', 'type=binary', 'eol=lf', 'passive', 'CRLF', 'application/problem+json', 'X-API-Key', 'Basic']) {
+    for (const phrase of [
+      '%2F',
+      '`..`',
+      'percent-decoded',
+      'empty segments are ignored',
+      'mode=auto',
+      'type=binary',
+      'eol=lf',
+      'passive',
+      'CRLF',
+      'application/problem+json',
+      'X-API-Key',
+      'Basic',
+    ]) {
       assert.ok(text.includes(phrase), phrase);
     }
   });

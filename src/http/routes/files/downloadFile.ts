@@ -19,7 +19,15 @@ import { resolveResource, type Resource } from '../../input/resource.js';
  */
 /** From about a megabyte on, the kernel relay pays for its thread and handshake. */
 export const DIRECT_MIN_BYTES = 1024 * 1024;
-const DOWNLOAD_HEADERS = ['Content-Length', 'Content-Range', 'Content-Disposition', 'Content-Security-Policy', 'Last-Modified', 'Accept-Ranges', 'Content-Type'];
+const DOWNLOAD_HEADERS = [
+  'Content-Length',
+  'Content-Range',
+  'Content-Disposition',
+  'Content-Security-Policy',
+  'Last-Modified',
+  'Accept-Ranges',
+  'Content-Type',
+];
 
 export function downloadFile(deps: RouteDeps): RequestHandler {
   return async (req: Request, res: Response) => {
@@ -75,9 +83,8 @@ async function send(
 
   const { handle } = serverAccess(res);
   const totalBytes = size === null ? null : (length ?? size);
-  const transfer = deps.transfers.start(
-    { server: handle.name, path: resource.relative, direction: 'download', totalBytes },
-    (reason) => controller.abort(reason),
+  const transfer = deps.transfers.start({ server: handle.name, path: resource.relative, direction: 'download', totalBytes }, (reason) =>
+    controller.abort(reason),
   );
   // The relay carries binary bodies of a declared length only (no framing to add).
   const sink = new ResponseSink(res, { direct: binary && totalBytes !== null && totalBytes >= DIRECT_MIN_BYTES });

@@ -24,7 +24,14 @@ import { resolveResource, type Resource } from '../../input/resource.js';
  * name fails the whole request in multer's fileFilter, before any FTP command
  * for it; multer then calls _removeFile for what earlier parts staged.
  */
-const LIMIT_CODES = new Set(['LIMIT_FILE_SIZE', 'LIMIT_FILE_COUNT', 'LIMIT_PART_COUNT', 'LIMIT_FIELD_COUNT', 'LIMIT_FIELD_VALUE', 'LIMIT_FIELD_KEY']);
+const LIMIT_CODES = new Set([
+  'LIMIT_FILE_SIZE',
+  'LIMIT_FILE_COUNT',
+  'LIMIT_PART_COUNT',
+  'LIMIT_FIELD_COUNT',
+  'LIMIT_FIELD_VALUE',
+  'LIMIT_FIELD_KEY',
+]);
 
 export function postFiles(deps: RouteDeps): RequestHandler {
   return async (req: Request, res: Response) => {
@@ -51,7 +58,9 @@ async function receive(
   if (mkdirs) await ensureDirectory(session, dir.root, dir.segments, signal);
   else if (dir.segments.length > 0) await requireDirectory(session, dir.absolute, signal);
 
-  const discard = discarder(serverAccess(res).pool, session, (path, err) => deps.logger.warn({ path, err }, 'could not remove a temporary upload'));
+  const discard = discarder(serverAccess(res).pool, session, (path, err) =>
+    deps.logger.warn({ path, err }, 'could not remove a temporary upload'),
+  );
   // The socket's count: busboy reads the request, and only deltas matter.
   const floor = watchBody(limits, signal, { bytes: () => req.socket.bytesRead, waiting: () => waitingForBody(req) });
   const storage = new FtpStorage({

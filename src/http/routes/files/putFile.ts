@@ -32,9 +32,7 @@ export function putFile(deps: RouteDeps): RequestHandler {
     const ifNoneMatch = req.headers['if-none-match'];
     const mustNotExist = typeof ifNoneMatch === 'string' && ifNoneMatch.trim() === '*';
 
-    const result = await withSession(res, (session) =>
-      store(deps, req, res, session, resource, query, { max, declared, mustNotExist }),
-    );
+    const result = await withSession(res, (session) => store(deps, req, res, session, resource, query, { max, declared, mustNotExist }));
     res.status(201).json({ path: resource.relative, size: result });
   };
 }
@@ -63,7 +61,9 @@ async function store(
     { server: handle.name, path: resource.relative, direction: 'upload', totalBytes: limits.declared },
     (reason) => controller.abort(reason),
   );
-  const discard = discarder(serverAccess(res).pool, session, (path, err) => deps.logger.warn({ path, err }, 'could not remove a temporary upload'));
+  const discard = discarder(serverAccess(res).pool, session, (path, err) =>
+    deps.logger.warn({ path, err }, 'could not remove a temporary upload'),
+  );
   const started = process.hrtime.bigint();
   let staged: StagedUpload | undefined;
   let ok = false;

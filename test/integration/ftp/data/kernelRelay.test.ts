@@ -54,7 +54,11 @@ describe('kernel relay transfers (vsftpd)', relaySkip(), () => {
   const onTransfer = (e: unknown): void => void events.push(e as FtpTransferEvent);
   const rigs: Rig[] = [];
   const rig = async (options: RigOptions = {}): Promise<Rig> => {
-    const r = await startRig({ reuse: ftp, ...options, server: { pool: { max: 1, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 5_000 }, ...options.server } });
+    const r = await startRig({
+      reuse: ftp,
+      ...options,
+      server: { pool: { max: 1, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 5_000 }, ...options.server },
+    });
     rigs.push(r);
     return r;
   };
@@ -63,7 +67,11 @@ describe('kernel relay transfers (vsftpd)', relaySkip(), () => {
    * keeps the cases apart: a client has the whole body before the 226 ends
    * the transfer, so the event can come after the response.
    */
-  const download = async (r: Rig, path: string, headers: Record<string, string> = {}): Promise<{ res: RawResponse; event: FtpTransferEvent }> => {
+  const download = async (
+    r: Rig,
+    path: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ res: RawResponse; event: FtpTransferEvent }> => {
     const event = downloadEvent();
     const res = await r.request('GET', path, { headers });
     return { res, event: await event() };

@@ -28,7 +28,13 @@ describe('HTTP auth and access on vsftpd', serverSkip('vsftpd'), () => {
           ftpServerConfig(ftp, { name: 'badlogin', password: 'wrong-password-xyz' }),
         ],
         {
-          auth: { apiKeys: [{ key: 'read-key', scope: 'read' }, { key: 'write-key', scope: 'write' }], disabled: false },
+          auth: {
+            apiKeys: [
+              { key: 'read-key', scope: 'read' },
+              { key: 'write-key', scope: 'write' },
+            ],
+            disabled: false,
+          },
           cors: { origins: ['https://app.example.com'] },
         },
       ),
@@ -40,7 +46,12 @@ describe('HTTP auth and access on vsftpd', serverSkip('vsftpd'), () => {
   });
 
   test('missing, unknown or query-string key → 401', async () => {
-    for (const headers of [{}, { 'x-api-key': 'nope' }, { authorization: 'Bearer nope' }, { authorization: basic('read-key', 'x') }] as Array<Record<string, string>>) {
+    for (const headers of [
+      {},
+      { 'x-api-key': 'nope' },
+      { authorization: 'Bearer nope' },
+      { authorization: basic('read-key', 'x') },
+    ] as Array<Record<string, string>>) {
       const r = await gw.request('GET', '/api/v1/servers', { headers });
       assert.equal(r.status, 401, JSON.stringify(headers));
       assert.equal(r.json<{ code: string }>().code, 'UNAUTHORIZED');
@@ -114,19 +125,25 @@ describe('HTTP auth and access on vsftpd', serverSkip('vsftpd'), () => {
     assert.equal(none.status, 401);
     assert.match(String(none.headers['www-authenticate']), /^Basic /);
 
-    const wrong = await gw.request('GET', '/api/v1/servers/pt/files/f.bin', { headers: { ...key, authorization: basic(ftp.user, 'not-the-password') } });
+    const wrong = await gw.request('GET', '/api/v1/servers/pt/files/f.bin', {
+      headers: { ...key, authorization: basic(ftp.user, 'not-the-password') },
+    });
     assert.equal(wrong.status, 401);
     assert.match(String(wrong.headers['www-authenticate']), /^Basic /);
     assert.ok(!wrong.text().includes('not-the-password'));
     assert.equal(wrong.json<{ detail: string }>().detail, 'the FTP server refused these credentials');
     assert.equal(wrong.json<{ ftpCode?: number }>().ftpCode, 530);
 
-    const right = await gw.request('GET', '/api/v1/servers/pt/files/f.bin', { headers: { ...key, authorization: basic(ftp.user, ftp.password) } });
+    const right = await gw.request('GET', '/api/v1/servers/pt/files/f.bin', {
+      headers: { ...key, authorization: basic(ftp.user, ftp.password) },
+    });
     assert.equal(right.status, 200);
     assert.equal(right.text(), 'content');
 
     // The wrong password again, after a pooled session exists for the right one: still 401.
-    const again = await gw.request('GET', '/api/v1/servers/pt/files/f.bin', { headers: { ...key, authorization: basic(ftp.user, 'not-the-password') } });
+    const again = await gw.request('GET', '/api/v1/servers/pt/files/f.bin', {
+      headers: { ...key, authorization: basic(ftp.user, 'not-the-password') },
+    });
     assert.equal(again.status, 401);
   });
 
@@ -139,13 +156,17 @@ describe('HTTP auth and access on vsftpd', serverSkip('vsftpd'), () => {
     assert.match(String(pre.headers['access-control-allow-methods']), /PUT/);
     assert.match(String(pre.headers['access-control-allow-headers']), /x-api-key/i);
 
-    const get = await gw.request('GET', '/api/v1/servers/rw/files/f.bin', { headers: { origin: 'https://app.example.com', 'x-api-key': 'read-key' } });
+    const get = await gw.request('GET', '/api/v1/servers/rw/files/f.bin', {
+      headers: { origin: 'https://app.example.com', 'x-api-key': 'read-key' },
+    });
     assert.equal(get.headers['access-control-allow-origin'], 'https://app.example.com');
     for (const h of ['Content-Length', 'Content-Range', 'Content-Disposition', 'Accept-Ranges', 'Last-Modified']) {
       assert.match(String(get.headers['access-control-expose-headers']), new RegExp(h));
     }
 
-    const other = await gw.request('GET', '/api/v1/servers/rw/files/f.bin', { headers: { origin: 'https://evil.example', 'x-api-key': 'read-key' } });
+    const other = await gw.request('GET', '/api/v1/servers/rw/files/f.bin', {
+      headers: { origin: 'https://evil.example', 'x-api-key': 'read-key' },
+    });
     assert.equal(other.headers['access-control-allow-origin'], undefined);
   });
 

@@ -37,7 +37,9 @@ async function listingServer(listing: 'endless' | string, data: DataSide): Promi
         sock.on('error', () => undefined);
         sock.on('close', () => (data.closed = true));
       });
-      listener.listen(0, '127.0.0.1', () => reply(`229 Entering Extended Passive Mode (|||${(listener.address() as net.AddressInfo).port}|)`));
+      listener.listen(0, '127.0.0.1', () =>
+        reply(`229 Entering Extended Passive Mode (|||${(listener.address() as net.AddressInfo).port}|)`),
+      );
       listener.unref();
     } else if (verb === 'LIST') {
       reply('150 Here comes the directory listing.');
@@ -86,7 +88,9 @@ describe('hostile and unreadable listings', () => {
     Object.assign(data, { socket: undefined, sent: 0, closed: false });
     server = await listingServer(listing, data);
     gw = await startGateway(
-      gatewayConfig([serverConfig({ host: '127.0.0.1', port: server.port, mode: 'passive' })], { limits: { ...DEFAULT_LIMITS, ...limits } }),
+      gatewayConfig([serverConfig({ host: '127.0.0.1', port: server.port, mode: 'passive' })], {
+        limits: { ...DEFAULT_LIMITS, ...limits },
+      }),
     );
     return gw;
   };

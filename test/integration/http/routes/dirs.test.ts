@@ -14,18 +14,34 @@ import { listingRow, rowBytes } from '../../../../src/http/body/listingRows.js';
 import { FaultProxy } from '../../../helpers/faultProxy.js';
 import { serverSkip } from '../../../helpers/requireServers.js';
 import { startFtpServer, type RunningFtpServer } from '../../../helpers/servers/index.js';
-import { API, chownTree, eventually, ftpServerConfig, gatewayConfig, startGateway, type RunningGateway } from '../../../helpers/httpHarness.js';
+import {
+  API,
+  chownTree,
+  eventually,
+  ftpServerConfig,
+  gatewayConfig,
+  startGateway,
+  type RunningGateway,
+} from '../../../helpers/httpHarness.js';
 
 interface Listing {
   path: string;
-  entries: Array<{ name: string; type: string; size: number | null; modifiedAt: string | null; modifiedAtPrecision?: string; raw?: string }>;
+  entries: Array<{
+    name: string;
+    type: string;
+    size: number | null;
+    modifiedAt: string | null;
+    modifiedAtPrecision?: string;
+    raw?: string;
+  }>;
 }
 
 const BIG = 3_000; // files in big/ (plus 3 folders): over maxListEntries
 const MID = 1_500; // files in mid/: under it
 const MAX_LIST_ENTRIES = 2_000;
 /** What one mid/ listing holds by the gateway's own estimate. */
-const MID_BYTES = MID * rowBytes(listingRow({ name: 'm-0000.dat', type: 'file', size: 0, modifiedAt: new Date(), modifiedAtPrecision: 'minute' }));
+const MID_BYTES =
+  MID * rowBytes(listingRow({ name: 'm-0000.dat', type: 'file', size: 0, modifiedAt: new Date(), modifiedAtPrecision: 'minute' }));
 
 describe('HTTP listings on vsftpd', serverSkip('vsftpd'), () => {
   let ftp: RunningFtpServer;
@@ -34,7 +50,10 @@ describe('HTTP listings on vsftpd', serverSkip('vsftpd'), () => {
 
   before(async () => {
     ftp = await startFtpServer('vsftpd');
-    for (const [dir, n, prefix] of [['big', BIG, 'b'], ['mid', MID, 'm']] as const) {
+    for (const [dir, n, prefix] of [
+      ['big', BIG, 'b'],
+      ['mid', MID, 'm'],
+    ] as const) {
       mkdirSync(join(ftp.root, dir));
       for (let i = 0; i < n; i++) writeFileSync(join(ftp.root, dir, `${prefix}-${String(i).padStart(4, '0')}.dat`), '');
     }
@@ -58,7 +77,7 @@ describe('HTTP listings on vsftpd', serverSkip('vsftpd'), () => {
     await ftp?.stop();
   });
 
-  test('?sort=none streams every entry as valid JSON, chunked, in the server\'s order, past maxListEntries', async () => {
+  test("?sort=none streams every entry as valid JSON, chunked, in the server's order, past maxListEntries", async () => {
     const r = await gw.request('GET', `${API}/dirs/big?sort=none`);
     assert.equal(r.status, 200, r.text());
     assert.equal(r.headers['transfer-encoding'], 'chunked', 'written as it arrives, not as one body');
@@ -90,7 +109,11 @@ describe('HTTP listings on vsftpd', serverSkip('vsftpd'), () => {
     const again = await gw.request('GET', `${API}/dirs/big2`);
     assert.equal(again.status, 413);
     assert.equal(again.json<{ code: string }>().code, 'LISTING_TOO_LARGE');
-    assert.deepEqual(proxy.commands.filter((c) => /^(LIST|MLSD|CWD)\b/.test(c)), [], 'nothing asked');
+    assert.deepEqual(
+      proxy.commands.filter((c) => /^(LIST|MLSD|CWD)\b/.test(c)),
+      [],
+      'nothing asked',
+    );
     assert.equal((await gw.request('GET', `${API}/dirs/big2?sort=none`)).status, 200, '?sort=none is never held back');
   });
 
@@ -119,7 +142,9 @@ describe('HTTP listings on vsftpd', serverSkip('vsftpd'), () => {
 
   test('a listing larger than the whole budget → 413, not a 503 that no retry could cure', async () => {
     const small = await startGateway(
-      gatewayConfig([ftpServerConfig(ftp, { mode: 'passive' })], { limits: { ...DEFAULT_LIMITS, listingMemoryBytes: Math.round(MID_BYTES / 2) } }),
+      gatewayConfig([ftpServerConfig(ftp, { mode: 'passive' })], {
+        limits: { ...DEFAULT_LIMITS, listingMemoryBytes: Math.round(MID_BYTES / 2) },
+      }),
     );
     try {
       const r = await small.request('GET', `${API}/dirs/mid`);

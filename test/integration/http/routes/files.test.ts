@@ -10,7 +10,17 @@ import { join } from 'node:path';
 import { startFtpServer, type RunningFtpServer } from '../../../helpers/servers/index.js';
 import { DEFAULT_LIMITS } from '../../../../src/config/index.js';
 import { serverSkip } from '../../../helpers/requireServers.js';
-import { API, chownTree, eventually, ftpServerConfig, gatewayConfig, multipartBody, sha256, startGateway, type RunningGateway } from '../../../helpers/httpHarness.js';
+import {
+  API,
+  chownTree,
+  eventually,
+  ftpServerConfig,
+  gatewayConfig,
+  multipartBody,
+  sha256,
+  startGateway,
+  type RunningGateway,
+} from '../../../helpers/httpHarness.js';
 
 const json = { 'content-type': 'application/json' };
 
@@ -25,7 +35,11 @@ describe('HTTP files and dirs on vsftpd', serverSkip('vsftpd'), () => {
 
   before(async () => {
     ftp = await startFtpServer('vsftpd', { ascii: true });
-    gw = await startGateway(gatewayConfig([ftpServerConfig(ftp)], { limits: { ...DEFAULT_LIMITS, maxUploadBytes: 4 * 1024 * 1024, maxFiles: 3, maxFields: 10, maxFieldSize: 1024 } }));
+    gw = await startGateway(
+      gatewayConfig([ftpServerConfig(ftp)], {
+        limits: { ...DEFAULT_LIMITS, maxUploadBytes: 4 * 1024 * 1024, maxFiles: 3, maxFields: 10, maxFieldSize: 1024 },
+      }),
+    );
     writeFileSync(join(ftp.root, 'big.bin'), big);
     writeFileSync(join(ftp.root, 'empty.bin'), '');
     mkdirSync(join(ftp.root, 'folder'));
@@ -115,7 +129,10 @@ describe('HTTP files and dirs on vsftpd', serverSkip('vsftpd'), () => {
       await gw.request('DELETE', `${API}/files/head-marker`);
       await eventually(async () => (await ftp.commandLog()).includes('DELE /head-marker'));
       const added = (await ftp.commandLog()).slice(before);
-      assert.ok(added.some((c) => c.startsWith('SIZE /big.bin')), added.join(' | '));
+      assert.ok(
+        added.some((c) => c.startsWith('SIZE /big.bin')),
+        added.join(' | '),
+      );
       assert.ok(!added.some((c) => /^(EPSV|PASV|EPRT|PORT|RETR)/.test(c)), added.join(' | '));
     });
 
@@ -161,7 +178,12 @@ describe('HTTP files and dirs on vsftpd', serverSkip('vsftpd'), () => {
           assert.equal(r.json<{ code: string }>().code, 'BAD_PATH');
         }
       }
-      for (const body of [{ from: '../x', to: 'y' }, { from: 'big.bin', to: 'a/../../y' }, { from: 'big.bin', to: 'x\r\nDELE big.bin' }, { from: 'a\\b', to: 'c' }]) {
+      for (const body of [
+        { from: '../x', to: 'y' },
+        { from: 'big.bin', to: 'a/../../y' },
+        { from: 'big.bin', to: 'x\r\nDELE big.bin' },
+        { from: 'a\\b', to: 'c' },
+      ]) {
         const r = await gw.request('POST', `${API}/move`, { headers: json, body: JSON.stringify(body) });
         assert.equal(r.status, 400, JSON.stringify(body));
       }
@@ -238,7 +260,10 @@ describe('HTTP files and dirs on vsftpd', serverSkip('vsftpd'), () => {
 
     test('Content-Length over maxUploadBytes → 413 before any FTP command', async () => {
       const before = (await ftp.commandLog()).length;
-      const r = await gw.request('PUT', `${API}/files/huge.bin`, { headers: { 'content-length': String(5 * 1024 * 1024) }, body: Buffer.alloc(5 * 1024 * 1024) });
+      const r = await gw.request('PUT', `${API}/files/huge.bin`, {
+        headers: { 'content-length': String(5 * 1024 * 1024) },
+        body: Buffer.alloc(5 * 1024 * 1024),
+      });
       assert.equal(r.status, 413);
       await gw.request('DELETE', `${API}/files/413-marker`);
       await eventually(async () => (await ftp.commandLog()).includes('DELE /413-marker'));
@@ -280,7 +305,15 @@ describe('HTTP files and dirs on vsftpd', serverSkip('vsftpd'), () => {
         yield Buffer.alloc(100_000, 8);
       }
       const put = gw.request('PUT', `${API}/files/slow.bin`, { headers: { 'content-length': '200000' }, body: body() });
-      let seen: Array<{ id: string; server: string; path: string; direction: string; bytes: number; totalBytes: number | null; startedAt: string }> = [];
+      let seen: Array<{
+        id: string;
+        server: string;
+        path: string;
+        direction: string;
+        bytes: number;
+        totalBytes: number | null;
+        startedAt: string;
+      }> = [];
       await eventually(async () => {
         seen = (await gw.request('GET', '/api/v1/transfers')).json();
         return seen.some((t) => t.path === 'slow.bin' && t.bytes > 0);
@@ -377,7 +410,10 @@ describe('HTTP files and dirs on vsftpd', serverSkip('vsftpd'), () => {
       chownTree(ftp.root);
       const r = await gw.request('GET', `${API}/dirs/ls`);
       assert.equal(r.status, 200);
-      const body = r.json<{ path: string; entries: Array<{ name: string; type: string; size: number | null; modifiedAt: string | null }> }>();
+      const body = r.json<{
+        path: string;
+        entries: Array<{ name: string; type: string; size: number | null; modifiedAt: string | null }>;
+      }>();
       assert.equal(body.path, 'ls');
       const names = body.entries.map((e) => e.name).filter((n) => n !== '.hidden');
       assert.deepEqual(names, ['a-dir', 'b-dir', 'A.bin', 'c.txt']);
@@ -421,14 +457,20 @@ describe('HTTP files and dirs on vsftpd', serverSkip('vsftpd'), () => {
     test('move: rename, parents created, 409 on an existing target unless overwrite', async () => {
       writeFileSync(join(ftp.root, 'm1.bin'), 'one');
       writeFileSync(join(ftp.root, 'm2.bin'), 'two');
-      let r = await gw.request('POST', `${API}/move`, { headers: json, body: JSON.stringify({ from: 'm1.bin', to: '/new/parent/m1.bin' }) });
+      let r = await gw.request('POST', `${API}/move`, {
+        headers: json,
+        body: JSON.stringify({ from: 'm1.bin', to: '/new/parent/m1.bin' }),
+      });
       assert.equal(r.status, 200);
       assert.deepEqual(r.json(), { path: 'new/parent/m1.bin' });
       assert.equal(readFileSync(join(ftp.root, 'new/parent/m1.bin'), 'utf8'), 'one');
       r = await gw.request('POST', `${API}/move`, { headers: json, body: JSON.stringify({ from: 'new/parent/m1.bin', to: 'm2.bin' }) });
       assert.equal(r.status, 409);
       assert.equal(readFileSync(join(ftp.root, 'm2.bin'), 'utf8'), 'two');
-      r = await gw.request('POST', `${API}/move`, { headers: json, body: JSON.stringify({ from: 'new/parent/m1.bin', to: 'm2.bin', overwrite: true }) });
+      r = await gw.request('POST', `${API}/move`, {
+        headers: json,
+        body: JSON.stringify({ from: 'new/parent/m1.bin', to: 'm2.bin', overwrite: true }),
+      });
       assert.equal(r.status, 200);
       assert.equal(readFileSync(join(ftp.root, 'm2.bin'), 'utf8'), 'one');
       r = await gw.request('POST', `${API}/move`, { headers: json, body: JSON.stringify({ from: 'nope', to: 'x' }) });
@@ -451,7 +493,9 @@ describe('HTTP files and dirs on vsftpd', serverSkip('vsftpd'), () => {
   test('GET /api/v1/servers: never credentials', async () => {
     const r = await gw.request('GET', '/api/v1/servers');
     assert.equal(r.status, 200);
-    assert.deepEqual(r.json(), [{ name: 'default', host: '127.0.0.1', port: ftp.port, tls: 'none', mode: 'auto', type: 'binary', readOnly: false }]);
+    assert.deepEqual(r.json(), [
+      { name: 'default', host: '127.0.0.1', port: ftp.port, tls: 'none', mode: 'auto', type: 'binary', readOnly: false },
+    ]);
     assert.ok(!r.text().includes(ftp.password));
   });
 

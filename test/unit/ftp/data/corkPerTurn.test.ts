@@ -36,7 +36,11 @@ test('chunks that pass in one turn arrive in one writev, in order', async () => 
   stage.write(Buffer.from('d'));
   await turn();
   await turn();
-  assert.deepEqual(calls.at(-1)?.map((b) => b.toString()), ['d'], 'a later turn is a write of its own');
+  assert.deepEqual(
+    calls.at(-1)?.map((b) => b.toString()),
+    ['d'],
+    'a later turn is a write of its own',
+  );
 });
 
 test('a whole stream passes unchanged and the destination ends', async () => {

@@ -101,7 +101,9 @@ describe('parseDosListLine', () => {
         const p2 = (v: number): string => String(v).padStart(2, '0');
         const year = fourDigits ? String(d.getUTCFullYear()) : p2(d.getUTCFullYear() % 100);
         const h = d.getUTCHours();
-        const time = twelveHour ? `${p2(h % 12 === 0 ? 12 : h % 12)}:${p2(d.getUTCMinutes())}${h < 12 ? 'AM' : 'PM'}` : `${p2(h)}:${p2(d.getUTCMinutes())}`;
+        const time = twelveHour
+          ? `${p2(h % 12 === 0 ? 12 : h % 12)}:${p2(d.getUTCMinutes())}${h < 12 ? 'AM' : 'PM'}`
+          : `${p2(h)}:${p2(d.getUTCMinutes())}`;
         const date = `${p2(d.getUTCMonth() + 1)}-${p2(d.getUTCDate())}-${year}`;
         const dirName = n.trimStart() || 'x';
         const line = isDir ? `${date}  ${time}       <DIR>          ${dirName}` : `${date}  ${time} ${String(size).padStart(20)} ${n}`;

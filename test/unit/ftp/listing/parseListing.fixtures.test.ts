@@ -47,8 +47,10 @@ function expectedTree(file: string): Map<string, Expected> {
     ['caf\u00e9.txt', { type: 'file', size: 6, modifiedAt: now }],
     ['old.txt', { type: 'file', size: 4, modifiedAt: '2019-03-04T00:00:00.000Z' }],
   ]);
-  if (file === 'ftp-srv-list.txt') tree.set('link', { type: 'file', size: 25, modifiedAt: now }); // ftp-srv follows links
-  else if (formatOf(file) === 'mlsd') tree.set('link', { type: 'symlink', size: null, modifiedAt: now }); // no target given
+  if (file === 'ftp-srv-list.txt')
+    tree.set('link', { type: 'file', size: 25, modifiedAt: now }); // ftp-srv follows links
+  else if (formatOf(file) === 'mlsd')
+    tree.set('link', { type: 'symlink', size: null, modifiedAt: now }); // no target given
   else tree.set('link', { type: 'symlink', size: null, modifiedAt: now, target: 'plain.txt' });
   return tree;
 }
@@ -57,12 +59,25 @@ function byName(entries: readonly FtpEntry[]): Map<string, Expected> {
   return new Map(
     entries.map((e) => [
       e.name,
-      { type: e.type, size: e.size, modifiedAt: e.modifiedAt?.toISOString() ?? 'null', ...(e.target === undefined ? {} : { target: e.target }) },
+      {
+        type: e.type,
+        size: e.size,
+        modifiedAt: e.modifiedAt?.toISOString() ?? 'null',
+        ...(e.target === undefined ? {} : { target: e.target }),
+      },
     ]),
   );
 }
 
-const REQUIRED = ['vsftpd-list.txt', 'pure-ftpd-list.txt', 'pure-ftpd-mlsd.txt', 'proftpd-list.txt', 'proftpd-mlsd.txt', 'ftp-srv-list.txt', 'iis-dos-list.txt'];
+const REQUIRED = [
+  'vsftpd-list.txt',
+  'pure-ftpd-list.txt',
+  'pure-ftpd-mlsd.txt',
+  'proftpd-list.txt',
+  'proftpd-mlsd.txt',
+  'ftp-srv-list.txt',
+  'iis-dos-list.txt',
+];
 const files = readdirSync(DIR).filter((f) => /-(list|mlsd)\.txt$/.test(f));
 
 function formatOf(file: string): FtpListingFormat {
@@ -78,7 +93,6 @@ function parseChunks(chunks: readonly Uint8Array[], format: FtpListingFormat): F
   return out;
 }
 
-
 describe('captured listings', () => {
   it('has a fixture for every server and format', () => {
     for (const f of REQUIRED) assert.ok(files.includes(f), `missing fixture ${f}`);
@@ -93,7 +107,13 @@ describe('captured listings', () => {
       assert.equal(whole.length, expectedTree(file).size, 'one entry per child, no . or ..');
       assert.deepEqual(byName(whole), expectedTree(file));
       assert.deepEqual(parseListingLines(bytes.toString('utf8').split('\n'), { format, now: NOW }), whole);
-      assert.deepEqual(parseChunks(Array.from(bytes, (b) => Uint8Array.of(b)), format), whole);
+      assert.deepEqual(
+        parseChunks(
+          Array.from(bytes, (b) => Uint8Array.of(b)),
+          format,
+        ),
+        whole,
+      );
       fc.assert(
         fc.property(fc.array(fc.nat(), { maxLength: 40 }), (points) => {
           assert.deepEqual(parseChunks(splitAt(bytes, points), format), whole);

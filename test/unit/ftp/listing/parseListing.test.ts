@@ -19,29 +19,29 @@ const NOW = utc('2026-11-25T12:10:00Z');
 const SAMPLES: Record<string, { format: 'mlsd' | 'list'; text: string }> = {
   'vsftpd LIST': {
     format: 'list',
-    text: "-rw-r--r--    1 999      995             1 Nov 25 12:07  leading space.txt\r\ndrwxr-xr-x    2 999      995          4096 Nov 25 12:07 dir with spaces\r\n-rw-r--r--    1 999      995            12 Nov 25 12:07 hello.txt\r\nlrwxrwxrwx    1 999      995             9 Nov 25 12:07 link -> hello.txt\r\n-rw-r--r--    1 999      995             1 Nov 02 09:08 nov2.txt\r\n-rw-r--r--    1 999      995          1000 Mar 15  2021 old.bin\r\n-rw-r--r--    1 999      995             3 Nov 25 12:07 semi;colon=x.txt\r\n-rw-r--r--    1 999      995             4 Nov 25 12:07 \u00fcn\u00efcode \u65e5\u672c.txt\r\n",
+    text: '-rw-r--r--    1 999      995             1 Nov 25 12:07  leading space.txt\r\ndrwxr-xr-x    2 999      995          4096 Nov 25 12:07 dir with spaces\r\n-rw-r--r--    1 999      995            12 Nov 25 12:07 hello.txt\r\nlrwxrwxrwx    1 999      995             9 Nov 25 12:07 link -> hello.txt\r\n-rw-r--r--    1 999      995             1 Nov 02 09:08 nov2.txt\r\n-rw-r--r--    1 999      995          1000 Mar 15  2021 old.bin\r\n-rw-r--r--    1 999      995             3 Nov 25 12:07 semi;colon=x.txt\r\n-rw-r--r--    1 999      995             4 Nov 25 12:07 \u00fcn\u00efcode \u65e5\u672c.txt\r\n',
   },
   'pure-ftpd LIST': {
     format: 'list',
-    text: "-rw-r--r--    1 999        ftpgw               1 Nov 25 12:07  leading space.txt\r\ndrwxr-xr-x    2 999        ftpgw            4096 Nov 25 12:07 dir with spaces\r\n-rw-r--r--    1 999        ftpgw              12 Nov 25 12:07 hello.txt\r\nlrwxrwxrwx    1 999        ftpgw               9 Nov 25 12:07 link -> hello.txt\r\n-rw-r--r--    1 999        ftpgw               1 Nov  2 09:08 nov2.txt\r\n-rw-r--r--    1 999        ftpgw            1000 Mar 15  2021 old.bin\r\n-rw-r--r--    1 999        ftpgw               3 Nov 25 12:07 semi;colon=x.txt\r\n-rw-r--r--    1 999        ftpgw               4 Nov 25 12:07 \u00fcn\u00efcode \u65e5\u672c.txt\r\n",
+    text: '-rw-r--r--    1 999        ftpgw               1 Nov 25 12:07  leading space.txt\r\ndrwxr-xr-x    2 999        ftpgw            4096 Nov 25 12:07 dir with spaces\r\n-rw-r--r--    1 999        ftpgw              12 Nov 25 12:07 hello.txt\r\nlrwxrwxrwx    1 999        ftpgw               9 Nov 25 12:07 link -> hello.txt\r\n-rw-r--r--    1 999        ftpgw               1 Nov  2 09:08 nov2.txt\r\n-rw-r--r--    1 999        ftpgw            1000 Mar 15  2021 old.bin\r\n-rw-r--r--    1 999        ftpgw               3 Nov 25 12:07 semi;colon=x.txt\r\n-rw-r--r--    1 999        ftpgw               4 Nov 25 12:07 \u00fcn\u00efcode \u65e5\u672c.txt\r\n',
   },
   'proftpd LIST': {
     format: 'list',
-    text: "-rw-r--r--   1 ftpgw    ftpgw           1 Nov 25 12:07  leading space.txt\r\ndrwxr-xr-x   2 ftpgw    ftpgw        4096 Nov 25 12:07 dir with spaces\r\n-rw-r--r--   1 ftpgw    ftpgw          12 Nov 25 12:07 hello.txt\r\nlrwxrwxrwx   1 ftpgw    ftpgw           9 Nov 25 12:07 link -> hello.txt\r\n-rw-r--r--   1 ftpgw    ftpgw           1 Nov  2 09:08 nov2.txt\r\n-rw-r--r--   1 ftpgw    ftpgw        1000 Mar 15  2021 old.bin\r\n-rw-r--r--   1 ftpgw    ftpgw           3 Nov 25 12:07 semi;colon=x.txt\r\n-rw-r--r--   1 ftpgw    ftpgw           4 Nov 25 12:07 \u00fcn\u00efcode \u65e5\u672c.txt\r\n",
+    text: '-rw-r--r--   1 ftpgw    ftpgw           1 Nov 25 12:07  leading space.txt\r\ndrwxr-xr-x   2 ftpgw    ftpgw        4096 Nov 25 12:07 dir with spaces\r\n-rw-r--r--   1 ftpgw    ftpgw          12 Nov 25 12:07 hello.txt\r\nlrwxrwxrwx   1 ftpgw    ftpgw           9 Nov 25 12:07 link -> hello.txt\r\n-rw-r--r--   1 ftpgw    ftpgw           1 Nov  2 09:08 nov2.txt\r\n-rw-r--r--   1 ftpgw    ftpgw        1000 Mar 15  2021 old.bin\r\n-rw-r--r--   1 ftpgw    ftpgw           3 Nov 25 12:07 semi;colon=x.txt\r\n-rw-r--r--   1 ftpgw    ftpgw           4 Nov 25 12:07 \u00fcn\u00efcode \u65e5\u672c.txt\r\n',
   },
   // ftp-srv follows symlinks (the link is listed as the file it points to).
   'ftp-srv LIST': {
     format: 'list',
-    text: "-rw-r--r-- 1 1 1            1 Nov 25 12:07  leading space.txt\r\ndrwxr-xr-x 1 1 1         4096 Nov 25 12:07 dir with spaces\r\n-rw-r--r-- 1 1 1           12 Nov 25 12:07 hello.txt\r\n-rw-r--r-- 1 1 1           12 Nov 25 12:07 link\r\n-rw-r--r-- 1 1 1            1 Nov 02 09:08 nov2.txt\r\n-rw-r--r-- 1 1 1         1000 Mar 15  2021 old.bin\r\n-rw-r--r-- 1 1 1            3 Nov 25 12:07 semi;colon=x.txt\r\n-rw-r--r-- 1 1 1            4 Nov 25 12:07 \u00fcn\u00efcode \u65e5\u672c.txt\r\n",
+    text: '-rw-r--r-- 1 1 1            1 Nov 25 12:07  leading space.txt\r\ndrwxr-xr-x 1 1 1         4096 Nov 25 12:07 dir with spaces\r\n-rw-r--r-- 1 1 1           12 Nov 25 12:07 hello.txt\r\n-rw-r--r-- 1 1 1           12 Nov 25 12:07 link\r\n-rw-r--r-- 1 1 1            1 Nov 02 09:08 nov2.txt\r\n-rw-r--r-- 1 1 1         1000 Mar 15  2021 old.bin\r\n-rw-r--r-- 1 1 1            3 Nov 25 12:07 semi;colon=x.txt\r\n-rw-r--r-- 1 1 1            4 Nov 25 12:07 \u00fcn\u00efcode \u65e5\u672c.txt\r\n',
   },
   // pure-ftpd sends "OS.unix=slink:" with an empty target, and cdir/pdir.
   'pure-ftpd MLSD': {
     format: 'mlsd',
-    text: "type=file;size=1;modify=20261102090800;UNIX.mode=0644;UNIX.uid=999;UNIX.gid=995;unique=fe00g20c284; nov2.txt\r\ntype=file;size=4;modify=20261125120738;UNIX.mode=0644;UNIX.uid=999;UNIX.gid=995;unique=fe00g20c263; \u00fcn\u00efcode \u65e5\u672c.txt\r\ntype=cdir;sizd=4096;modify=20261125120738;UNIX.mode=0755;UNIX.uid=999;UNIX.gid=995;unique=fe00g20c0e3; .\r\ntype=OS.unix=slink:;size=9;modify=20261125120738;UNIX.mode=0777;UNIX.uid=999;UNIX.gid=995;unique=fe00g20c2a2; link\r\ntype=file;size=12;modify=20261125120738;UNIX.mode=0644;UNIX.uid=999;UNIX.gid=995;unique=fe00g20c231; hello.txt\r\ntype=pdir;sizd=4096;modify=20261125120738;UNIX.mode=0755;UNIX.uid=999;UNIX.gid=995;unique=fe00g20c0e3; ..\r\ntype=file;size=1;modify=20261125120738;UNIX.mode=0644;UNIX.uid=999;UNIX.gid=995;unique=fe00g20c24b;  leading space.txt\r\ntype=file;size=3;modify=20261125120738;UNIX.mode=0644;UNIX.uid=999;UNIX.gid=995;unique=fe00g20c251; semi;colon=x.txt\r\ntype=dir;sizd=4096;modify=20261125120738;UNIX.mode=0755;UNIX.uid=999;UNIX.gid=995;unique=fe00g20c293; dir with spaces\r\ntype=file;size=1000;modify=20210315100000;UNIX.mode=0644;UNIX.uid=999;UNIX.gid=995;unique=fe00g20c278; old.bin\r\n",
+    text: 'type=file;size=1;modify=20261102090800;UNIX.mode=0644;UNIX.uid=999;UNIX.gid=995;unique=fe00g20c284; nov2.txt\r\ntype=file;size=4;modify=20261125120738;UNIX.mode=0644;UNIX.uid=999;UNIX.gid=995;unique=fe00g20c263; \u00fcn\u00efcode \u65e5\u672c.txt\r\ntype=cdir;sizd=4096;modify=20261125120738;UNIX.mode=0755;UNIX.uid=999;UNIX.gid=995;unique=fe00g20c0e3; .\r\ntype=OS.unix=slink:;size=9;modify=20261125120738;UNIX.mode=0777;UNIX.uid=999;UNIX.gid=995;unique=fe00g20c2a2; link\r\ntype=file;size=12;modify=20261125120738;UNIX.mode=0644;UNIX.uid=999;UNIX.gid=995;unique=fe00g20c231; hello.txt\r\ntype=pdir;sizd=4096;modify=20261125120738;UNIX.mode=0755;UNIX.uid=999;UNIX.gid=995;unique=fe00g20c0e3; ..\r\ntype=file;size=1;modify=20261125120738;UNIX.mode=0644;UNIX.uid=999;UNIX.gid=995;unique=fe00g20c24b;  leading space.txt\r\ntype=file;size=3;modify=20261125120738;UNIX.mode=0644;UNIX.uid=999;UNIX.gid=995;unique=fe00g20c251; semi;colon=x.txt\r\ntype=dir;sizd=4096;modify=20261125120738;UNIX.mode=0755;UNIX.uid=999;UNIX.gid=995;unique=fe00g20c293; dir with spaces\r\ntype=file;size=1000;modify=20210315100000;UNIX.mode=0644;UNIX.uid=999;UNIX.gid=995;unique=fe00g20c278; old.bin\r\n',
   },
   'proftpd MLSD': {
     format: 'mlsd',
-    text: "modify=20261102090800;perm=adfrw;size=1;type=file;unique=FE00U20C251;UNIX.group=995;UNIX.groupname=ftpgw;UNIX.mode=0644;UNIX.owner=999;UNIX.ownername=ftpgw; nov2.txt\r\nmodify=20261125120738;perm=adfrw;size=4;type=file;unique=FE00U20C231;UNIX.group=995;UNIX.groupname=ftpgw;UNIX.mode=0644;UNIX.owner=999;UNIX.ownername=ftpgw; \u00fcn\u00efcode \u65e5\u672c.txt\r\nmodify=20261125120738;perm=flcdmpe;type=cdir;unique=FE00U20C0E3;UNIX.group=995;UNIX.groupname=ftpgw;UNIX.mode=0755;UNIX.owner=999;UNIX.ownername=ftpgw; .\r\nmodify=20261125120738;perm=adfrw;size=9;type=OS.unix=symlink;unique=FE00U20C206;UNIX.group=995;UNIX.groupname=ftpgw;UNIX.mode=0777;UNIX.owner=999;UNIX.ownername=ftpgw; link\r\nmodify=20261125120738;perm=adfrw;size=12;type=file;unique=FE00U20C206;UNIX.group=995;UNIX.groupname=ftpgw;UNIX.mode=0644;UNIX.owner=999;UNIX.ownername=ftpgw; hello.txt\r\nmodify=20261125120738;perm=flcdmpe;type=pdir;unique=FE00U20C0E3;UNIX.group=995;UNIX.groupname=ftpgw;UNIX.mode=0755;UNIX.owner=999;UNIX.ownername=ftpgw; ..\r\nmodify=20261125120738;perm=adfrw;size=1;type=file;unique=FE00U20C215;UNIX.group=995;UNIX.groupname=ftpgw;UNIX.mode=0644;UNIX.owner=999;UNIX.ownername=ftpgw;  leading space.txt\r\nmodify=20261125120738;perm=adfrw;size=3;type=file;unique=FE00U20C224;UNIX.group=995;UNIX.groupname=ftpgw;UNIX.mode=0644;UNIX.owner=999;UNIX.ownername=ftpgw; semi;colon=x.txt\r\nmodify=20261125120738;perm=flcdmpe;type=dir;unique=FE00U20C263;UNIX.group=995;UNIX.groupname=ftpgw;UNIX.mode=0755;UNIX.owner=999;UNIX.ownername=ftpgw; dir with spaces\r\nmodify=20210315100000;perm=adfrw;size=1000;type=file;unique=FE00U20C24B;UNIX.group=995;UNIX.groupname=ftpgw;UNIX.mode=0644;UNIX.owner=999;UNIX.ownername=ftpgw; old.bin\r\n",
+    text: 'modify=20261102090800;perm=adfrw;size=1;type=file;unique=FE00U20C251;UNIX.group=995;UNIX.groupname=ftpgw;UNIX.mode=0644;UNIX.owner=999;UNIX.ownername=ftpgw; nov2.txt\r\nmodify=20261125120738;perm=adfrw;size=4;type=file;unique=FE00U20C231;UNIX.group=995;UNIX.groupname=ftpgw;UNIX.mode=0644;UNIX.owner=999;UNIX.ownername=ftpgw; \u00fcn\u00efcode \u65e5\u672c.txt\r\nmodify=20261125120738;perm=flcdmpe;type=cdir;unique=FE00U20C0E3;UNIX.group=995;UNIX.groupname=ftpgw;UNIX.mode=0755;UNIX.owner=999;UNIX.ownername=ftpgw; .\r\nmodify=20261125120738;perm=adfrw;size=9;type=OS.unix=symlink;unique=FE00U20C206;UNIX.group=995;UNIX.groupname=ftpgw;UNIX.mode=0777;UNIX.owner=999;UNIX.ownername=ftpgw; link\r\nmodify=20261125120738;perm=adfrw;size=12;type=file;unique=FE00U20C206;UNIX.group=995;UNIX.groupname=ftpgw;UNIX.mode=0644;UNIX.owner=999;UNIX.ownername=ftpgw; hello.txt\r\nmodify=20261125120738;perm=flcdmpe;type=pdir;unique=FE00U20C0E3;UNIX.group=995;UNIX.groupname=ftpgw;UNIX.mode=0755;UNIX.owner=999;UNIX.ownername=ftpgw; ..\r\nmodify=20261125120738;perm=adfrw;size=1;type=file;unique=FE00U20C215;UNIX.group=995;UNIX.groupname=ftpgw;UNIX.mode=0644;UNIX.owner=999;UNIX.ownername=ftpgw;  leading space.txt\r\nmodify=20261125120738;perm=adfrw;size=3;type=file;unique=FE00U20C224;UNIX.group=995;UNIX.groupname=ftpgw;UNIX.mode=0644;UNIX.owner=999;UNIX.ownername=ftpgw; semi;colon=x.txt\r\nmodify=20261125120738;perm=flcdmpe;type=dir;unique=FE00U20C263;UNIX.group=995;UNIX.groupname=ftpgw;UNIX.mode=0755;UNIX.owner=999;UNIX.ownername=ftpgw; dir with spaces\r\nmodify=20210315100000;perm=adfrw;size=1000;type=file;unique=FE00U20C24B;UNIX.group=995;UNIX.groupname=ftpgw;UNIX.mode=0644;UNIX.owner=999;UNIX.ownername=ftpgw; old.bin\r\n',
   },
   'IIS DOS LIST': {
     format: 'list',
@@ -81,7 +81,15 @@ function expectedFor(label: string): Map<string, { type: FtpEntry['type']; size:
 
 function byName(entries: FtpEntry[]): Map<string, { type: FtpEntry['type']; size: number | null; modifiedAt: string; target?: string }> {
   return new Map(
-    entries.map((e) => [e.name, { type: e.type, size: e.size, modifiedAt: e.modifiedAt?.toISOString().replace('.000Z', 'Z') ?? 'null', ...(e.target ? { target: e.target } : {}) }]),
+    entries.map((e) => [
+      e.name,
+      {
+        type: e.type,
+        size: e.size,
+        modifiedAt: e.modifiedAt?.toISOString().replace('.000Z', 'Z') ?? 'null',
+        ...(e.target ? { target: e.target } : {}),
+      },
+    ]),
   );
 }
 
@@ -91,7 +99,6 @@ function parseChunks(chunks: readonly string[], options: FtpListingParserOptions
   out.push(...parser.end());
   return out;
 }
-
 
 const isParseError = (err: unknown): boolean => err instanceof FtpError && err.code === 'FTP_PARSE' && err.category === 'protocol';
 
@@ -134,9 +141,12 @@ describe('parseListingLines', () => {
   });
 
   it('reads a listing no line of which parses as unknown entries, never as an error or as empty', () => {
-    const raw = (entries: FtpEntry[]): Array<string | undefined> => entries.map((e) => (e.type === 'unknown' && e.size === null && e.modifiedAt === null ? e.raw : 'not unknown'));
+    const raw = (entries: FtpEntry[]): Array<string | undefined> =>
+      entries.map((e) => (e.type === 'unknown' && e.size === null && e.modifiedAt === null ? e.raw : 'not unknown'));
     assert.deepEqual(raw(parseListingLines(['hello', 'world'], { format: 'list' })), ['hello', 'world']);
-    assert.deepEqual(raw(parseListingLines(['-rw-r--r-- 1 a b 12 Jan 02 03:04 x'], { format: 'mlsd' })), ['-rw-r--r-- 1 a b 12 Jan 02 03:04 x']);
+    assert.deepEqual(raw(parseListingLines(['-rw-r--r-- 1 a b 12 Jan 02 03:04 x'], { format: 'mlsd' })), [
+      '-rw-r--r-- 1 a b 12 Jan 02 03:04 x',
+    ]);
     assert.deepEqual(parseListingLines(['.', '..'], { format: 'list' }), [], '. and .. are never listed, whatever the dialect');
   });
 
@@ -210,21 +220,27 @@ describe('createListingParser', () => {
   it('reaches the same verdict under a line cap for any split (entries or FTP_PARSE)', () => {
     const line = fc.string({ maxLength: 12, unit: fc.constantFrom('a', ' ') }).map((n) => `type=file;size=1; x${n}`);
     fc.assert(
-      fc.property(fc.array(line, { maxLength: 6 }), fc.constantFrom('\r\n', '\n'), fc.array(fc.nat(), { maxLength: 20 }), fc.integer({ min: 15, max: 35 }), (lines, eol, points, max) => {
-        const text = lines.map((l) => l + eol).join('');
-        const options = { format: 'mlsd' as const, maxLineLength: max };
-        const verdict = (chunks: string[]): FtpEntry[] | 'FTP_PARSE' => {
-          try {
-            return parseChunks(chunks, options);
-          } catch (err) {
-            if (isParseError(err)) return 'FTP_PARSE';
-            throw err;
-          }
-        };
-        const whole = verdict([text]);
-        assert.deepEqual(verdict(splitAt(text, points)), whole);
-        assert.deepEqual(verdict([...text]), whole);
-      }),
+      fc.property(
+        fc.array(line, { maxLength: 6 }),
+        fc.constantFrom('\r\n', '\n'),
+        fc.array(fc.nat(), { maxLength: 20 }),
+        fc.integer({ min: 15, max: 35 }),
+        (lines, eol, points, max) => {
+          const text = lines.map((l) => l + eol).join('');
+          const options = { format: 'mlsd' as const, maxLineLength: max };
+          const verdict = (chunks: string[]): FtpEntry[] | 'FTP_PARSE' => {
+            try {
+              return parseChunks(chunks, options);
+            } catch (err) {
+              if (isParseError(err)) return 'FTP_PARSE';
+              throw err;
+            }
+          };
+          const whole = verdict([text]);
+          assert.deepEqual(verdict(splitAt(text, points)), whole);
+          assert.deepEqual(verdict([...text]), whole);
+        },
+      ),
     );
   });
 });

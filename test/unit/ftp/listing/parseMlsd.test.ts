@@ -16,7 +16,9 @@ describe('parseMlsxLine', () => {
 
   it('reads a proftpd file line (facts in another order, fractional seconds)', () => {
     assert.deepEqual(
-      parseMlsxLine('modify=20230102030405.123;perm=adfrw;size=1048576;type=file;unique=FD01U2B;UNIX.group=1001;UNIX.mode=0644;UNIX.owner=1001; old.bin'),
+      parseMlsxLine(
+        'modify=20230102030405.123;perm=adfrw;size=1048576;type=file;unique=FD01U2B;UNIX.group=1001;UNIX.mode=0644;UNIX.owner=1001; old.bin',
+      ),
       { name: 'old.bin', type: 'file', size: 1048576, modifiedAt: utc('2023-01-02T03:04:05.123Z'), modifiedAtPrecision: 'second' },
     );
   });
@@ -80,7 +82,15 @@ describe('parseMlsxLine', () => {
   });
 
   it('returns undefined for lines that are not fact lines', () => {
-    for (const line of ['', 'hello.txt', '-rw-r--r-- 1 a b 12 Jan 02 03:04 x', 'type=file;size=12;', ' no facts', '=file; x', 'type=file; ']) {
+    for (const line of [
+      '',
+      'hello.txt',
+      '-rw-r--r-- 1 a b 12 Jan 02 03:04 x',
+      'type=file;size=12;',
+      ' no facts',
+      '=file; x',
+      'type=file; ',
+    ]) {
       assert.equal(parseMlsxLine(line), undefined, JSON.stringify(line));
     }
   });
@@ -88,24 +98,42 @@ describe('parseMlsxLine', () => {
   it('round-trips any name, size and time through a formatted line', () => {
     const name = fc.string({ minLength: 1, maxLength: 40, unit: fc.constantFrom('a', ' ', ';', '=', 'é', '-', '>', '\u{1F600}', '.') });
     fc.assert(
-      fc.property(name, fc.maxSafeNat(), fc.date({ min: utc('1970-01-01T00:00:00Z'), max: utc('9999-12-31T23:59:59Z'), noInvalidDate: true }), (n, size, date) => {
-        const modify = date.toISOString().replace(/[-:T]/g, '').replace('Z', '');
-        const entry = parseMlsxLine(`type=file;size=${size};modify=${modify}; ${n}`);
-        assert.deepEqual(entry, { name: n, type: 'file', size, modifiedAt: date, modifiedAtPrecision: 'second' });
-      }),
+      fc.property(
+        name,
+        fc.maxSafeNat(),
+        fc.date({ min: utc('1970-01-01T00:00:00Z'), max: utc('9999-12-31T23:59:59Z'), noInvalidDate: true }),
+        (n, size, date) => {
+          const modify = date.toISOString().replace(/[-:T]/g, '').replace('Z', '');
+          const entry = parseMlsxLine(`type=file;size=${size};modify=${modify}; ${n}`);
+          assert.deepEqual(entry, { name: n, type: 'file', size, modifiedAt: date, modifiedAtPrecision: 'second' });
+        },
+      ),
     );
   });
 });
 
 describe('parseMlstReply', () => {
   it('reads the indented fact line of a proftpd MLST reply', () => {
-    const reply = '250-Start of list for /hello.txt\n modify=20240102030405;perm=adfrw;size=12;type=file;unique=FD01U2B; /hello.txt\n250 End of list';
-    assert.deepEqual(parseMlstReply(reply), { name: '/hello.txt', type: 'file', size: 12, modifiedAt: utc('2024-01-02T03:04:05Z'), modifiedAtPrecision: 'second' });
+    const reply =
+      '250-Start of list for /hello.txt\n modify=20240102030405;perm=adfrw;size=12;type=file;unique=FD01U2B; /hello.txt\n250 End of list';
+    assert.deepEqual(parseMlstReply(reply), {
+      name: '/hello.txt',
+      type: 'file',
+      size: 12,
+      modifiedAt: utc('2024-01-02T03:04:05Z'),
+      modifiedAtPrecision: 'second',
+    });
   });
 
   it('reads cdir as a directory (MLST on a folder)', () => {
     const reply = '250-Begin\r\n type=cdir;sizd=4096;modify=20240102030405;UNIX.mode=0755; /dir\r\n250 End.';
-    assert.deepEqual(parseMlstReply(reply), { name: '/dir', type: 'directory', size: null, modifiedAt: utc('2024-01-02T03:04:05Z'), modifiedAtPrecision: 'second' });
+    assert.deepEqual(parseMlstReply(reply), {
+      name: '/dir',
+      type: 'directory',
+      size: null,
+      modifiedAt: utc('2024-01-02T03:04:05Z'),
+      modifiedAtPrecision: 'second',
+    });
   });
 
   it('falls back to an unindented fact line', () => {
@@ -127,7 +155,16 @@ describe('parseMlsxTimestamp', () => {
   });
 
   it('refuses malformed and out-of-range values', () => {
-    for (const v of ['', '2024010203040', '20240230000000', '20241301000000', '20240102250000', '20240102036000', '2024-01-02', '20240102030405.']) {
+    for (const v of [
+      '',
+      '2024010203040',
+      '20240230000000',
+      '20241301000000',
+      '20240102250000',
+      '20240102036000',
+      '2024-01-02',
+      '20240102030405.',
+    ]) {
       assert.equal(parseMlsxTimestamp(v), null, v);
     }
   });

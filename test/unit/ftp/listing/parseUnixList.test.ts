@@ -31,7 +31,13 @@ describe('parseUnixListLine', () => {
   });
 
   it('reads pure-ftpd, proftpd and ftp-srv column layouts', () => {
-    const expected = { name: 'a b.txt', type: 'file', size: 1048576, modifiedAt: utc('2024-01-02T03:04:00Z'), modifiedAtPrecision: 'minute' };
+    const expected = {
+      name: 'a b.txt',
+      type: 'file',
+      size: 1048576,
+      modifiedAt: utc('2024-01-02T03:04:00Z'),
+      modifiedAtPrecision: 'minute',
+    };
     assert.deepEqual(parse('-rw-r--r--    1 gw         gw            1048576 Jan  2 03:04 a b.txt'), expected);
     assert.deepEqual(parse('-rw-r--r--   1 gw       gw        1048576 Jan  2 03:04 a b.txt'), expected);
     assert.deepEqual(parse('-rw-r--r-- 1 1001 1001      1048576 Jan 02 03:04 a b.txt'), expected);
@@ -119,8 +125,16 @@ describe('parseUnixListLine', () => {
   it('reads year-less dates across New Year, with the clock injected', () => {
     const line = (date: string, now: string): Date | null => parse(`-rw-r--r-- 1 a b 1 ${date} x`, utc(now)).modifiedAt;
     assert.deepEqual(line('Dec 31 23:59', '2027-01-01T00:30:00Z'), utc('2026-12-31T23:59:00Z'), 'last night, seen just after midnight');
-    assert.deepEqual(line('Jan 02 03:04', '2026-12-06T10:00:00Z'), utc('2026-01-02T03:04:00Z'), 'in December a January date is this year, not next');
-    assert.deepEqual(line('Jan 01 01:00', '2026-12-31T23:30:00Z'), utc('2027-01-01T01:00:00Z'), 'tomorrow (clock skew) crosses into next year');
+    assert.deepEqual(
+      line('Jan 02 03:04', '2026-12-06T10:00:00Z'),
+      utc('2026-01-02T03:04:00Z'),
+      'in December a January date is this year, not next',
+    );
+    assert.deepEqual(
+      line('Jan 01 01:00', '2026-12-31T23:30:00Z'),
+      utc('2027-01-01T01:00:00Z'),
+      'tomorrow (clock skew) crosses into next year',
+    );
     assert.deepEqual(line('Jan 02 01:00', '2026-12-31T23:30:00Z'), utc('2026-01-02T01:00:00Z'), 'two days ahead is last January');
     assert.deepEqual(line('Dec 31 23:59', '2026-12-31T12:00:00Z'), utc('2026-12-31T23:59:00Z'), 'later today');
   });
@@ -183,18 +197,25 @@ describe('parseUnixListLine', () => {
   });
 
   it('round-trips generated entries through an ls -l line', () => {
-    const name = fc.string({ minLength: 1, maxLength: 30, unit: fc.constantFrom('a', ' ', '1', 'J', '-', '>', ':', 'é', '\u{1F600}', '\r', '\t') });
+    const name = fc.string({
+      minLength: 1,
+      maxLength: 30,
+      unit: fc.constantFrom('a', ' ', '1', 'J', '-', '>', ':', 'é', '\u{1F600}', '\r', '\t'),
+    });
     const recent = fc.integer({ min: -360 * 24 * 60, max: 24 * 60 }).map((minutes) => new Date(NOW.getTime() + minutes * 60_000));
-    const old = fc.date({ min: utc('1970-01-01T00:00:00Z'), max: utc('2099-12-31T00:00:00Z'), noInvalidDate: true }).map(
-      (d) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())),
-    );
+    const old = fc
+      .date({ min: utc('1970-01-01T00:00:00Z'), max: utc('2099-12-31T00:00:00Z'), noInvalidDate: true })
+      .map((d) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())));
     const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
     fc.assert(
       fc.property(
         fc.constantFrom('-', 'd', 'l'),
         name,
         fc.maxSafeNat(),
-        fc.oneof(recent.map((d) => ({ d, recent: true })), old.map((d) => ({ d, recent: false }))),
+        fc.oneof(
+          recent.map((d) => ({ d, recent: true })),
+          old.map((d) => ({ d, recent: false })),
+        ),
         fc.constantFrom('1000', 'gw', 'ftp user'),
         (typeChar, n, size, { d, recent }, owner) => {
           const day = String(d.getUTCDate()).padStart(2, ' ');
@@ -206,7 +227,13 @@ describe('parseUnixListLine', () => {
           const line = `${typeChar}rw-r--r--    1 ${owner}     ${owner}   ${size} ${months[d.getUTCMonth()]} ${day} ${tail} ${nameOk}${target}`;
           const entry = parse(line);
           const type = typeChar === '-' ? 'file' : typeChar === 'd' ? 'directory' : 'symlink';
-          const expected: FtpEntry = { name: nameOk, type, size: type === 'file' ? size : null, modifiedAt: d, modifiedAtPrecision: recent ? 'minute' : 'day' };
+          const expected: FtpEntry = {
+            name: nameOk,
+            type,
+            size: type === 'file' ? size : null,
+            modifiedAt: d,
+            modifiedAtPrecision: recent ? 'minute' : 'day',
+          };
           if (type === 'symlink') expected.target = 'target';
           assert.deepEqual(entry, expected);
         },

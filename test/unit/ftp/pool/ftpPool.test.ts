@@ -674,7 +674,11 @@ describe('FtpPool.use', () => {
     );
     // Errors after which a session is in step (it ABORed a transfer, or the
     // caller's own error between commands): the same new session each time.
-    for (const failure of [replyError('RETR', 550, 'x'), new FtpError('data idle', { code: 'FTP_TIMEOUT' }), new Error('a 404 of the route')]) {
+    for (const failure of [
+      replyError('RETR', 550, 'x'),
+      new FtpError('data idle', { code: 'FTP_TIMEOUT' }),
+      new Error('a 404 of the route'),
+    ]) {
       assert.equal(
         await rejection(
           pool.use(async () => {
@@ -873,9 +877,7 @@ describe('FtpPool: server capacity (421 / 530 too many)', () => {
     fakeClock(t);
     const server = new FakeServer();
     server.plan = (n) =>
-      n === 1
-        ? replyError('PASS', 530, 'Sorry, the maximum number of clients (3) from your host are already connected.')
-        : 'ok';
+      n === 1 ? replyError('PASS', 530, 'Sorry, the maximum number of clients (3) from your host are already connected.') : 'ok';
     const pool = makePool(t, server, { max: 3, capacityCooldownMs: 10_000 });
     const lease = await withClock(t, pool.acquire());
     assert.equal(pool.stats().effectiveMax, 1);
@@ -884,10 +886,7 @@ describe('FtpPool: server capacity (421 / 530 too many)', () => {
   });
 
   it('fails at once on other connect errors (bad login, refused connection)', async (t) => {
-    const errors = [
-      replyError('PASS', 530, 'Login incorrect.'),
-      new FtpError('connect ECONNREFUSED', { code: 'FTP_CONNECT_FAILED' }),
-    ];
+    const errors = [replyError('PASS', 530, 'Login incorrect.'), new FtpError('connect ECONNREFUSED', { code: 'FTP_CONNECT_FAILED' })];
     for (const failure of errors) {
       const server = new FakeServer();
       server.plan = () => failure;
@@ -917,14 +916,22 @@ describe('FtpPool timers', () => {
     };
     t.mock.method(globalThis, 'setTimeout', track(setTimeout, true));
     t.mock.method(globalThis, 'setInterval', track(setInterval as typeof setTimeout, false));
-    t.mock.method(globalThis, 'clearTimeout', ((original) => (timer: NodeJS.Timeout) => {
-      stop(timer);
-      original(timer);
-    })(clearTimeout));
-    t.mock.method(globalThis, 'clearInterval', ((original) => (timer: NodeJS.Timeout) => {
-      stop(timer);
-      original(timer);
-    })(clearInterval));
+    t.mock.method(
+      globalThis,
+      'clearTimeout',
+      ((original) => (timer: NodeJS.Timeout) => {
+        stop(timer);
+        original(timer);
+      })(clearTimeout),
+    );
+    t.mock.method(
+      globalThis,
+      'clearInterval',
+      ((original) => (timer: NodeJS.Timeout) => {
+        stop(timer);
+        original(timer);
+      })(clearInterval),
+    );
     const refd = (): number => [...live].filter((timer) => timer.hasRef()).length;
 
     // An idle session: the reaper runs.
@@ -999,7 +1006,10 @@ describe('FtpPool.close', () => {
     busy.release();
     await closing;
     assert.equal((busy.session as FakeSession).quitCalls, 1);
-    assert.equal(server.sessions.reduce((n, s) => n + s.destroyCalls, 0), 0);
+    assert.equal(
+      server.sessions.reduce((n, s) => n + s.destroyCalls, 0),
+      0,
+    );
     assert.equal(server.open, 0);
     assert.equal(pool.stats().size, 0);
   });

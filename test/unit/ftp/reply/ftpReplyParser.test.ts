@@ -13,7 +13,6 @@ function parseChunks(chunks: readonly string[], options?: ParserOptions): FtpRep
   return chunks.flatMap((c) => parser.push(c));
 }
 
-
 function assertParseError(fn: () => unknown): void {
   assert.throws(fn, (err: unknown) => err instanceof FtpError && err.code === 'FTP_PARSE' && err.category === 'protocol');
 }
@@ -106,7 +105,14 @@ describe('FtpReplyParser', () => {
   });
 
   it('refuses a line that is not a reply', () => {
-    for (const garbage of ['hello\r\n', 'SSH-2.0-OpenSSH_9.2\r\n', '2200 four digits\r\n', '600 bad class\r\n', '22 short\r\n', '220x\r\n']) {
+    for (const garbage of [
+      'hello\r\n',
+      'SSH-2.0-OpenSSH_9.2\r\n',
+      '2200 four digits\r\n',
+      '600 bad class\r\n',
+      '22 short\r\n',
+      '220x\r\n',
+    ]) {
       assertParseError(() => parseChunks([garbage]));
     }
   });
@@ -172,13 +178,20 @@ describe('FtpReplyParser properties', () => {
 
   it('reaches the same verdict under caps for any split (replies or FTP_PARSE)', () => {
     fc.assert(
-      fc.property(replies, eol, splits, fc.integer({ min: 4, max: 60 }), fc.integer({ min: 1, max: 8 }), (rs, end, points, maxBytes, maxLines) => {
-        const stream = rs.map((lines) => lines.map((l) => l + end).join('')).join('');
-        const options = { maxBytes, maxLines };
-        const whole = outcome([stream], options);
-        assert.deepEqual(outcome(splitAt(stream, points), options), whole);
-        assert.deepEqual(outcome([...stream], options), whole);
-      }),
+      fc.property(
+        replies,
+        eol,
+        splits,
+        fc.integer({ min: 4, max: 60 }),
+        fc.integer({ min: 1, max: 8 }),
+        (rs, end, points, maxBytes, maxLines) => {
+          const stream = rs.map((lines) => lines.map((l) => l + end).join('')).join('');
+          const options = { maxBytes, maxLines };
+          const whole = outcome([stream], options);
+          assert.deepEqual(outcome(splitAt(stream, points), options), whole);
+          assert.deepEqual(outcome([...stream], options), whole);
+        },
+      ),
     );
   });
 });

@@ -55,10 +55,20 @@ function expressRange(header: string, size: number): ReturnType<express.Request[
 
 describe('why decideRange is not req.range()', () => {
   test('range-parser agrees on the plain cases', () => {
-    for (const [header, size] of [['bytes=0-9', 100], ['bytes=10-', 100], ['bytes=90-200', 100], ['bytes=-10', 100], ['BYTES = 1 - 2', 100]] as const) {
+    for (const [header, size] of [
+      ['bytes=0-9', 100],
+      ['bytes=10-', 100],
+      ['bytes=90-200', 100],
+      ['bytes=-10', 100],
+      ['BYTES = 1 - 2', 100],
+    ] as const) {
       const d = decideRange(header, size);
       assert.equal(d.kind, 'partial', header);
-      assert.deepEqual(expressRange(header, size), Object.assign([{ start: (d as { start: number }).start, end: (d as { end: number }).end }], { type: header.split('=')[0] }), header);
+      assert.deepEqual(
+        expressRange(header, size),
+        Object.assign([{ start: (d as { start: number }).start, end: (d as { end: number }).end }], { type: header.split('=')[0] }),
+        header,
+      );
     }
     assert.equal(expressRange('bytes=100-', 100), -1);
   });

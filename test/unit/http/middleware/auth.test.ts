@@ -18,7 +18,16 @@ describe('API keys', () => {
     assert.equal(matchKey(keys, 'x'.repeat(10_000)), null);
   });
   test('the same key listed twice keeps the widest scope', () => {
-    assert.equal(matchKey([{ digest: digest('k'), scope: 'write' }, { digest: digest('k'), scope: 'read' }], 'k'), 'write');
+    assert.equal(
+      matchKey(
+        [
+          { digest: digest('k'), scope: 'write' },
+          { digest: digest('k'), scope: 'read' },
+        ],
+        'k',
+      ),
+      'write',
+    );
   });
   test('presentedKey reads X-API-Key or Bearer, never Basic', () => {
     assert.equal(presentedKey({ headers: { 'x-api-key': 'k1' } }), 'k1');

@@ -42,7 +42,13 @@ describe('createOpsRouter', () => {
 
   before(async () => {
     const app = express();
-    app.use(createOpsRouter({ registry: { list: () => registryOf(state).list(), check: (n, signal) => registryOf(state).check(n, signal) }, metrics, readyTimeoutMs: 200 }));
+    app.use(
+      createOpsRouter({
+        registry: { list: () => registryOf(state).list(), check: (n, signal) => registryOf(state).check(n, signal) },
+        metrics,
+        readyTimeoutMs: 200,
+      }),
+    );
     server = app.listen(0, '127.0.0.1');
     await once(server, 'listening');
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -63,7 +69,12 @@ describe('createOpsRouter', () => {
     state = { a: async () => ({ ok: true }), b: async () => ({ ok: true, detail: '220 ready' }) };
     const r = await get(base, '/readyz');
     assert.equal(r.status, 200);
-    assert.deepEqual(JSON.parse(r.text), { servers: [{ name: 'a', ok: true }, { name: 'b', ok: true, detail: '220 ready' }] });
+    assert.deepEqual(JSON.parse(r.text), {
+      servers: [
+        { name: 'a', ok: true },
+        { name: 'b', ok: true, detail: '220 ready' },
+      ],
+    });
     assertResponseMatches(doc, { method: 'GET', path: '/readyz', status: r.status, headers: r.headers, body: r.text });
   });
 
@@ -84,7 +95,15 @@ describe('createOpsRouter', () => {
     assert.equal(r.status, 503);
     assertResponseMatches(doc, { method: 'GET', path: '/readyz', status: r.status, headers: r.headers, body: r.text });
     const body = JSON.parse(r.text) as { servers: Array<{ name: string; ok: boolean; detail?: string }> };
-    assert.deepEqual(body.servers.map((s) => [s.name, s.ok]), [['ok', true], ['refused', false], ['thrown', false], ['hung', false]]);
+    assert.deepEqual(
+      body.servers.map((s) => [s.name, s.ok]),
+      [
+        ['ok', true],
+        ['refused', false],
+        ['thrown', false],
+        ['hung', false],
+      ],
+    );
     assert.ok(body.servers.slice(1).every((s) => typeof s.detail === 'string' && s.detail.length > 0));
     // A thrown error shows its code in fixed words, never its message.
     assert.equal(body.servers[2]?.detail, 'check failed (ECONNREFUSED)');

@@ -10,7 +10,14 @@ import assert from 'node:assert/strict';
 import { serverSkip } from '../../../../helpers/requireServers.js';
 import { startFtpServer, type RunningFtpServer } from '../../../../helpers/servers/index.js';
 import { putOnDisk } from '../../../../reliability/harness.js';
-import { API, ftpServerConfig, gatewayConfig, startGateway, type RunningGateway, type RawResponse } from '../../../../helpers/httpHarness.js';
+import {
+  API,
+  ftpServerConfig,
+  gatewayConfig,
+  startGateway,
+  type RunningGateway,
+  type RawResponse,
+} from '../../../../helpers/httpHarness.js';
 
 const PAGE = '<html><script>fetch("/api/v1/servers")</script></html>';
 

@@ -23,10 +23,7 @@ describe('HTTP Range on inetutils ftpd (REST forgotten by any other command)', s
     writeFileSync(join(ftp.root, 'big.bin'), big);
     chownTree(ftp.root);
     gw = await startGateway(
-      gatewayConfig([
-        ftpServerConfig(ftp, { name: 'passive', mode: 'passive' }),
-        ftpServerConfig(ftp, { name: 'active', mode: 'active' }),
-      ]),
+      gatewayConfig([ftpServerConfig(ftp, { name: 'passive', mode: 'passive' }), ftpServerConfig(ftp, { name: 'active', mode: 'active' })]),
     );
   });
   after(async () => {

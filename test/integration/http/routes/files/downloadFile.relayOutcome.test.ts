@@ -109,7 +109,9 @@ describe('relayed downloads whose client hangs up (vsftpd, data FIN held back)',
         done();
       },
     });
-    gw = await startGateway(gatewayConfig([ftpServerConfig(ftp, { port: proxy.port, mode: 'passive' })]), { logger: createLogger('info', sink) });
+    gw = await startGateway(gatewayConfig([ftpServerConfig(ftp, { port: proxy.port, mode: 'passive' })]), {
+      logger: createLogger('info', sink),
+    });
     diagnostics_channel.subscribe(ftpChannels.transfer.name, onTransfer);
   });
 
@@ -120,11 +122,14 @@ describe('relayed downloads whose client hangs up (vsftpd, data FIN held back)',
     await ftp?.stop();
   });
 
-  const connections = (): Promise<number> => new Promise((resolve, reject) => gw.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+  const connections = (): Promise<number> =>
+    new Promise((resolve, reject) => gw.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
   const fileLines = (): LogLine[] => lines.filter((l) => l.msg === 'request completed' && l.route?.includes('/files') === true);
   const metric = async (outcome: 'ok' | 'error'): Promise<number> => {
     const text = (await gw.request('GET', '/metrics')).text();
-    const match = new RegExp(`gateway_transfer_duration_seconds_count\\{[^}]*direction="download"[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`).exec(text);
+    const match = new RegExp(
+      `gateway_transfer_duration_seconds_count\\{[^}]*direction="download"[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`,
+    ).exec(text);
     return Number(match?.[1] ?? 0);
   };
 
