@@ -12,6 +12,7 @@ import { Writable } from 'node:stream';
 import { setImmediate as turn } from 'node:timers/promises';
 import { connectFtp, FtpError, ftpChannels, type FtpClient, type FtpReplyEvent, type FtpSessionEvent } from '../../../src/ftp/index.js';
 import { answerEpsv, startScriptedServer } from '../../helpers/scriptedFtpServer.js';
+import { isFtpError, tracked } from '../../helpers/settling.js';
 
 const COMMAND_MS = 5_000;
 
@@ -83,29 +84,6 @@ function published<T>(t: TestContext, channel: (typeof ftpChannels)[keyof typeof
     t.after(() => channel.unsubscribe(listener));
   });
 }
-
-function tracked<T>(promise: Promise<T>): { settled(): Promise<boolean> } {
-  let done = false;
-  promise.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  return {
-    async settled() {
-      await turn();
-      return done;
-    },
-  };
-}
-
-const isFtpError =
-  (code: string, more: Partial<FtpError> = {}) =>
-  (err: unknown) => {
-    assert.ok(err instanceof FtpError, `expected an FtpError, got ${String(err)}`);
-    assert.equal(err.code, code);
-    for (const [key, value] of Object.entries(more)) assert.equal(err[key as keyof FtpError], value, key);
-    return true;
-  };
 
 const FIRST = Buffer.alloc(40_000, 'a');
 const REST = Buffer.alloc(60_000, 'b');

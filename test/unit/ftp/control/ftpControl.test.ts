@@ -8,11 +8,11 @@ import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';
-import { setImmediate as turn } from 'node:timers/promises';
 import { FtpControl } from '../../../../src/ftp/control/ftpControl.js';
 import { createServerKnowledge } from '../../../../src/ftp/control/serverKnowledge.js';
-import { FtpError } from '../../../../src/ftp/errors.js';
+import type { FtpError } from '../../../../src/ftp/errors.js';
 import { startScriptedServer } from '../../../helpers/scriptedFtpServer.js';
+import { isFtpError, tracked } from '../../../helpers/settling.js';
 
 interface Pair {
   control: FtpControl;
@@ -56,30 +56,6 @@ async function controlPair(t: TestContext): Promise<Pair> {
     },
   };
 }
-
-/** Whether `promise` has settled, read after the event loop turned once. */
-function tracked<T>(promise: Promise<T>): { settled(): Promise<boolean> } {
-  let done = false;
-  promise.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  return {
-    async settled() {
-      await turn();
-      return done;
-    },
-  };
-}
-
-const isFtpError =
-  (code: string, more: Partial<FtpError> = {}) =>
-  (err: unknown) => {
-    assert.ok(err instanceof FtpError, `expected an FtpError, got ${String(err)}`);
-    assert.equal(err.code, code);
-    for (const [key, value] of Object.entries(more)) assert.equal(err[key as keyof FtpError], value, key);
-    return true;
-  };
 
 describe('FtpControl', () => {
   it('a multi-line reply cut at every byte, a UTF-8 name among them, is one reply, given only once its last line has ended', async (t) => {
