@@ -57,6 +57,25 @@ describe('entityTags', () => {
     // Empty list elements are ignored (§5.6.1).
     assert.deepEqual(entityTags(', "a",, "b",'), ['"a"', '"b"']);
   });
+  test('any list of valid tags comes back as written (seeded random tags, every etagc byte)', () => {
+    let seed = 13;
+    const next = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    // etagc (§8.8.3): %x21 / %x23-7E / obs-text, as Node hands header bytes over (latin1).
+    const etagc = [
+      0x21,
+      ...Array.from({ length: 0x7e - 0x23 + 1 }, (_, i) => 0x23 + i),
+      ...Array.from({ length: 0x80 }, (_, i) => 0x80 + i),
+    ];
+    for (let round = 0; round < 200; round++) {
+      const tags = Array.from({ length: 1 + next(4) }, () => {
+        const opaque = String.fromCharCode(...Array.from({ length: next(12) }, () => etagc[next(etagc.length)] as number));
+        return `${next(2) === 0 ? 'W/' : ''}"${opaque}"`;
+      });
+      const separator = [',', ', ', ' ,\t', ' , , '][next(4)] as string;
+      assert.deepEqual(entityTags(tags.join(separator)), tags, tags.join(separator));
+    }
+  });
+
   test('what does not parse is null', () => {
     for (const bad of ['a', '"a', '"a" "b"', 'w/"a"', ',', '"a" x']) assert.equal(entityTags(bad), null, bad);
   });
