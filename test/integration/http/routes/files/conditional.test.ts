@@ -63,6 +63,11 @@ for (const kind of ['vsftpd', 'proftpd'] as const satisfies readonly FtpServerKi
       const part = await get('tag.bin', { range: 'bytes=0-9' });
       assert.equal(part.status, 206);
       assert.equal(part.headers.etag, expected);
+      // An ASCII download is other bytes: its own tag, which its own If-None-Match matches.
+      const text = await get('tag.bin?type=ascii&eol=crlf');
+      assert.equal(text.headers.etag, `${expected.slice(0, -1)}-crlf"`);
+      assert.equal((await get('tag.bin?type=ascii&eol=crlf', { 'if-none-match': text.headers.etag as string })).status, 304);
+      assert.equal((await get('tag.bin?type=ascii&eol=lf', { 'if-none-match': text.headers.etag as string })).status, 200);
     });
 
     test('If-None-Match with the tag, in a list, weak, or *: 304 with ETag and Last-Modified, no body, no data connection', async () => {
