@@ -24,27 +24,39 @@ export interface LoadResult {
   cpuMsPerRequest: number | null;
 }
 
+export interface LoadRequest {
+  method?: 'GET' | 'PUT';
+  body?: Buffer;
+  headers?: Record<string, string>;
+  /** The one status that counts as success (a 304 for conditional GETs); default: any 2xx. */
+  status?: number;
+}
+
 /**
- * autocannon for `seconds` at `connections`; any non-2xx, error or timeout
- * is reported in `failed` (the caller decides whether that is an error).
+ * autocannon for `seconds` at `connections`; any other status than the
+ * expected one, error or timeout is reported in `failed` (the caller decides
+ * whether that is an error).
  */
 export async function loadTest(
   url: string,
   connections: number,
   seconds: number,
-  request: { method?: 'GET' | 'PUT'; body?: Buffer } = {},
+  request: LoadRequest = {},
   serverPid?: number,
 ): Promise<LoadResult> {
   const cpuBefore = cpuSeconds(serverPid);
+  const headers = { ...(request.body ? { 'content-type': 'application/octet-stream' } : {}), ...request.headers };
   const result = await autocannon({
     url,
     connections,
     duration: seconds,
     method: request.method ?? 'GET',
-    ...(request.body ? { body: request.body, headers: { 'content-type': 'application/octet-stream' } } : {}),
+    ...(request.body ? { body: request.body } : {}),
+    headers,
     timeout: 30,
   });
-  const ok = result['2xx'];
+  const responses = Object.values(result.statusCodeStats ?? {}).reduce((sum, s) => sum + s.count, 0);
+  const ok = request.status === undefined ? result['2xx'] : (result.statusCodeStats?.[String(request.status)]?.count ?? 0);
   const cpuAfter = cpuSeconds(serverPid);
   return {
     connections,
@@ -52,7 +64,7 @@ export async function loadTest(
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     ok,
-    failed: result.non2xx + result.errors + result.timeouts,
+    failed: (request.status === undefined ? result.non2xx : responses - ok) + result.errors + result.timeouts,
     cpuMsPerRequest: cpuBefore !== null && cpuAfter !== null && ok > 0 ? ((cpuAfter - cpuBefore) * 1000) / ok : null,
   };
 }
@@ -61,7 +73,7 @@ export async function loadTest(
  * An untimed load, so the JIT and the pool are warm before a measured phase
  * (a gateway's first seconds cost about twice the CPU per request of later ones).
  */
-export async function warmUp(url: string, request: { method?: 'GET' | 'PUT'; body?: Buffer } = {}, seconds = 3): Promise<void> {
+export async function warmUp(url: string, request: LoadRequest = {}, seconds = 3): Promise<void> {
   await loadTest(url, 8, seconds, request);
 }
 

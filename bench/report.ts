@@ -2,6 +2,7 @@
  * The results of one run, the targets of issue 5 judged against them, and
  * their two renderings: bench/RESULTS.md (tables) and bench/results.json.
  */
+import type { ConditionalResult } from './conditional.js';
 import type { CeilingResult, LoadResult } from './load.js';
 import { fmt } from './stats.js';
 
@@ -49,6 +50,7 @@ export interface Results {
     streamed: boolean;
     contentLength: string | null;
   };
+  conditional?: ConditionalResult;
   memory?: { transfers: number; bytesEach: number; baselineRssMiB: number; peakRssMiB: number; hwmMiB: number; seconds: number };
   logins?: { requests: number; logins: number; poolMax: number };
   targets: Target[];
@@ -155,6 +157,15 @@ export function renderMarkdown(results: Results, quick: boolean): string {
           `rclone opened ${s.rcloneLogins} FTP connections (logins in vsftpd's log) during one 32-client phase; the gateway's pool max is ${results.settings['pool max'] ?? '?'}.`,
         );
     } else out.push('rclone serve http: **not measured — rclone is not installed** (`apt-get install -y rclone`).');
+  }
+  if (results.conditional) {
+    const c = results.conditional;
+    out.push('', '## 4b. Conditional requests (1 KiB, If-None-Match)', '');
+    out.push(loadTable('gateway GET, 200', c.full), '');
+    out.push(loadTable('gateway GET, 304', c.notModified), '');
+    out.push(
+      `FTP data commands (EPSV, PASV, EPRT, PORT, RETR in vsftpd's log): ${c.fullDataCommands} during the full GETs, ${c.notModifiedDataCommands} during the 304s. The 304 is decided from SIZE+MDTM alone.`,
+    );
   }
   if (results.list) {
     const l = results.list;

@@ -14,6 +14,7 @@ import { availableParallelism, cpus, release, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFtpServer, type RunningFtpServer } from '../test/helpers/servers/index.js';
+import { conditionalPhase, conditionalTarget } from './conditional.js';
 import { curlTransfer, ftpUrl, type CurlSample } from './curl.js';
 import { writeListFolder, writeRandomFile, writeSmallFile, writeTextFile } from './fixtures.js';
 import { GatewayProcess, prepareGateway, type GatewayBuild } from './gateway.js';
@@ -466,6 +467,7 @@ function judge(results: Results, options: BenchOptions): Target[] {
     }
     targets.push({ name: '1 KiB GET at 32 clients, p99', goal: '< 50 ms', measured: `${fmt(gw.p99Ms, 1)} ms`, pass: gw.p99Ms < 50 });
   }
+  if (results.conditional) targets.push(conditionalTarget(results.conditional));
   if (results.memory) {
     const m = results.memory;
     targets.push({
@@ -619,6 +621,10 @@ async function main(): Promise<number> {
     if (wanted(options, 'small')) {
       phase('4. small files');
       results.small = await smallPhase(ctx);
+    }
+    if (wanted(options, 'conditional')) {
+      phase('4b. conditional requests');
+      results.conditional = await conditionalPhase(gateway, server, options, log);
     }
     if (wanted(options, 'list')) {
       phase('5. listing');

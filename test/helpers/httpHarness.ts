@@ -186,6 +186,35 @@ export async function eventually(check: () => boolean | Promise<boolean>, ms = 5
 
 export const API = '/api/v1/servers/default';
 
+let markers = 0;
+
+/**
+ * The commands the FTP server received while `act` ran. Servers write their
+ * log as commands arrive: a marker request on a pooled session before and
+ * after `act` bounds what belongs to it. A marker is a DELE of a missing file,
+ * then the stat that tells a folder from a missing file, all naming the marker.
+ */
+export async function commandsDuring(
+  gw: Pick<RunningGateway, 'request'>,
+  ftp: Pick<RunningFtpServer, 'commandLog'>,
+  act: () => Promise<void>,
+): Promise<string[]> {
+  const mark = async (): Promise<string> => {
+    const marker = `marker-${process.pid}-${++markers}`;
+    await gw.request('DELETE', `${API}/files/${marker}`);
+    await eventually(async () => (await ftp.commandLog()).some((c) => c.includes(marker)));
+    return marker;
+  };
+  const start = await mark();
+  await act();
+  const end = await mark();
+  const log = await ftp.commandLog();
+  return log.slice(
+    log.findLastIndex((c) => c.includes(start)) + 1,
+    log.findIndex((c) => c.includes(end)),
+  );
+}
+
 /**
  * Fixtures written by the test process belong to root; the FTP sessions run
  * as the served folder's owner and could not change them. Hand the whole

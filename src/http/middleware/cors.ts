@@ -6,9 +6,10 @@ import type { RequestHandler } from 'express';
  * browser never sends credentials on a preflight. The download headers a web
  * app needs are exposed.
  */
-const EXPOSED = 'Content-Length, Content-Range, Content-Disposition, Accept-Ranges, Last-Modified';
+const EXPOSED = 'Content-Length, Content-Range, Content-Disposition, Accept-Ranges, Last-Modified, ETag';
 const METHODS = 'GET, HEAD, PUT, POST, DELETE';
-const ALLOWED_HEADERS = 'Authorization, X-API-Key, Content-Type, Range, If-None-Match';
+const ALLOWED_HEADERS =
+  'Authorization, X-API-Key, Content-Type, Range, If-Range, If-None-Match, If-Match, If-Modified-Since, If-Unmodified-Since';
 
 export function cors(origins: readonly string[]): RequestHandler {
   const any = origins.includes('*');

@@ -16,7 +16,7 @@ import { serverSkip } from '../../helpers/requireServers.js';
 import { startFtpServer, type RunningFtpServer } from '../../helpers/servers/index.js';
 import {
   API,
-  eventually,
+  commandsDuring,
   ftpServerConfig,
   gatewayConfig,
   multipartBody,
@@ -65,37 +65,13 @@ describe('refused before the FTP server hears of it (vsftpd)', serverSkip('vsftp
     await ftp?.stop();
   });
 
-  /**
-   * The commands vsftpd received while `act` ran. vsftpd writes its log as
-   * it goes: a marker request on a pooled session before and after `act`
-   * bounds what belongs to it.
-   */
-  let markers = 0;
-  const mark = async (): Promise<string> => {
-    const marker = `marker-${++markers}`;
-    await gw.request('DELETE', `${API}/files/${marker}`);
-    await eventually(async () => (await ftp.commandLog()).some((c) => c.includes(marker)));
-    return marker;
-  };
-  const commandsDuring = async (act: () => Promise<void>): Promise<string[]> => {
-    const start = await mark();
-    await act();
-    const end = await mark();
-    const log = await ftp.commandLog();
-    // A marker is a DELE of a missing file, then the stat that tells a folder
-    // from a missing file, all naming the marker: what lies between is `act`'s.
-    const from = log.findLastIndex((c) => c.includes(start));
-    return log.slice(
-      from + 1,
-      log.findIndex((c) => c.includes(end)),
-    );
-  };
+  const during = (act: () => Promise<void>): Promise<string[]> => commandsDuring(gw, ftp, act);
 
   describe('Expect: 100-continue', () => {
     test('a declared length over maxUploadBytes: 413 is the first and only answer, nothing reaches the FTP server', async () => {
       let head = '';
       let rest = '';
-      const sent = await commandsDuring(async () => {
+      const sent = await during(async () => {
         const socket = net.connect(gw.port, '127.0.0.1');
         try {
           head = await firstResponseHead(
@@ -175,7 +151,7 @@ describe('refused before the FTP server hears of it (vsftpd)', serverSkip('vsftp
 
     test('414 on every route that takes a path, and nothing is sent to the FTP server', async () => {
       const { body, contentType } = multipartBody([{ field: 'f', filename: 'x.txt', content: 'x' }]);
-      const sent = await commandsDuring(async () => {
+      const sent = await during(async () => {
         await expect414('GET', `${API}/files/${long}`);
         await expect414('HEAD', `${API}/files/${long}`);
         await expect414('PUT', `${API}/files/${long}`, { body: 'x' });
@@ -215,7 +191,7 @@ describe('refused before the FTP server hears of it (vsftpd)', serverSkip('vsftp
         { field: 'a', filename: 'first.txt', content: 'first' },
         { field: 'b', filename: name, content: 'second' },
       ]);
-      const sent = await commandsDuring(async () => {
+      const sent = await during(async () => {
         await expect414('POST', `${API}/files/${dir}`, { body, headers: { 'content-type': contentType } });
       });
       assert.deepEqual(

@@ -107,6 +107,19 @@ for (const kind of ALL_SERVER_KINDS)
       assert.equal(await call('GET', `${S}/files/a.bin?mode=sideways`), 400);
     });
 
+    it('conditional requests: 304 and 412', async () => {
+      const head = await fetch(`${base}${S}/files/a.bin`, { method: 'HEAD' });
+      const tag = head.headers.get('etag');
+      assert.ok(tag, 'every server here reports size and modification time');
+      assert.equal(await call('GET', `${S}/files/a.bin`, { headers: { 'If-None-Match': tag } }), 304);
+      assert.equal(await call('HEAD', `${S}/files/a.bin`, { headers: { 'If-None-Match': '*' } }), 304);
+      const lastModified = head.headers.get('last-modified') ?? '';
+      assert.equal(await call('GET', `${S}/files/a.bin`, { headers: { 'If-Modified-Since': lastModified } }), 304);
+      assert.equal(await call('GET', `${S}/files/a.bin`, { headers: { 'If-Match': '"0-0"' } }), 412);
+      assert.equal(await call('PUT', `${S}/files/a.bin`, { body: 'x', headers: { 'If-Match': '"0-0"' } }), 412);
+      assert.equal(await call('DELETE', `${S}/files/a.bin`, { headers: { 'If-Match': '"0-0"' } }), 412);
+    });
+
     it('uploads: raw, conditional, multipart, into the root', async () => {
       assert.equal(await call('PUT', `${S}/files/new/deep/up.bin`, { body: Buffer.alloc(50, 1) }), 201);
       assert.equal(await call('PUT', `${S}/files/new/deep/up.bin`, { body: 'x', headers: { 'If-None-Match': '*' } }), 412);

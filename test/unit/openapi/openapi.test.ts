@@ -149,11 +149,11 @@ describe('OpenAPI document: structure', () => {
 /** The contract's routes and, per route, the statuses its tables give it. */
 const CONTRACT: Record<string, string[]> = {
   'GET /api/v1/servers': ['200', '401'],
-  'GET /api/v1/servers/{server}/files/{path}': ['200', '206', '400', '401', '404', '409', '416', '502', '503', '504'],
-  'HEAD /api/v1/servers/{server}/files/{path}': ['200', '400', '401', '404', '409', '502', '503', '504'],
+  'GET /api/v1/servers/{server}/files/{path}': ['200', '206', '304', '400', '401', '404', '409', '416', '502', '503', '504'],
+  'HEAD /api/v1/servers/{server}/files/{path}': ['200', '304', '400', '401', '404', '409', '502', '503', '504'],
   'PUT /api/v1/servers/{server}/files/{path}': ['201', '400', '401', '403', '404', '412', '413', '502', '503', '504', '507'],
   'POST /api/v1/servers/{server}/files/{path}': ['201', '400', '401', '403', '404', '413', '502', '503', '504', '507'],
-  'DELETE /api/v1/servers/{server}/files/{path}': ['204', '400', '401', '403', '404', '502', '503', '504'],
+  'DELETE /api/v1/servers/{server}/files/{path}': ['204', '400', '401', '403', '404', '412', '502', '503', '504'],
   'GET /api/v1/servers/{server}/dirs': ['200', '400', '401', '404', '413', '502', '503', '504'],
   'GET /api/v1/servers/{server}/dirs/': ['200', '400', '401', '404', '413', '502', '503', '504'],
   'GET /api/v1/servers/{server}/dirs/{path}': ['200', '400', '401', '404', '413', '502', '503', '504'],
@@ -223,6 +223,11 @@ describe('OpenAPI document: the contract', () => {
     const put = paramNames('PUT /api/v1/servers/{server}/files/{path}');
     for (const name of ['query:atomic', 'query:append', 'query:mkdirs', 'header:If-None-Match']) assert.ok(put.includes(name), name);
     assert.ok(paramNames('GET /api/v1/servers/{server}/files/{path}').includes('header:Range'));
+    // Conditional requests (contract v1.1).
+    for (const key of ['GET', 'HEAD'].map((m) => `${m} /api/v1/servers/{server}/files/{path}`))
+      for (const name of ['header:If-None-Match', 'header:If-Modified-Since']) assert.ok(paramNames(key).includes(name), `${key} ${name}`);
+    for (const key of ['PUT', 'DELETE'].map((m) => `${m} /api/v1/servers/{server}/files/{path}`))
+      for (const name of ['header:If-Match', 'header:If-Unmodified-Since']) assert.ok(paramNames(key).includes(name), `${key} ${name}`);
     assert.ok(paramNames('DELETE /api/v1/servers/{server}/dirs/{path}').includes('query:recursive'));
     for (const key of transfers.filter((k) => k.startsWith('GET /api/v1/servers/{server}/dirs')))
       assert.ok(paramNames(key).includes('query:sort'), key);
@@ -248,6 +253,8 @@ describe('OpenAPI document: the contract', () => {
       assert.ok(headers(get, '206').includes(h), h);
       assert.ok(headers('HEAD /api/v1/servers/{server}/files/{path}', '200').includes(h), h);
     }
+    for (const h of ['ETag', 'Last-Modified']) assert.ok(headers(get, '304').includes(h), h);
+    assert.ok(headers(get, '200').includes('ETag') && headers(get, '206').includes('ETag'));
     assert.ok(headers(get, '206').includes('Content-Range'));
     assert.ok(headers(get, '416').includes('Content-Range'));
     assert.ok(headers('GET /api/v1/servers', '401').includes('WWW-Authenticate'));

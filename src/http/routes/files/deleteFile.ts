@@ -6,8 +6,12 @@ import { HttpError } from '../../httpError.js';
 import { withSession } from '../../middleware/serverAccess.js';
 import { parseQuery } from '../../input/schemas.js';
 import { resolveResource } from '../../input/resource.js';
+import { evaluateWrite, hasWritePreconditions, validatorsOf } from '../../input/conditional.js';
 
-/** DELETE a file. DELE on a folder fails with 550 like a missing file; stat tells them apart. */
+/**
+ * DELETE a file. DELE on a folder fails with 550 like a missing file; stat
+ * tells them apart. If-Match / If-Unmodified-Since cost a stat before DELE.
+ */
 export function deleteFile(): RequestHandler {
   return async (req: Request, res: Response) => {
     const file = resolveResource(req, res, 'files');
@@ -15,6 +19,7 @@ export function deleteFile(): RequestHandler {
     if (file.segments.length === 0) throw new HttpError(409, 'IS_A_DIRECTORY', 'the root is a directory');
     const { signal } = context(res);
     await withSession(res, async (session) => {
+      if (hasWritePreconditions(req.headers)) evaluateWrite(req.headers, validatorsOf(await session.stat(file.absolute, signal)));
       try {
         await session.delete(file.absolute, signal);
       } catch (err) {

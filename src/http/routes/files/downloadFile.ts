@@ -10,10 +10,12 @@ import { resolveTransferOptions, type TransferChoice } from '../../../gateway/tr
 import { ResponseSink } from '../../body/responseSink.js';
 import type { RouteDeps } from '../../routeDeps.js';
 import { resolveResource, type Resource } from '../../input/resource.js';
+import { evaluateRead, rangeApplies, validatorsOf, type Validators } from '../../input/conditional.js';
 
 /**
- * GET/HEAD a file. SIZE/MDTM (or MLST) give the headers; HEAD stops there
- * (no data connection). Range → REST + a length-capped RETR (RFC 9110 §14).
+ * GET/HEAD a file. SIZE/MDTM (or MLST) give the headers and decide a
+ * conditional request (304, 412: input/conditional.ts); HEAD and 304 stop
+ * there (no data connection). Range → REST + a length-capped RETR (RFC 9110 §14).
  * ASCII: the length on the wire is unknown in advance and byte offsets do
  * not survive line-end conversion, so no Content-Length and no ranges.
  */
@@ -25,6 +27,7 @@ const DOWNLOAD_HEADERS = [
   'Content-Disposition',
   'Content-Security-Policy',
   'Last-Modified',
+  'ETag',
   'Accept-Ranges',
   'Content-Type',
 ];
@@ -56,14 +59,20 @@ async function send(
   if (stat.type === 'directory') throw new HttpError(409, 'IS_A_DIRECTORY', 'this is a directory: use /dirs/');
 
   const binary = choice.type === 'binary';
+  const validators = validatorsOf(stat, binary ? 'binary' : choice.eol);
+  if (evaluateRead(req.headers, validators) === 'not-modified') {
+    notModified(res, stat, validators);
+    return;
+  }
   const size = binary ? stat.size : null;
-  const range = decideRange(binary ? req.headers.range : undefined, size);
+  const range = decideRange(binary && rangeApplies(req.headers, validators) ? req.headers.range : undefined, size);
   if (range.kind === 'unsatisfiable') {
     throw new HttpError(416, 'RANGE_NOT_SATISFIABLE', 'range starts past the end of the file', {
       headers: { 'Content-Range': `bytes */${size ?? 0}` },
     });
   }
   setHeaders(res, resource, stat, inline);
+  if (validators.etag !== null) res.setHeader('ETag', validators.etag);
   let offset = 0;
   let length: number | undefined;
   if (range.kind === 'partial' && size !== null) {
@@ -159,6 +168,18 @@ function setHeaders(res: Response, resource: Resource, stat: FtpStat, inline: bo
   // After res.attachment, which sets a type of its own from the extension.
   res.setHeader('Content-Type', mime.contentType(resource.name) || 'application/octet-stream');
   res.setHeader('Accept-Ranges', 'bytes');
+  setLastModified(res, stat);
+}
+
+/** 304 (RFC 9110 §15.4.5): the validators, no body, no data connection. */
+function notModified(res: Response, stat: FtpStat, validators: Validators): void {
+  res.status(304);
+  if (validators.etag !== null) res.setHeader('ETag', validators.etag);
+  setLastModified(res, stat);
+  res.end();
+}
+
+function setLastModified(res: Response, stat: FtpStat): void {
   if (stat.modifiedAt !== null && !Number.isNaN(stat.modifiedAt.getTime())) {
     res.setHeader('Last-Modified', stat.modifiedAt.toUTCString());
   }

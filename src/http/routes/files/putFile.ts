@@ -14,6 +14,7 @@ import type { RouteDeps } from '../../routeDeps.js';
 import { discarder } from '../../../gateway/discarder.js';
 import { modeOf, seconds } from './downloadFile.js';
 import { resolveResource, type Resource } from '../../input/resource.js';
+import { evaluateWrite, hasWritePreconditions, validatorsOf } from '../../input/conditional.js';
 
 /**
  * PUT a file from the raw request body, streamed into STOR (atomic by
@@ -29,10 +30,9 @@ export function putFile(deps: RouteDeps): RequestHandler {
     const max = deps.config.limits.maxUploadBytes;
     const declared = declaredLength(req);
     if (max !== null && declared !== null && declared > max) throw tooLarge(max);
-    const ifNoneMatch = req.headers['if-none-match'];
-    const mustNotExist = typeof ifNoneMatch === 'string' && ifNoneMatch.trim() === '*';
+    const conditional = hasWritePreconditions(req.headers);
 
-    const result = await withSession(res, (session) => store(deps, req, res, session, resource, query, { max, declared, mustNotExist }));
+    const result = await withSession(res, (session) => store(deps, req, res, session, resource, query, { max, declared, conditional }));
     res.status(201).json({ path: resource.relative, size: result });
   };
 }
@@ -44,16 +44,20 @@ async function store(
   session: FtpSession,
   resource: Resource,
   query: TransferQuery,
-  limits: { max: number | null; declared: number | null; mustNotExist: boolean },
+  limits: { max: number | null; declared: number | null; conditional: boolean },
 ): Promise<number> {
   const { signal, controller } = context(res);
   const { handle } = serverAccess(res);
   const choice = resolveTransferOptions(handle.config, query, resource.name);
 
-  if (query.mkdirs === false) await requireParent(session, resource.root, resource.parentSegments, signal);
-  else await ensureDirectory(session, resource.root, resource.parentSegments, signal);
-  if (limits.mustNotExist && (await session.stat(resource.absolute, signal)) !== null) {
-    throw new HttpError(412, 'PRECONDITION_FAILED', 'the target exists (If-None-Match: *)');
+  // Before anything changes on the server (no folder created, no staging
+  // file, the body not read: a 100-continue client never sends it).
+  const current = limits.conditional ? await session.stat(resource.absolute, signal) : null;
+  if (limits.conditional) evaluateWrite(req.headers, validatorsOf(current));
+  // A target that exists has its parents.
+  if (current === null) {
+    if (query.mkdirs === false) await requireParent(session, resource.root, resource.parentSegments, signal);
+    else await ensureDirectory(session, resource.root, resource.parentSegments, signal);
   }
 
   const source: RequestBody = requestBodySource(req, limits.max);

@@ -160,7 +160,7 @@ describe('HTTP auth and access on vsftpd', serverSkip('vsftpd'), () => {
       headers: { origin: 'https://app.example.com', 'x-api-key': 'read-key' },
     });
     assert.equal(get.headers['access-control-allow-origin'], 'https://app.example.com');
-    for (const h of ['Content-Length', 'Content-Range', 'Content-Disposition', 'Accept-Ranges', 'Last-Modified']) {
+    for (const h of ['Content-Length', 'Content-Range', 'Content-Disposition', 'Accept-Ranges', 'Last-Modified', 'ETag']) {
       assert.match(String(get.headers['access-control-expose-headers']), new RegExp(h));
     }
 
