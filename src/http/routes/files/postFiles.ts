@@ -17,6 +17,7 @@ import type { RouteDeps } from '../../routeDeps.js';
 import { discarder } from '../../../gateway/discarder.js';
 import { modeOf } from './downloadFile.js';
 import { resolveResource, type Resource } from '../../input/resource.js';
+import { evaluateWrite, hasWritePreconditions, validatorsOf } from '../../input/conditional.js';
 
 /**
  * POST multipart/form-data into a folder: every part with a filename is a
@@ -38,6 +39,11 @@ export function postFiles(deps: RouteDeps): RequestHandler {
     const resource = resolveResource(req, res, 'files');
     const query = parseQuery(req.query);
     if (!req.is('multipart/form-data')) throw new HttpError(400, 'BAD_BODY', 'expected multipart/form-data');
+    // A part written in place is on the server before its name could be
+    // checked against a precondition: only staged parts can honour one.
+    if (hasWritePreconditions(req.headers) && query.atomic === false) {
+      throw new HttpError(400, 'BAD_OPTION', 'If-Match, If-None-Match and If-Unmodified-Since need atomic=true');
+    }
     const stored = await withSession(res, (session) => receive(deps, req, res, session, resource, query.mkdirs !== false, query));
     res.status(201).json(stored);
   };
@@ -127,6 +133,7 @@ async function receive(
 
   const out: Array<{ path: string; size: number }> = [];
   const pending = files.filter((f) => f.staged !== undefined);
+  if (hasWritePreconditions(req.headers)) await checkTargets(req, session, pending, signal, discard);
   try {
     while (pending.length > 0) {
       const file = pending[0] as Express.Multer.File & StoredPart;
@@ -140,6 +147,22 @@ async function receive(
     throw err;
   }
   return out;
+}
+
+/** Every target is checked before the first commit, so that a 412 keeps no part. */
+async function checkTargets(
+  req: Request,
+  session: FtpSession,
+  staged: Array<Express.Multer.File & Partial<StoredPart>>,
+  signal: AbortSignal,
+  discard: (path: string) => Promise<void>,
+): Promise<void> {
+  try {
+    for (const file of staged) if (file.staged) evaluateWrite(req.headers, validatorsOf(await session.stat(file.staged.target, signal)));
+  } catch (err) {
+    for (const file of staged) if (file.staged) await discardUpload(file.staged, discard);
+    throw err;
+  }
 }
 
 function translate(err: unknown): unknown {

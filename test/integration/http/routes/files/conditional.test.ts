@@ -18,6 +18,7 @@ import {
   ftpServerConfig,
   gatewayConfig,
   startGateway,
+  multipartBody,
   type RawResponse,
   type RunningGateway,
 } from '../../../../helpers/httpHarness.js';
@@ -245,6 +246,29 @@ for (const kind of ['vsftpd', 'proftpd'] as const satisfies readonly FtpServerKi
       assert.equal((await gw.request('DELETE', `${API}/files/doomed.bin`, { headers: { 'if-match': tag } })).status, 204);
       assert.ok(!existsSync(file('doomed.bin')));
       assert.equal((await gw.request('DELETE', `${API}/files/doomed.bin`, { headers: { 'if-match': '*' } })).status, 412);
+    });
+
+    test('multipart POST with If-None-Match: * → 412 when any target exists, and no part is kept; atomic=false refuses the header', async () => {
+      await putOnDisk(ftp, 'mp/taken.bin', 'keep');
+      const { body, contentType } = multipartBody([
+        { field: 'f', filename: 'fresh.bin', content: 'new one' },
+        { field: 'f', filename: 'taken.bin', content: 'overwrite' },
+      ]);
+      const headers = { 'content-type': contentType, 'if-none-match': '*' };
+      assert.equal((await gw.request('POST', `${API}/files/mp`, { headers, body })).status, 412);
+      assert.equal(readFileSync(file('mp/taken.bin'), 'utf8'), 'keep');
+      assert.deepEqual(diskNames(file('mp')), ['taken.bin']);
+      const inPlace = await gw.request('POST', `${API}/files/mp?atomic=false`, { headers, body });
+      assert.equal(inPlace.status, 400);
+      assert.equal((inPlace.json() as { code: string }).code, 'BAD_OPTION');
+      assert.deepEqual(diskNames(file('mp')), ['taken.bin']);
+      const { body: freshBody, contentType: freshType } = multipartBody([{ field: 'f', filename: 'fresh.bin', content: 'new one' }]);
+      const ok = await gw.request('POST', `${API}/files/mp`, {
+        headers: { 'content-type': freshType, 'if-none-match': '*' },
+        body: freshBody,
+      });
+      assert.equal(ok.status, 201, ok.text());
+      assert.equal(readFileSync(file('mp/fresh.bin'), 'utf8'), 'new one');
     });
 
     test('DELETE If-Unmodified-Since: modified after the date → 412; not modified since → 204', async () => {
