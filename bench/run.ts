@@ -492,7 +492,7 @@ function judge(results: Results, options: BenchOptions): Target[] {
     targets.push({
       name: `listing ${l.entries} entries: first byte`,
       goal: "≤ 500 ms after the server's first listing byte",
-      measured: `+${fmt(delay, 1)} ms (gateway ${fmt(l.gatewayTtfbMs, 1)} ms, curl LIST ${fmt(l.directTtfbMs, 1)} ms)`,
+      measured: `${delay >= 0 ? '+' : ''}${fmt(delay, 1)} ms (gateway ${fmt(l.gatewayTtfbMs, 1)} ms, curl LIST ${fmt(l.directTtfbMs, 1)} ms)`,
       pass: delay <= 500,
     });
     targets.push({
