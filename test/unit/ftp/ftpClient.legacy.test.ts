@@ -92,6 +92,15 @@ function sink(): { stream: Writable; bytes(): Buffer } {
   };
 }
 
+/** A handler that answers one verb with one reply. */
+const answer =
+  (only: string, text: string): Handler =>
+  (verb, _line, reply) => {
+    if (verb !== only) return false;
+    reply(text);
+    return true;
+  };
+
 const accountLogin =
   (after: 'USER' | 'PASS'): Handler =>
   (verb, line, reply) => {
@@ -133,7 +142,7 @@ describe('332 → ACCT with the configured account', () => {
 
 describe('SITE commands from the configuration', () => {
   it('sent in order after login and FEAT, before the first operation', async (t) => {
-    const p = await peer(t, (verb, _line, reply) => (verb === 'SITE' ? (reply('200 SITE command was accepted'), true) : false));
+    const p = await peer(t, answer('SITE', '200 SITE command was accepted'));
     const client = await p.connect({ siteCommands: ['RECFM=FB LRECL=80', 'BLKSIZE=27920'] });
     await client.noop();
     const after = p.server.received.slice(p.server.received.indexOf('FEAT'));
@@ -141,7 +150,7 @@ describe('SITE commands from the configuration', () => {
   });
 
   it('a refused SITE fails the connect, so no session runs set up otherwise than configured', async (t) => {
-    const p = await peer(t, (verb, _line, reply) => (verb === 'SITE' ? (reply('501 Invalid SITE parameter'), true) : false));
+    const p = await peer(t, answer('SITE', '501 Invalid SITE parameter'));
     await assert.rejects(p.connect({ siteCommands: ['LRECL=X'] }), isFtpError('FTP_REPLY', { ftpCode: 501, command: 'SITE' }));
   });
 });
@@ -156,7 +165,7 @@ describe('what legacy servers answer differently', () => {
   });
 
   it(`z/OS PWD: 257 "'USER.'" is working directory → 'USER.' (quotes and all: a data set prefix, no path)`, async (t) => {
-    const p = await peer(t, (verb, _line, reply) => (verb === 'PWD' ? (reply(`257 "'USER.'" is working directory.`), true) : false));
+    const p = await peer(t, answer('PWD', `257 "'USER.'" is working directory.`));
     const client = await p.connect();
     assert.equal(await client.pwd(), "'USER.'");
   });
@@ -187,7 +196,7 @@ describe('what legacy servers answer differently', () => {
   it('REST refused: the error says so, nothing else was sent, the session stays usable, and the server is known to have none', async (t) => {
     const knowledge = createServerKnowledge();
     const learned = events<FtpServerEvent>(t, ftpChannels.server);
-    const p = await peer(t, (verb, _line, reply) => (verb === 'REST' ? (reply('502 REST command not implemented.'), true) : false));
+    const p = await peer(t, answer('REST', '502 REST command not implemented.'));
     const client = await p.connect({ serverKnowledge: knowledge });
     assert.equal(client.restMode, undefined);
     await assert.rejects(client.download('/f', sink().stream, { mode: 'passive', offset: 1000 }), (err: unknown) => {
