@@ -154,6 +154,26 @@ describe('legacy servers: what the transcripts add', () => {
     assert.equal(lines(ftp).filter((l) => l.startsWith('REST')).length, 1, 'REST refused once, then known');
   });
 
+  test('332 after PASS: the configured account logs in through ACCT; without one the login is refused (502)', async (t) => {
+    const ftp = await startLegacyFtpServer('zos', { account: 'ACCT-7' });
+    const login = { host: ftp.host, port: ftp.port, user: ftp.user, password: ftp.password };
+    const gw = await startGateway(
+      gatewayConfig([serverConfig({ ...login, name: 'with', account: 'ACCT-7' }), serverConfig({ ...login, name: 'without' })]),
+    );
+    t.after(async () => {
+      await gw.close();
+      await ftp.close();
+    });
+    writeFileSync(join(ftp.root, 'a.txt'), 'account');
+    const ok = await gw.request('GET', '/api/v1/servers/with/files/a.txt');
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body.toString(), 'account');
+    const refused = await gw.request('GET', '/api/v1/servers/without/files/a.txt');
+    assert.equal(refused.status, 502);
+    assert.equal(refused.json<{ ftpCode?: number }>().ftpCode, 332);
+    assert.ok(!refused.text().includes('ACCT-7'));
+  });
+
   test('VMS in latin1: a name with é lists and downloads through a control channel that is not UTF-8', async (t) => {
     const ftp = await startLegacyFtpServer('vms');
     const gw = await startGateway(
