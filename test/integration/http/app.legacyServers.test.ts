@@ -174,28 +174,36 @@ describe('legacy servers: what the transcripts add', () => {
     assert.ok(!refused.text().includes('ACCT-7'));
   });
 
-  test('VMS in latin1: a name with é lists and downloads through a control channel that is not UTF-8', async (t) => {
-    const ftp = await startLegacyFtpServer('vms');
-    const gw = await startGateway(
-      gatewayConfig([serverConfig({ host: ftp.host, port: ftp.port, user: ftp.user, password: ftp.password, encoding: 'latin1' })]),
-    );
-    t.after(async () => {
-      await gw.close();
-      await ftp.close();
+  // The same name in three single-byte encodings, each its own bytes on the wire
+  // (é: 0xE9 in latin1 and cp1252, 0x82 in cp437; €: 0x80 in cp1252 only).
+  for (const [encoding, name] of [
+    ['latin1', 'café.txt'],
+    ['cp1252', '€uro café.txt'],
+    ['cp437', 'café ½.txt'],
+  ] as const) {
+    test(`a ${encoding} control channel (OPTS UTF8 refused): "${name}" lists, downloads and uploads under its name`, async (t) => {
+      const ftp = await startLegacyFtpServer('vms', { encoding });
+      const gw = await startGateway(
+        gatewayConfig([serverConfig({ host: ftp.host, port: ftp.port, user: ftp.user, password: ftp.password, encoding })]),
+      );
+      t.after(async () => {
+        await gw.close();
+        await ftp.close();
+      });
+      writeFileSync(join(ftp.root, name), 'crème');
+      const list = await gw.request('GET', `${API}/dirs/`);
+      assert.deepEqual(
+        list.json<{ entries: Array<{ name: string }> }>().entries.map((e) => e.name),
+        [name],
+      );
+      const get = await gw.request('GET', `${API}/files/${encodeURIComponent(name)}`);
+      assert.equal(get.status, 200);
+      assert.equal(get.body.toString('utf8'), 'crème');
+      const put = await gw.request('PUT', `${API}/files/${encodeURIComponent(`up ${name}`)}`, { body: 'up' });
+      assert.equal(put.status, 201, put.text());
+      assert.equal(readFileSync(join(ftp.root, `up ${name}`), 'utf8'), 'up');
+      // The server decoded the control channel as `encoding`: another encoding would have named another file.
+      assert.ok(lines(ftp).includes(`RETR /${name}`), lines(ftp).join(' | '));
     });
-    writeFileSync(join(ftp.root, 'café.txt'), 'crème');
-    const list = await gw.request('GET', `${API}/dirs/`);
-    assert.deepEqual(
-      list.json<{ entries: Array<{ name: string }> }>().entries.map((e) => e.name),
-      ['café.txt'],
-    );
-    const get = await gw.request('GET', `${API}/files/caf%C3%A9.txt`);
-    assert.equal(get.status, 200);
-    assert.equal(get.body.toString('utf8'), 'crème');
-    // On the wire, é went as the one latin1 byte 0xE9.
-    assert.ok(
-      ftp.reads.some((r) => r.includes('RETR /café.txt')),
-      ftp.reads.join(' | '),
-    );
-  });
+  }
 });
