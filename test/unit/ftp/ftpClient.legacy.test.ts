@@ -193,23 +193,25 @@ describe('what legacy servers answer differently', () => {
     assert.equal(out.bytes().toString(), 'legacy bytes');
   });
 
-  it('REST refused: the error says so, nothing else was sent, the session stays usable, and the server is known to have none', async (t) => {
-    const knowledge = createServerKnowledge();
-    const learned = events<FtpServerEvent>(t, ftpChannels.server);
-    const p = await peer(t, answer('REST', '502 REST command not implemented.'));
-    const client = await p.connect({ serverKnowledge: knowledge });
-    assert.equal(client.restMode, undefined);
-    await assert.rejects(client.download('/f', sink().stream, { mode: 'passive', offset: 1000 }), (err: unknown) => {
-      isFtpError('FTP_REPLY', { ftpCode: 502, command: 'REST' })(err);
-      assert.match((err as Error).message, /no REST: a transfer cannot start at byte 1000/);
-      return true;
+  for (const refusal of ["500 'REST 1000': command not understood.", '501 REST not supported.', '502 REST command not implemented.']) {
+    it(`REST refused (${refusal.slice(0, 3)}): a resume says so, nothing else is sent, the session stays usable, and the server is known to have none`, async (t) => {
+      const knowledge = createServerKnowledge();
+      const learned = events<FtpServerEvent>(t, ftpChannels.server);
+      const p = await peer(t, answer('REST', refusal));
+      const client = await p.connect({ serverKnowledge: knowledge });
+      assert.equal(client.restMode, undefined);
+      await assert.rejects(client.download('/f', sink().stream, { mode: 'passive', offset: 1000 }), (err: unknown) => {
+        isFtpError('FTP_REPLY', { ftpCode: Number(refusal.slice(0, 3)), command: 'REST' })(err);
+        assert.match((err as Error).message, /no REST: a transfer cannot start at byte 1000/);
+        return true;
+      });
+      assert.ok(!p.server.received.some((l) => l.startsWith('RETR')), 'no RETR after the refused REST');
+      assert.equal(client.usable, true);
+      assert.equal(knowledge.restMode, 'none');
+      assert.ok(learned.some((e) => e.fact === 'restMode' && e.value === 'none' && e.host === '127.0.0.1'));
+      await client.noop();
     });
-    assert.ok(!p.server.received.some((l) => l.startsWith('RETR')), 'no RETR after the refused REST');
-    assert.equal(client.usable, true);
-    assert.equal(knowledge.restMode, 'none');
-    assert.ok(learned.some((e) => e.fact === 'restMode' && e.value === 'none' && e.host === '127.0.0.1'));
-    await client.noop();
-  });
+  }
 
   it('no SIZE (500): a file has a null size, a folder is told by CWD, MDTM still dates the file', async (t) => {
     const p = await peer(t, (verb, line, reply) => {
