@@ -7,8 +7,9 @@ type Run = (verb: string, argument?: string) => Promise<FtpReply>;
 
 /**
  * USER, PASS and, when the server answers either with 332 (RFC 959 §4.1.1:
- * mainframes, some IIS set-ups), ACCT with the configured account. A 332
- * with no account configured is the error: the gateway never guesses one.
+ * servers that authorize or bill by account), ACCT with the configured
+ * account. A 332 with no account configured is the error: the gateway
+ * never guesses one.
  * PASS and ACCT go out masked in every event (FtpControl).
  */
 export async function logIn(run: Run, options: Pick<FtpConnectOptions, 'user' | 'password' | 'account'>): Promise<void> {
