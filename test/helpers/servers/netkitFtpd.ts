@@ -16,6 +16,10 @@
 // - no FEAT ("500 'FEAT': command not understood."), no OPTS, no MLSD/MLST:
 //   a client must assume the RFC 959 defaults; SIZE, MDTM, REST, EPSV and EPRT
 //   work all the same (HELP lists them);
+// - REST is forgotten on any command but the transfer, as by inetutils:
+//   "REST 10, EPSV, RETR" sends from byte 0 (350 promised otherwise);
+// - the 150 of RETR names the size: "150 Opening BINARY mode data connection
+//   for '/path' (20 bytes)." (the whole file's, REST or not);
 // - SIZE and MDTM of a folder: "550 /: not a plain file.";
 // - the 230 after login is multi-line (it carries /etc/motd);
 // - no command log (syslog only), no way to refuse a data method, no client limit.
