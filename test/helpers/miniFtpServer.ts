@@ -35,6 +35,8 @@ export interface Persona {
   opening: string;
   /** Their 2xx. */
   complete: string;
+  /** The 2xx of RETR, LIST and NLST goes out as soon as the data is handed to the socket, before it closes. */
+  completeBeforeClose?: boolean;
   listing: 'unix' | 'dos';
   /** Control channel and listing names (iconv-lite). */
   encoding: string;
@@ -346,12 +348,18 @@ class Session {
     this.reply(this.#opening(path, body.length));
     const socket = await this.#openData();
     if (!socket) return;
-    const ok = await new Promise<boolean>((resolve) => {
+    const closed = new Promise<boolean>((resolve) => {
       socket.once('error', () => resolve(false));
       socket.once('close', () => resolve(socket.writableFinished));
-      socket.end(body);
     });
-    this.reply(ok ? (this.#persona?.complete ?? '226 transfer complete') : '426 connection closed; transfer aborted');
+    socket.end(body);
+    // IIS 7.5 answers before its data connection has closed: the client gets the 2xx with data still to read.
+    if (this.#persona?.completeBeforeClose) {
+      this.reply(this.#persona.complete);
+      await closed;
+      return;
+    }
+    this.reply((await closed) ? (this.#persona?.complete ?? '226 transfer complete') : '426 connection closed; transfer aborted');
   }
 
   async #retrieve(path: string): Promise<void> {

@@ -4,7 +4,8 @@
 // bytes, or degrade as the contract says: no SIZE → chunked, no
 // Content-Length; no REST → the whole file (200); no MDTM → no
 // Last-Modified; FEAT refused → defaults; 125 and 250 where others say 150
-// and 226; SITE commands after login; a latin1 control channel.
+// and 226, and IIS's 226 before its data connection has closed; SITE
+// commands after login; ACCT on 332; control channels in latin1, cp1252, cp437.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
