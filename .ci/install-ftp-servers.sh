@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Installs vsftpd (apt) and unpacks pure-ftpd, proftpd and GNU inetutils ftpd
-# (BSD-derived) beside it: the Debian packages conflict as "ftp-server", so
-# only one can be apt-installed. Unpacked servers go to .ftp-servers/ in the
-# repo (git-ignored); the test launchers look there and on PATH. inetutils
-# ftpd is an inetd server: the tests run it under socat, one process per
-# connection.
+# Installs vsftpd (apt) and unpacks pure-ftpd, proftpd, GNU inetutils ftpd and
+# netkit/OpenBSD ftpd (the two BSD-derived ones) beside it: the Debian packages
+# conflict as "ftp-server", so only one can be apt-installed. Unpacked servers
+# go to .ftp-servers/ in the repo (git-ignored); the test launchers look there
+# and on PATH. The BSD ftpds are inetd servers: the tests run them under socat,
+# one process per connection.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 dest="$here/.ftp-servers"
@@ -13,8 +13,9 @@ export DEBIAN_FRONTEND=noninteractive
 need_update=1
 apt_update() { if [ "$need_update" = 1 ]; then apt-get update -qq; need_update=0; fi; }
 
-# Libraries of the servers, and socat (which runs inetutils ftpd per connection).
-libs="libsodium23 libpam0g libssl3 libpcre2-8-0 libhiredis0.14 libmemcached11 libmemcachedutil2 libwrap0 libidn2-0 libacl1 libcap2 libcrypt1 zlib1g libpcre2-posix3 openssl socat"
+# Libraries of the servers (libpam-modules: pam_ftp and pam_listfile for netkit
+# ftpd), and socat (which runs the BSD ftpds per connection).
+libs="libsodium23 libpam0g libpam-modules libssl3 libpcre2-8-0 libhiredis0.14 libmemcached11 libmemcachedutil2 libwrap0 libidn2-0 libacl1 libcap2 libcrypt1 zlib1g libpcre2-posix3 openssl socat"
 if ! command -v vsftpd >/dev/null 2>&1 && [ ! -x /usr/sbin/vsftpd ]; then
   apt_update
   # policy-rc.d keeps the package from starting a system vsftpd on port 21
@@ -51,11 +52,23 @@ if [ ! -x "$dest/inetutils-ftpd/usr/sbin/ftpd" ]; then
   rm -rf "$tmp"
 fi
 
+# Debian's `ftpd` is a transitional package for ftpd-ssl (linux-ftpd-ssl):
+# its in.ftpd is netkit's port of OpenBSD ftpd, run with `-z nossl`.
+if [ ! -x "$dest/netkit-ftpd/usr/sbin/in.ftpd" ]; then
+  apt_update
+  tmp="$(mktemp -d)"; chmod 755 "$tmp"
+  (cd "$tmp" && apt-get download -qq -o APT::Sandbox::User=root ftpd-ssl >/dev/null)
+  mkdir -p "$dest"
+  rm -rf "$dest/netkit-ftpd"
+  dpkg -x "$tmp"/ftpd-ssl_*.deb "$dest/netkit-ftpd"
+  rm -rf "$tmp"
+fi
+
 # Libraries the unpacked binaries link against (apt knows them; dpkg -x does not).
 if ! dpkg -s $libs >/dev/null 2>&1; then apt_update; apt-get install -y -qq $libs >/dev/null; fi
 
 for bin in /usr/sbin/vsftpd "$dest/pure-ftpd/usr/sbin/pure-ftpd" "$dest/pure-ftpd/usr/bin/pure-pw" "$dest/proftpd/usr/sbin/proftpd" "$dest/proftpd/usr/lib/proftpd/mod_tls.so" \
-  "$dest/inetutils-ftpd/usr/sbin/ftpd"; do
+  "$dest/inetutils-ftpd/usr/sbin/ftpd" "$dest/netkit-ftpd/usr/sbin/in.ftpd"; do
   missing="$(ldd "$bin" 2>/dev/null | grep 'not found' || true)"
   if [ -n "$missing" ]; then echo "install-ftp-servers: $bin lacks libraries: $missing" >&2; exit 1; fi
 done
@@ -64,4 +77,5 @@ vsftpd_version="$( (/usr/sbin/vsftpd -v 0>&1) 2>&1 | head -1)"
 proftpd_version="$("$dest/proftpd/usr/sbin/proftpd" -v 2>&1 | head -1)"
 pureftpd_version="$("$dest/pure-ftpd/usr/sbin/pure-ftpd" --help 2>&1 | head -1 || true)"
 inetutils_version="$("$dest/inetutils-ftpd/usr/sbin/ftpd" --version 2>&1 | head -1)"
-echo "install-ftp-servers: $vsftpd_version; $pureftpd_version; $proftpd_version; $inetutils_version (all but vsftpd unpacked in $dest)"
+netkit_version="netkit ftpd, $(zcat "$dest/netkit-ftpd/usr/share/doc/ftpd-ssl/changelog.Debian.gz" | head -1 | cut -d' ' -f1,2)"
+echo "install-ftp-servers: $vsftpd_version; $pureftpd_version; $proftpd_version; $inetutils_version; $netkit_version (all but vsftpd unpacked in $dest)"

@@ -218,6 +218,8 @@ function buildServer(name: string, url: ParsedFtpUrl, written: ServerOptions, co
     readOnly: pick('readOnly') ?? false,
     kernelRelay: pick('kernelRelay') ?? true,
     encoding: pick('encoding') ?? 'utf8',
+    account: written.account ?? null,
+    siteCommands: written.siteCommands ?? [],
     activeAddress: pick('activeAddress') ?? null,
     activePorts: pick('activePorts') ?? null,
     textExtensions: pick('textExtensions') ?? [...DEFAULT_TEXT_EXTENSIONS],

@@ -73,6 +73,28 @@ export const textExtensionsSchema = z
   .array(z.string().regex(/^\.[A-Za-z0-9_+-]{1,32}$/, 'must be an extension with its dot, such as ".txt"'))
   .transform((list) => [...new Set(list.map((ext) => ext.toLowerCase()))]);
 
+/** Text that goes on the control channel as it is: one line, no control characters. */
+const controlLineSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(512, 'must be at most 512 characters')
+  .refine(
+    (value) => [...value].every((ch) => ch >= ' ' && ch !== '\u007f'),
+    'must be one line without control characters (CR, LF, NUL, ...)',
+  );
+
+/** ACCT's argument (RFC 959 §4.1.1), for servers that answer 332 after USER or PASS. */
+export const accountSchema = controlLineSchema;
+
+/**
+ * SITE commands sent after each login, in order (z/OS `RECFM=FB LRECL=80`,
+ * OS/400 `NAMEFMT 1`). Written with or without the verb: "SITE X" is "X".
+ */
+export const siteCommandsSchema = z
+  .array(controlLineSchema.transform((value) => value.replace(/^\s*SITE\s+/i, '').trim()))
+  .max(32, 'must be at most 32 commands')
+  .refine((list) => list.every((command) => command !== ''), 'must hold the SITE argument, not only the verb');
+
 export const poolFileSchema = z.strictObject({
   max: intSchema(1, 1000).optional(),
   min: intSchema(0, 1000).optional(),
@@ -102,6 +124,8 @@ export const serverFileSchema = z.strictObject({
   readOnly: z.boolean().optional(),
   kernelRelay: z.boolean().optional(),
   encoding: encodingSchema.optional(),
+  account: accountSchema.nullable().optional(),
+  siteCommands: siteCommandsSchema.optional(),
   activeAddress: ipAddressSchema.nullable().optional(),
   activePorts: activePortsSchema.nullable().optional(),
   textExtensions: textExtensionsSchema.optional(),

@@ -64,6 +64,10 @@ export interface ServerConfig {
   kernelRelay: boolean;
   /** Control-channel encoding, an iconv-lite name. */
   encoding: string;
+  /** ACCT's argument when the server answers 332 at login; a credential, never logged. null: none. */
+  account: string | null;
+  /** SITE arguments sent after each login, in order. */
+  siteCommands: readonly string[];
   /** IP address advertised in EPRT/PORT; null: the control socket's local address. */
   activeAddress: string | null;
   /** Inclusive local port range for active mode; null: any free port. */

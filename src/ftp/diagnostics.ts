@@ -41,17 +41,18 @@ export interface FtpTransferEvent {
 
 /**
  * Something learned about a server (published once, when it changes what
- * was known). `how`: a probe at login, or a pipelined batch of which only
- * some replies came before the command timeout.
+ * was known). `how` for pipelining: a probe at login, or a pipelined batch
+ * of which only some replies came before the command timeout.
  */
-export interface FtpServerEvent {
+export type FtpServerEvent = {
   sessionId: number;
   host: string;
   port: number;
-  fact: 'pipelining';
-  value: boolean;
-  how: 'probe' | 'batch-unanswered';
-}
+} & (
+  | { fact: 'pipelining'; value: boolean; how: 'probe' | 'batch-unanswered' }
+  /** `reply`: the answer to a REST a transfer needed. */
+  | { fact: 'restMode'; value: 'stream' | 'none'; how: 'reply' }
+);
 
 export const ftpChannels = {
   command: diagnostics_channel.channel('ftp-gateway:ftp:command'),

@@ -133,6 +133,14 @@ export function isFtpError(err: unknown): err is FtpError {
   return err instanceof FtpError;
 }
 
+/**
+ * REST answered as a command the server does not have (500/501/502/504):
+ * no transfer there starts anywhere but at byte 0. The session is in step.
+ */
+export function isRestRefused(err: unknown): err is FtpError {
+  return isReplyError(err) && err.command === 'REST' && [500, 501, 502, 504].includes(err.ftpCode ?? 0);
+}
+
 /** True for a negative (or unexpected) reply: the server answered, the session is in step. */
 export function isReplyError(err: unknown): err is FtpError {
   return isFtpError(err) && err.code === 'FTP_REPLY';

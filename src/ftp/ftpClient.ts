@@ -5,10 +5,12 @@ import { abortedError, closedError, connectFailedError, FtpError, parseError, re
 import { ftpChannels, publish } from './diagnostics.js';
 import { FtpControl } from './control/ftpControl.js';
 import { parseFeatures } from './control/features.js';
+import { logIn, sendSiteCommands } from './control/login.js';
 import { createServerKnowledge } from './control/serverKnowledge.js';
 import type { FtpReply } from './reply/ftpReply.js';
 import type { DataContext } from './data/dataConnection.js';
 import { download, planDownload } from './data/download.js';
+import { restarting } from './data/restMode.js';
 import type { TransferSession } from './data/settle.js';
 import { planUpload, upload } from './data/upload.js';
 import { listAll, nameList, streamList, type ListingSession } from './listing/listTransfer.js';
@@ -24,6 +26,7 @@ import type {
   FtpEntriesConsumer,
   FtpEntry,
   FtpListOptions,
+  FtpRestMode,
   FtpServerKnowledge,
   FtpSession,
   FtpStat,
@@ -187,7 +190,7 @@ export class FtpClient implements FtpSession {
       }
       this.#watchTls(secure);
     }
-    await this.#login();
+    await logIn((verb, argument) => this.#command(verb, argument), this.#options);
     if (mayProbe && !(await this.#learnPipelining())) return false;
     if (tlsMode !== 'none') {
       // RFC 4217 §9: PBSZ 0 then PROT P protects the data connections too.
@@ -201,6 +204,7 @@ export class FtpClient implements FtpSession {
       // pure-ftpd answers 504 here although it lists UTF8; names are UTF-8 either way.
       await this.#command('OPTS', 'UTF8 ON');
     }
+    await sendSiteCommands((verb, argument) => this.#command(verb, argument), this.#options.siteCommands ?? []);
     return true;
   }
 
@@ -218,17 +222,6 @@ export class FtpClient implements FtpSession {
     } finally {
       this.#server.abandonPipeliningProbe();
     }
-  }
-
-  async #login(): Promise<void> {
-    const user = this.#options.user ?? 'anonymous';
-    const reply = await this.#command('USER', user);
-    if (reply.code === 230) return;
-    if (reply.code !== 331) throw replyError('USER', reply.code, reply.message);
-    const pass = await this.#command('PASS', this.#options.password ?? '');
-    if (pass.code === 230 || pass.code === 202) return;
-    // 332: the server wants an account (ACCT); the gateway has none to give.
-    throw replyError('PASS', pass.code, pass.message);
   }
 
   #watchTls(socket: tls.TLSSocket): void {
@@ -334,8 +327,14 @@ export class FtpClient implements FtpSession {
     return this.#op('download', async () => {
       const plan = planDownload(path, options);
       await this.#setType(plan.type, options.signal);
-      return download(this.#transfers, plan, destination, options);
+      if (plan.offset === 0) return download(this.#transfers, plan, destination, options);
+      const who = { sessionId: this.id, host: this.#options.host, port: this.#options.port };
+      return restarting(this.#server, who, plan.offset, () => download(this.#transfers, plan, destination, options));
     });
+  }
+
+  get restMode(): FtpRestMode | undefined {
+    return this.#server.restMode;
   }
 
   upload(path: string, source: Readable, options: FtpUploadOptions = {}): Promise<FtpTransferResult> {

@@ -2,7 +2,7 @@
  * The public surface of the FTP layer. src/http imports from here only.
  */
 export * from './types.js';
-export { FtpError, isFtpError, isReplyError, categoryForReply, replyError, incompleteError, parseError } from './errors.js';
+export { FtpError, isFtpError, isReplyError, isRestRefused, categoryForReply, replyError, incompleteError, parseError } from './errors.js';
 export type { FtpErrorCategory, FtpErrorCode, FtpReplyCategory } from './errors.js';
 export { ftpChannels } from './diagnostics.js';
 export type { FtpCommandEvent, FtpReplyEvent, FtpServerEvent, FtpSessionEvent, FtpTransferEvent } from './diagnostics.js';

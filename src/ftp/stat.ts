@@ -11,6 +11,8 @@ import type { FtpStat } from './types.js';
  * together (one round trip where the server takes pipelined commands),
  * and CWD to tell a directory. ftp-srv answers SIZE for directories too:
  * learned once per session by a SIZE of "/", then CWD comes first there.
+ * A server without SIZE (OpenVMS) gives files a null size, and CWD the
+ * folders.
  */
 export class StatProbe {
   readonly #channel: CommandChannel;
@@ -60,6 +62,8 @@ export class StatProbe {
     } catch {
       return (await this.#isDirectory(path, signal)) ? directory : null;
     }
+    // No SIZE at all: a folder looks like a file of unknown size; only CWD tells.
+    if (sizeReply.code !== 213 && (await this.#isDirectory(path, signal))) return directory;
     let modifiedAt: Date | null;
     try {
       modifiedAt = mdtmFromReply(mdtmReply);

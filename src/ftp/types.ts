@@ -62,13 +62,29 @@ export interface FtpServerKnowledge {
   learnPipelining(supported: boolean): boolean;
   /** The probe ended without an answer (aborted): the next session to log in tries again. */
   abandonPipeliningProbe(): void;
+  /**
+   * Restarting a transfer at an offset (REST, RFC 3659 §5): `stream` once a
+   * REST was taken (350), `none` once one was refused as not implemented
+   * (servers without it: many embedded and mainframe ones); undefined until a
+   * session needed it. FEAT is no proof either way: netkit ftpd takes REST
+   * and has no FEAT. Byte ranges read it (`none`: the whole file instead).
+   */
+  readonly restMode: FtpRestMode | undefined;
+  /** What a REST showed; false when it was known already. */
+  learnRestMode(mode: FtpRestMode): boolean;
 }
+
+export type FtpRestMode = 'stream' | 'none';
 
 export interface FtpConnectOptions {
   host: string;
   port: number;
   user?: string;
   password?: string;
+  /** ACCT's argument, sent when the server answers USER or PASS with 332 (RFC 959 §4.1.1); masked like PASS. */
+  account?: string;
+  /** SITE arguments sent, in order, once logged in (after FEAT): z/OS `RECFM=FB LRECL=80`. A refusal fails the connect. */
+  siteCommands?: readonly string[];
   tls?: FtpTlsOptions;
   /** Control-channel encoding (iconv-lite name): utf8 (default), latin1, gb18030, shift_jis, ... */
   encoding?: string;
@@ -210,6 +226,8 @@ export interface FtpSession {
   /** ms timestamp of the last reply received. */
   readonly lastActivity: number;
   readonly features: ReadonlyMap<string, string>;
+  /** What this server showed of REST so far (FtpServerKnowledge.restMode); undefined: not known. */
+  readonly restMode?: FtpRestMode | undefined;
   resetCounters(): void;
 
   pwd(signal?: AbortSignal): Promise<string>;

@@ -123,6 +123,8 @@ export class ServerHandle {
       port: c.port,
       ...(user !== undefined ? { user } : {}),
       ...(password !== undefined ? { password } : {}),
+      ...(c.account !== null ? { account: c.account } : {}),
+      ...(c.siteCommands.length > 0 ? { siteCommands: c.siteCommands } : {}),
       tls: {
         mode: c.tls.mode,
         rejectUnauthorized: c.tls.rejectUnauthorized,

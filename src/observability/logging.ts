@@ -29,12 +29,15 @@ export const REDACT_PATHS: readonly string[] = [
   'apiKeys',
   'password',
   'pass',
+  'account',
   '*.authorization',
   '*.apiKey',
   '*.apiKeys',
   '*.password',
   '*.pass',
   '*.*.password',
+  '*.account',
+  '*.*.account',
   '*.*.apiKey',
 ];
 
@@ -95,9 +98,12 @@ function secretMask(secrets: readonly string[]): Scrub {
   };
 }
 
-/** The secrets a log must not repeat: configured FTP passwords and API keys. */
+/** The secrets a log must not repeat: configured FTP passwords and accounts (ACCT), and API keys. */
 export function configSecrets(config: Pick<Config, 'servers' | 'auth'>): string[] {
-  return [...config.servers.flatMap((s) => (s.password === null ? [] : [s.password])), ...config.auth.apiKeys.map((k) => k.key)];
+  return [
+    ...config.servers.flatMap((s) => [s.password, s.account].filter((secret): secret is string => typeof secret === 'string')),
+    ...config.auth.apiKeys.map((k) => k.key),
+  ];
 }
 
 export interface CreateLoggerOptions {

@@ -27,6 +27,8 @@ export function serverConfig(over: Partial<ServerConfig> & Pick<ServerConfig, 'h
     readOnly: false,
     kernelRelay: true,
     encoding: 'utf8',
+    account: null,
+    siteCommands: [],
     activeAddress: null,
     activePorts: null,
     textExtensions: DEFAULT_TEXT_EXTENSIONS,

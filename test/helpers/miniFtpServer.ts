@@ -9,13 +9,39 @@
 // CDUP PWD EPSV PASV EPRT PORT REST RETR STOR APPE LIST NLST DELE MKD RMD RNFR
 // RNTO NOOP ABOR QUIT. No MLST: the servers in question do not have it, and
 // without it the client's stat takes the SIZE+MDTM path.
+// `persona` makes it answer as a legacy server does (legacyFtpServer.ts: the
+// transcripts of IIS, z/OS, OS/400 and VMS): its greeting, replies in place
+// of its own (or refusals), PWD, transfer replies, listing form, control
+// encoding and a 332 that wants ACCT.
 import net from 'node:net';
+import iconv from 'iconv-lite';
 import { mkdtempSync, promises as fs, rmSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 
 export interface MiniFtpServerOptions {
   reading: 'lines' | 'one-per-read';
+  persona?: Persona;
+}
+
+/** How a legacy server answers; templates fill `{arg}`, `{path}` and `{size}`. */
+export interface Persona {
+  /** The whole greeting, lines joined by CRLF. */
+  greeting: string;
+  /** Replies by verb, instead of the mini server's own (a refusal such as "500 …" for a command it lacks). */
+  replies: Readonly<Record<string, string>>;
+  pwd: string;
+  /** The 1xx of RETR, STOR, APPE, LIST and NLST. */
+  opening: string;
+  /** Their 2xx. */
+  complete: string;
+  /** The 2xx of RETR, LIST and NLST goes out as soon as the data is handed to the socket, before it closes. */
+  completeBeforeClose?: boolean;
+  listing: 'unix' | 'dos';
+  /** Control channel and listing names (iconv-lite). */
+  encoding: string;
+  /** PASS answers 332 and ACCT must name this. */
+  account?: string;
 }
 
 export interface MiniFtpServer {
@@ -47,14 +73,14 @@ export async function startMiniFtpServer(options: MiniFtpServerOptions): Promise
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
-    const session = new Session(socket, root, sockets);
+    const session = new Session(socket, root, sockets, options.persona);
     let chain = Promise.resolve();
     const handle = (line: string): void => {
       chain = chain.then(() => session.handle(line)).catch(() => void socket.destroy());
     };
     let pending = '';
     socket.on('data', (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
+      const text = iconv.decode(chunk, options.persona?.encoding ?? 'utf8');
       reads.push(text);
       if (options.reading === 'one-per-read') {
         handle(text.replace(/\r?\n$/, ''));
@@ -67,7 +93,7 @@ export async function startMiniFtpServer(options: MiniFtpServerOptions): Promise
         pending = pending.slice(nl + 2);
       }
     });
-    session.reply('220 mini FTP ready');
+    session.reply(options.persona?.greeting ?? '220 mini FTP ready');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -104,16 +130,20 @@ class Session {
   #renameFrom: string | null = null;
   #data: (() => Promise<net.Socket>) | null = null;
   #dataListener: net.Server | null = null;
+  readonly #persona: Persona | undefined;
+  readonly #encoding: string;
 
-  constructor(socket: net.Socket, root: string, sockets: Set<net.Socket>) {
+  constructor(socket: net.Socket, root: string, sockets: Set<net.Socket>, persona?: Persona) {
     this.#socket = socket;
     this.#root = root;
     this.#sockets = sockets;
+    this.#persona = persona;
+    this.#encoding = persona?.encoding ?? 'utf8';
     socket.on('close', () => this.#dataListener?.close());
   }
 
   reply(text: string): void {
-    if (!this.#socket.destroyed) this.#socket.write(`${text}\r\n`);
+    if (!this.#socket.destroyed) this.#socket.write(iconv.encode(`${text}\r\n`, this.#encoding));
   }
 
   async handle(line: string): Promise<void> {
@@ -125,8 +155,14 @@ class Session {
       return this.reply('331 password please');
     }
     if (verb === 'PASS') {
-      this.#loggedIn = this.#user === USER && arg === PASSWORD;
+      const right = this.#user === USER && arg === PASSWORD;
+      if (right && this.#persona?.account !== undefined) return this.reply('332 Need account for login.');
+      this.#loggedIn = right;
       return this.reply(this.#loggedIn ? '230 logged in' : '530 login incorrect');
+    }
+    if (verb === 'ACCT' && this.#persona?.account !== undefined) {
+      this.#loggedIn = this.#user === USER && arg === this.#persona.account;
+      return this.reply(this.#loggedIn ? '230 logged in' : '530 account incorrect');
     }
     if (verb === 'QUIT') {
       this.reply('221 bye');
@@ -134,6 +170,8 @@ class Session {
       return;
     }
     if (!this.#loggedIn) return this.reply('530 please log in');
+    const scripted = this.#persona?.replies[verb];
+    if (scripted !== undefined) return this.reply(scripted.replaceAll('{arg}', arg));
     const path = this.#resolve(arg);
     switch (verb) {
       case 'NOOP':
@@ -151,6 +189,7 @@ class Session {
         return this.reply(`200 type set to ${this.#type}`);
       }
       case 'PWD':
+        if (this.#persona) return this.reply(this.#persona.pwd.replaceAll('{path}', this.#cwd.replace(/"/g, '""')));
         return this.reply(`257 "${this.#cwd.replace(/"/g, '""')}" is the current directory`);
       case 'CWD':
       case 'CDUP': {
@@ -299,17 +338,28 @@ class Session {
     }
   }
 
+  #opening(path: string, size: number | null): string {
+    const template = this.#persona?.opening ?? '150 opening data connection';
+    return template.replaceAll('{path}', path).replaceAll('{size}', String(size ?? 0));
+  }
+
   /** Writes `body` and closes the data connection; 226 once it is all sent, 426 when the client cut it. */
-  async #send(body: Buffer): Promise<void> {
-    this.reply('150 opening data connection');
+  async #send(body: Buffer, path: string): Promise<void> {
+    this.reply(this.#opening(path, body.length));
     const socket = await this.#openData();
     if (!socket) return;
-    const ok = await new Promise<boolean>((resolve) => {
+    const closed = new Promise<boolean>((resolve) => {
       socket.once('error', () => resolve(false));
       socket.once('close', () => resolve(socket.writableFinished));
-      socket.end(body);
     });
-    this.reply(ok ? '226 transfer complete' : '426 connection closed; transfer aborted');
+    socket.end(body);
+    // IIS 7.5 answers before its data connection has closed: the client gets the 2xx with data still to read.
+    if (this.#persona?.completeBeforeClose) {
+      this.reply(this.#persona.complete);
+      await closed;
+      return;
+    }
+    this.reply((await closed) ? (this.#persona?.complete ?? '226 transfer complete') : '426 connection closed; transfer aborted');
   }
 
   async #retrieve(path: string): Promise<void> {
@@ -318,14 +368,14 @@ class Session {
     if (!(await this.#stat(path))?.isFile()) return this.reply('550 failed to open file');
     let body = await fs.readFile(this.#disk(path));
     if (this.#type === 'A') body = Buffer.from(body.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1');
-    await this.#send(body.subarray(offset));
+    await this.#send(body.subarray(offset), path);
   }
 
   async #store(path: string, append: boolean): Promise<void> {
     this.#restAt = 0;
     const parent = await this.#stat(posix.dirname(path));
     if (!parent?.isDirectory() || (await this.#stat(path))?.isDirectory()) return this.reply('553 could not create file');
-    this.reply('150 ok to send data');
+    this.reply(this.#persona ? this.#opening(path, null) : '150 ok to send data');
     const socket = await this.#openData();
     if (!socket) return;
     const chunks: Buffer[] = [];
@@ -339,7 +389,7 @@ class Session {
     if (this.#type === 'A') body = Buffer.from(body.toString('latin1').replace(/\r\n/g, '\n'), 'latin1');
     await (append ? fs.appendFile(this.#disk(path), body) : fs.writeFile(this.#disk(path), body));
     socket.destroy();
-    this.reply(whole ? '226 transfer complete' : '426 connection closed; transfer aborted');
+    this.reply(whole ? (this.#persona?.complete ?? '226 transfer complete') : '426 connection closed; transfer aborted');
   }
 
   async #list(path: string, verb: 'LIST' | 'NLST'): Promise<void> {
@@ -351,9 +401,9 @@ class Session {
     for (const name of names) {
       const entry = await this.#stat(posix.join(dir, name));
       if (!entry) continue;
-      lines.push(verb === 'NLST' ? name : lsLine(name, entry));
+      lines.push(verb === 'NLST' ? name : this.#persona?.listing === 'dos' ? dosLine(name, entry) : lsLine(name, entry));
     }
-    await this.#send(Buffer.from(lines.map((l) => `${l}\r\n`).join(''), 'utf8'));
+    await this.#send(iconv.encode(lines.map((l) => `${l}\r\n`).join(''), this.#encoding), path);
   }
 }
 
@@ -363,6 +413,15 @@ function lsLine(name: string, st: Stats): string {
   const date = `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, '0')}  ${d.getUTCFullYear()}`;
   const mode = st.isDirectory() ? 'drwxr-xr-x' : '-rw-r--r--';
   return `${mode}    1 ftp      ftp      ${String(st.size).padStart(10)} ${date} ${name}`;
+}
+
+/** An IIS (MS-DOS style) line: `05-01-24  10:30AM       <DIR>          name`, 12-hour clock. */
+function dosLine(name: string, st: Stats): string {
+  const d = st.mtime;
+  const p = (n: number): string => String(n).padStart(2, '0');
+  const hour = d.getUTCHours() % 12 === 0 ? 12 : d.getUTCHours() % 12;
+  const when = `${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}-${p(d.getUTCFullYear() % 100)}  ${p(hour)}:${p(d.getUTCMinutes())}${d.getUTCHours() < 12 ? 'AM' : 'PM'}`;
+  return `${when} ${st.isDirectory() ? '      <DIR>         ' : String(st.size).padStart(20)} ${name}`;
 }
 
 function mdtm(d: Date): string {

@@ -3,7 +3,7 @@
 //   describe('vsftpd', serverSkip('vsftpd'), () => { … });
 //
 // A missing server skips its suite with a visible warning, unless CI demands
-// it through REQUIRE_FTP_SERVERS=vsftpd,pure-ftpd,proftpd,inetutils-ftpd: then the test file
+// it through REQUIRE_FTP_SERVERS=vsftpd,pure-ftpd,proftpd,inetutils-ftpd,netkit-ftpd: then the test file
 // fails loudly, so a broken install never passes as "all skipped".
 import { ALL_SERVER_KINDS, UNCHROOTED_SERVER_KINDS, ftpServerAvailability, type FtpServerKind } from './servers/index.js';
 

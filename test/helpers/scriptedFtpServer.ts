@@ -17,14 +17,21 @@ export interface ScriptedServer {
   close(): Promise<void>;
 }
 
-/** Answers the login dialogue, then hands every other line to `script`. */
+/**
+ * Answers the login dialogue, then hands every other line to `script`.
+ * `features: null`: FEAT is refused with 500 (a server without RFC 2389).
+ * `ownLogin`: USER and PASS go to `script` too (a 332 that wants ACCT).
+ */
 export async function startScriptedServer(
   script: Script,
-  options: { greeting?: string | null; features?: readonly string[] } = {},
+  options: { greeting?: string | null; features?: readonly string[] | null; ownLogin?: boolean } = {},
 ): Promise<ScriptedServer> {
   const received: string[] = [];
   const connections: net.Socket[] = [];
-  const feat = ['211-Features:', ...(options.features ?? ['EPSV']).map((f) => ` ${f}`), '211 End'].join('\r\n');
+  const feat =
+    options.features === null
+      ? "500 'FEAT': command not understood."
+      : ['211-Features:', ...(options.features ?? ['EPSV']).map((f) => ` ${f}`), '211 End'].join('\r\n');
   const rawChunks: Buffer[] = [];
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
@@ -44,8 +51,8 @@ export async function startScriptedServer(
         pending = pending.slice(nl + 2);
         received.push(line);
         const verb = line.split(' ')[0]?.toUpperCase();
-        if (verb === 'USER') reply('331 password please');
-        else if (verb === 'PASS') reply('230 logged in');
+        if (verb === 'USER' && !options.ownLogin) reply('331 password please');
+        else if (verb === 'PASS' && !options.ownLogin) reply('230 logged in');
         else if (verb === 'FEAT') reply(feat);
         else if (verb === 'QUIT') {
           reply('221 bye');

@@ -1,9 +1,10 @@
-import type { FtpServerKnowledge } from '../types.js';
+import type { FtpRestMode, FtpServerKnowledge } from '../types.js';
 
 /** One server's learned facts, shared by its sessions (see FtpServerKnowledge). */
 export function createServerKnowledge(): FtpServerKnowledge {
   let pipelining: boolean | undefined;
   let probing = false;
+  let restMode: FtpRestMode | undefined;
   return {
     get pipelining() {
       return pipelining;
@@ -24,6 +25,14 @@ export function createServerKnowledge(): FtpServerKnowledge {
     },
     abandonPipeliningProbe() {
       probing = false;
+    },
+    get restMode() {
+      return restMode;
+    },
+    learnRestMode(mode) {
+      if (restMode === mode) return false;
+      restMode = mode;
+      return true;
     },
   };
 }

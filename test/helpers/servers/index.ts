@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { FtpServerDriver, ServerContext, ServerInstance } from './driver.js';
 import { ftpSrvDriver } from './ftpSrv.js';
 import { inetutilsFtpdDriver } from './inetutilsFtpd.js';
+import { netkitFtpdDriver } from './netkitFtpd.js';
 import { allocatePortBlock } from './ports.js';
 import { proftpdDriver } from './proftpd.js';
 import { pureFtpdDriver } from './pureFtpd.js';
@@ -40,7 +41,7 @@ export type {
 /** The chrooted servers, each serving `root` as "/": the suites that loop over kinds use these. */
 export const ALL_SERVER_KINDS: readonly FtpServerKind[] = ['vsftpd', 'pure-ftpd', 'proftpd', 'ftp-srv'];
 /** Servers whose account is not chrooted (paths are host paths, see `ftpRoot`): BSD-derived, for what only they do. */
-export const UNCHROOTED_SERVER_KINDS: readonly FtpServerKind[] = ['inetutils-ftpd'];
+export const UNCHROOTED_SERVER_KINDS: readonly FtpServerKind[] = ['inetutils-ftpd', 'netkit-ftpd'];
 
 const drivers: Record<FtpServerKind, FtpServerDriver> = {
   vsftpd: vsftpdDriver,
@@ -48,6 +49,7 @@ const drivers: Record<FtpServerKind, FtpServerDriver> = {
   proftpd: proftpdDriver,
   'ftp-srv': ftpSrvDriver,
   'inetutils-ftpd': inetutilsFtpdDriver,
+  'netkit-ftpd': netkitFtpdDriver,
 };
 
 function resolveOptions(options: FtpServerOptions): ResolvedFtpServerOptions {

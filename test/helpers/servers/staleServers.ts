@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { killTreeSync, processGone } from './processes.js';
 
 const OWNER_FILE = 'owner.pid';
-const FOLDER = /^ftpgw-(vsftpd|pure-ftpd|proftpd|ftp-srv|inetutils-ftpd)-/;
+const FOLDER = /^ftpgw-(vsftpd|pure-ftpd|proftpd|ftp-srv|inetutils-ftpd|netkit-ftpd)-/;
 
 export function markOwner(base: string): void {
   writeFileSync(join(base, OWNER_FILE), String(process.pid));

@@ -1,6 +1,6 @@
 // Public types of the test FTP server launchers (re-exported by index.ts).
 
-export type FtpServerKind = 'vsftpd' | 'pure-ftpd' | 'proftpd' | 'ftp-srv' | 'inetutils-ftpd';
+export type FtpServerKind = 'vsftpd' | 'pure-ftpd' | 'proftpd' | 'ftp-srv' | 'inetutils-ftpd' | 'netkit-ftpd';
 
 export type FtpDataModes = 'both' | 'passive-only' | 'active-only';
 export type FtpTlsMode = 'none' | 'explicit' | 'explicit-required' | 'implicit';

@@ -1,8 +1,11 @@
 // The transfer matrix of the FTP client against real servers:
-// {vsftpd, pure-ftpd, proftpd, ftp-srv} × {passive, active, auto} × {binary, ascii}
+// {vsftpd, pure-ftpd, proftpd, ftp-srv, and the BSD ftpds inetutils and netkit}
+// × {passive, active, auto} × {binary, ascii}
 // × {upload, download, list, delete, mkdir, rmdir, rename, append, resume}.
 // Bytes are compared by hash; ASCII results are compared with what the
 // client's half of the conversion must produce, whatever the server does.
+// The BSD ftpds' account is not chrooted: their FTP paths are host paths
+// below `ftpRoot` (the served folder), the others' below "/".
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -10,7 +13,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { connectFtp, type FtpClient } from '../../../src/ftp/index.js';
-import { ALL_SERVER_KINDS, startFtpServer, type FtpServerKind, type RunningFtpServer } from '../../helpers/servers/index.js';
+import {
+  ALL_SERVER_KINDS,
+  UNCHROOTED_SERVER_KINDS,
+  startFtpServer,
+  type FtpServerKind,
+  type RunningFtpServer,
+} from '../../helpers/servers/index.js';
 import { serverSkip } from '../../helpers/requireServers.js';
 
 const MODES = ['passive', 'active', 'auto'] as const;
@@ -39,7 +48,7 @@ function chunked(data: Buffer): Readable {
 }
 
 // vsftpd twice: with ASCII conversion on, and with its default (TYPE A accepted, bytes unchanged).
-const VARIANTS = ALL_SERVER_KINDS.flatMap(
+const VARIANTS = [...ALL_SERVER_KINDS, ...UNCHROOTED_SERVER_KINDS].flatMap(
   (kind): Array<{ kind: FtpServerKind; ascii: boolean; label: string }> =>
     kind === 'vsftpd'
       ? [
@@ -67,6 +76,8 @@ for (const { kind, ascii, label } of VARIANTS) {
       await server?.stop();
     });
 
+    /** The FTP path of a path below the served folder ("/x" → "/x", or the host path on a BSD ftpd). */
+    const at = (path: string): string => (server.ftpRoot === '/' ? path : `${server.ftpRoot}${path}`);
     const connect = (): Promise<FtpClient> =>
       connectFtp({ host: server.host, port: server.port, user: server.user, password: server.password });
 
@@ -75,15 +86,17 @@ for (const { kind, ascii, label } of VARIANTS) {
         test(`${mode} ${type}`, async () => {
           let client = await connect();
           try {
-            const dir = `/m-${mode}-${type}`;
+            const local = `/m-${mode}-${type}`;
+            const dir = at(local);
             await client.mkdir(dir);
             const name = `${dir}/data.${type === 'ascii' ? 'txt' : 'bin'}`;
+            const localName = `${local}/data.${type === 'ascii' ? 'txt' : 'bin'}`;
             const payload = type === 'ascii' ? text : binary;
 
             // upload
             const up = await client.upload(name, chunked(payload), { mode, type });
             assert.equal(up.localBytes, payload.length);
-            const stored = readFileSync(join(server.root, name));
+            const stored = readFileSync(join(server.root, localName));
             if (type === 'binary') assert.equal(sha256(stored), sha256(binary));
             else assert.ok([sha256(textLf), sha256(textCrlf)].includes(sha256(stored)), 'stored text is LF or CRLF form');
 
@@ -139,11 +152,11 @@ for (const { kind, ascii, label } of VARIANTS) {
 
             // rename, delete, rmdir
             await client.rename(name, `${dir}/renamed`);
-            assert.ok(existsSync(join(server.root, dir, 'renamed')));
+            assert.ok(existsSync(join(server.root, local, 'renamed')));
             await client.delete(`${dir}/renamed`);
-            assert.equal(existsSync(join(server.root, dir, 'renamed')), false);
+            assert.equal(existsSync(join(server.root, local, 'renamed')), false);
             await client.rmdir(dir);
-            assert.equal(existsSync(join(server.root, dir)), false);
+            assert.equal(existsSync(join(server.root, local)), false);
           } finally {
             await client.quit();
           }
@@ -154,19 +167,19 @@ for (const { kind, ascii, label } of VARIANTS) {
     test('stat tells files, directories and missing paths apart', async () => {
       const client = await connect();
       try {
-        const file = await client.stat('/fixture.bin');
+        const file = await client.stat(at('/fixture.bin'));
         assert.equal(file?.type, 'file');
         assert.equal(file?.size, binary.length);
         assert.ok(file?.modifiedAt instanceof Date);
-        await client.mkdir('/stat-dir');
-        assert.equal((await client.stat('/stat-dir'))?.type, 'directory');
-        assert.equal(await client.stat('/no-such-thing'), null);
-        assert.equal(await client.size('/fixture.bin'), binary.length);
-        const names = await client.nlst('/');
+        await client.mkdir(at('/stat-dir'));
+        assert.equal((await client.stat(at('/stat-dir')))?.type, 'directory');
+        assert.equal(await client.stat(at('/no-such-thing')), null);
+        assert.equal(await client.size(at('/fixture.bin')), binary.length);
+        const names = await client.nlst(server.ftpRoot);
         assert.ok(names.includes('fixture.bin') && names.includes('stat-dir'), names.join(','));
         assert.ok(!names.includes('.') && !names.includes('..'));
-        assert.equal(await client.pwd(), '/');
-        await client.rmdir('/stat-dir');
+        assert.equal(await client.pwd(), server.ftpRoot);
+        await client.rmdir(at('/stat-dir'));
       } finally {
         await client.quit();
       }
@@ -175,17 +188,17 @@ for (const { kind, ascii, label } of VARIANTS) {
     test('empty listings and zero-byte files, many times in a row (EOF before the reader attaches)', async () => {
       const client = await connect();
       try {
-        await client.mkdir('/empty-dir');
+        await client.mkdir(at('/empty-dir'));
         writeFileSync(join(server.root, 'zero.bin'), Buffer.alloc(0));
         for (let i = 0; i < 20; i++) {
           const mode = MODES[i % MODES.length]!;
-          assert.deepEqual(await client.list('/empty-dir', { mode }), []);
+          assert.deepEqual(await client.list(at('/empty-dir'), { mode }), []);
           const sink = collector();
-          const result = await client.download('/zero.bin', sink.sink, { mode });
+          const result = await client.download(at('/zero.bin'), sink.sink, { mode });
           assert.equal(result.bytes, 0);
           assert.equal(sink.bytes().length, 0);
         }
-        await client.rmdir('/empty-dir');
+        await client.rmdir(at('/empty-dir'));
       } finally {
         await client.quit();
       }
@@ -195,7 +208,7 @@ for (const { kind, ascii, label } of VARIANTS) {
       const client = await connect();
       try {
         const sink = collector();
-        await assert.rejects(client.download('/missing.bin', sink.sink), (err: unknown) => {
+        await assert.rejects(client.download(at('/missing.bin'), sink.sink), (err: unknown) => {
           assert.equal((err as { code?: string }).code, 'FTP_REPLY');
           assert.equal((err as { category?: string }).category, 'not-found');
           return true;

@@ -107,88 +107,91 @@ describe('a bad download argument sends nothing (vsftpd, which keeps a REST mark
   });
 });
 
-describe('REST right before RETR on inetutils ftpd (forgets the marker on any other command)', serverSkip('inetutils-ftpd'), () => {
-  let ftp: RunningFtpServer;
-  let proxy: FaultProxy;
-  let file: string;
-  before(async () => {
-    ftp = await startFtpServer('inetutils-ftpd');
-    writeFileSync(join(ftp.root, 'f.bin'), data);
-    chownTree(ftp.root);
-    file = `${ftp.ftpRoot}/f.bin`;
-    proxy = await FaultProxy.start({ upstreamHost: ftp.host, upstreamPort: ftp.port });
-  });
-  after(async () => {
-    await proxy?.close();
-    await ftp?.stop();
-  });
-  const viaProxy = (over: { modeMemory?: ReturnType<typeof createModeMemory> } = {}): Promise<FtpClient> =>
-    connectFtp({ host: '127.0.0.1', port: proxy.port, user: ftp.user, password: ftp.password, ...over });
+// Both BSD-derived ftpds forget the marker: netkit's too sends from byte 0 after REST, EPSV, RETR.
+for (const kind of ['inetutils-ftpd', 'netkit-ftpd'] as const) {
+  describe(`REST right before RETR on ${kind} (forgets the marker on any other command)`, serverSkip(kind), () => {
+    let ftp: RunningFtpServer;
+    let proxy: FaultProxy;
+    let file: string;
+    before(async () => {
+      ftp = await startFtpServer(kind);
+      writeFileSync(join(ftp.root, 'f.bin'), data);
+      chownTree(ftp.root);
+      file = `${ftp.ftpRoot}/f.bin`;
+      proxy = await FaultProxy.start({ upstreamHost: ftp.host, upstreamPort: ftp.port });
+    });
+    after(async () => {
+      await proxy?.close();
+      await ftp?.stop();
+    });
+    const viaProxy = (over: { modeMemory?: ReturnType<typeof createModeMemory> } = {}): Promise<FtpClient> =>
+      connectFtp({ host: '127.0.0.1', port: proxy.port, user: ftp.user, password: ftp.password, ...over });
 
-  for (const mode of ['passive', 'active'] as const) {
-    test(`${mode}: offset and length give exactly those bytes`, async () => {
-      const client = await connectFtp({ host: ftp.host, port: ftp.port, user: ftp.user, password: ftp.password });
+    for (const mode of ['passive', 'active'] as const) {
+      test(`${mode}: offset and length give exactly those bytes`, async () => {
+        const client = await connectFtp({ host: ftp.host, port: ftp.port, user: ftp.user, password: ftp.password });
+        try {
+          assert.ok((await fetchBytes(client, file, { mode, offset: 100, length: 100 })).equals(data.subarray(100, 200)));
+          assert.ok((await fetchBytes(client, file, { mode, offset: 1000 })).equals(data.subarray(1000)));
+          assert.ok((await fetchBytes(client, file, { mode })).equals(data), 'then the whole file again');
+        } finally {
+          client.destroy();
+        }
+      });
+    }
+
+    test('EPSV refused: REST follows PASV, not the refused EPSV', async () => {
+      const client = await viaProxy();
       try {
-        assert.ok((await fetchBytes(client, file, { mode, offset: 100, length: 100 })).equals(data.subarray(100, 200)));
-        assert.ok((await fetchBytes(client, file, { mode, offset: 1000 })).equals(data.subarray(1000)));
-        assert.ok((await fetchBytes(client, file, { mode })).equals(data), 'then the whole file again');
+        proxy.refuseCommands(['EPSV']);
+        proxy.resetCounters();
+        assert.ok((await fetchBytes(client, file, { offset: 300 })).equals(data.subarray(300)));
+        assert.deepEqual(transferCommands(proxy.commands), ['PASV', 'REST 300', `RETR ${file}`]);
+      } finally {
+        proxy.refuseCommands([]);
+        client.destroy();
+      }
+    });
+
+    test('a 425 to RETR: the next data method gets its own REST', async () => {
+      // Remembered EPRT first, so the fallback after the 425 goes to EPSV.
+      const client = await viaProxy({ modeMemory: createModeMemory('EPRT') });
+      try {
+        proxy.resetCounters();
+        proxy.answerNext('RETR', "425 Can't open data connection.");
+        assert.ok((await fetchBytes(client, file, { offset: 500 })).equals(data.subarray(500)));
+        // The server saw the first REST cleared by EPSV; only the second one counts.
+        assert.deepEqual(transferCommands(proxy.commands), ['EPRT', 'REST 500', 'EPSV', 'REST 500', `RETR ${file}`]);
       } finally {
         client.destroy();
       }
     });
-  }
 
-  test('EPSV refused: REST follows PASV, not the refused EPSV', async () => {
-    const client = await viaProxy();
-    try {
-      proxy.refuseCommands(['EPSV']);
-      proxy.resetCounters();
-      assert.ok((await fetchBytes(client, file, { offset: 300 })).equals(data.subarray(300)));
-      assert.deepEqual(transferCommands(proxy.commands), ['PASV', 'REST 300', `RETR ${file}`]);
-    } finally {
-      proxy.refuseCommands([]);
-      client.destroy();
-    }
+    test('REST refused: a clear error, the prepared data connection closed, the session still in step', async () => {
+      const client = await viaProxy();
+      try {
+        proxy.refuseCommands(['REST']);
+        proxy.resetCounters();
+        await assert.rejects(fetchBytes(client, file, { mode: 'active', offset: 100 }), (err: unknown) => {
+          assert.ok(err instanceof FtpError, String(err));
+          assert.equal(err.code, 'FTP_REPLY');
+          assert.equal(err.command, 'REST');
+          assert.equal(err.ftpCode, 502);
+          return true;
+        });
+        assert.deepEqual(transferCommands(proxy.commands), ['EPRT'], 'no RETR after the refused REST');
+        const eprt = /^EPRT \|1\|127\.0\.0\.1\|(\d+)\|$/.exec(proxy.commands.find((c) => c.startsWith('EPRT')) ?? '');
+        assert.ok(eprt, proxy.commands.join(' | '));
+        assert.equal(await connectOutcome(Number(eprt[1])), 'ECONNREFUSED', 'the active listener was closed');
+        proxy.refuseCommands([]);
+        assert.ok((await fetchBytes(client, file, { mode: 'active', offset: 100 })).equals(data.subarray(100)));
+      } finally {
+        proxy.refuseCommands([]);
+        client.destroy();
+      }
+    });
   });
-
-  test('a 425 to RETR: the next data method gets its own REST', async () => {
-    // Remembered EPRT first, so the fallback after the 425 goes to EPSV.
-    const client = await viaProxy({ modeMemory: createModeMemory('EPRT') });
-    try {
-      proxy.resetCounters();
-      proxy.answerNext('RETR', "425 Can't open data connection.");
-      assert.ok((await fetchBytes(client, file, { offset: 500 })).equals(data.subarray(500)));
-      // The server saw the first REST cleared by EPSV; only the second one counts.
-      assert.deepEqual(transferCommands(proxy.commands), ['EPRT', 'REST 500', 'EPSV', 'REST 500', `RETR ${file}`]);
-    } finally {
-      client.destroy();
-    }
-  });
-
-  test('REST refused: a clear error, the prepared data connection closed, the session still in step', async () => {
-    const client = await viaProxy();
-    try {
-      proxy.refuseCommands(['REST']);
-      proxy.resetCounters();
-      await assert.rejects(fetchBytes(client, file, { mode: 'active', offset: 100 }), (err: unknown) => {
-        assert.ok(err instanceof FtpError, String(err));
-        assert.equal(err.code, 'FTP_REPLY');
-        assert.equal(err.command, 'REST');
-        assert.equal(err.ftpCode, 502);
-        return true;
-      });
-      assert.deepEqual(transferCommands(proxy.commands), ['EPRT'], 'no RETR after the refused REST');
-      const eprt = /^EPRT \|1\|127\.0\.0\.1\|(\d+)\|$/.exec(proxy.commands.find((c) => c.startsWith('EPRT')) ?? '');
-      assert.ok(eprt, proxy.commands.join(' | '));
-      assert.equal(await connectOutcome(Number(eprt[1])), 'ECONNREFUSED', 'the active listener was closed');
-      proxy.refuseCommands([]);
-      assert.ok((await fetchBytes(client, file, { mode: 'active', offset: 100 })).equals(data.subarray(100)));
-    } finally {
-      proxy.refuseCommands([]);
-      client.destroy();
-    }
-  });
-});
+}
 
 function connectOutcome(port: number): Promise<string> {
   return new Promise((resolve) => {

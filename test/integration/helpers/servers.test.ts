@@ -128,7 +128,7 @@ for (const kind of [...ALL_SERVER_KINDS, ...UNCHROOTED_SERVER_KINDS]) {
             assert.equal(active.end.code, 226, active.end.text);
             assert.match(active.data.toString('utf8'), /hello\.txt/);
 
-            if (kind === 'pure-ftpd' || kind === 'inetutils-ftpd')
+            if (kind === 'pure-ftpd' || kind === 'inetutils-ftpd' || kind === 'netkit-ftpd')
               assert.deepEqual(await server.commandLog(), [], `${kind} logs to syslog only`);
             else {
               const log = await eventually(

@@ -1,4 +1,5 @@
-// The transfer matrix through HTTP: {vsftpd, pure-ftpd, proftpd} ×
+// The transfer matrix through HTTP: {vsftpd, pure-ftpd, proftpd, and the BSD
+// ftpds inetutils and netkit (not chrooted: the root is their login directory)} ×
 // {passive, active} × {binary, ascii with eol lf/crlf}, each an upload (PUT,
 // and multipart) then a download, compared by hash.
 import { after, before, describe, test } from 'node:test';
@@ -18,7 +19,7 @@ import {
   type RunningGateway,
 } from '../../helpers/httpHarness.js';
 
-const KINDS: readonly FtpServerKind[] = ['vsftpd', 'pure-ftpd', 'proftpd'];
+const KINDS: readonly FtpServerKind[] = ['vsftpd', 'pure-ftpd', 'proftpd', 'inetutils-ftpd', 'netkit-ftpd'];
 const MODES = ['passive', 'active'] as const;
 
 for (const kind of KINDS) {

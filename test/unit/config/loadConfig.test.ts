@@ -79,6 +79,8 @@ describe('loadConfig: defaults', () => {
       readOnly: false,
       kernelRelay: true,
       encoding: 'utf8',
+      account: null,
+      siteCommands: [],
       activeAddress: null,
       activePorts: null,
       textExtensions: [...DEFAULT_TEXT_EXTENSIONS],
@@ -393,6 +395,8 @@ servers:
     readOnly: true
     kernelRelay: false
     encoding: gb18030
+    account: acct-7
+    siteCommands: [ "SITE RECFM=FB LRECL=80", "NAMEFMT 1" ]
     activeAddress: 198.51.100.7
     activePorts: "50000-50010"
     textExtensions: [".TXT", ".edi", ".txt"]
@@ -466,6 +470,8 @@ shutdownGraceMs: 5000
       readOnly: true,
       kernelRelay: false,
       encoding: 'gb18030',
+      account: 'acct-7',
+      siteCommands: ['RECFM=FB LRECL=80', 'NAMEFMT 1'],
       activeAddress: '198.51.100.7',
       activePorts: [50000, 50010],
       textExtensions: ['.txt', '.edi'],
@@ -611,6 +617,11 @@ shutdownGraceMs: 5000
       [s('    eol: cr\n'), 'servers.partner-a.eol'],
       [s('    readOnly: "yes"\n'), 'servers.partner-a.readOnly'],
       [s('    encoding: klingon\n'), 'servers.partner-a.encoding'],
+      [s('    account: "a\\r\\nPASS x"\n'), 'servers.partner-a.account'],
+      [s('    account: ""\n'), 'servers.partner-a.account'],
+      [s('    siteCommands: [ "RECFM=FB\\r\\nDELE x" ]\n'), 'servers.partner-a.siteCommands[0]'],
+      [s('    siteCommands: [ "SITE " ]\n'), 'servers.partner-a.siteCommands'],
+      [s('    siteCommands: "RECFM=FB"\n'), 'servers.partner-a.siteCommands'],
       [s('    activeAddress: ftp.example.com\n'), 'servers.partner-a.activeAddress'],
       [s('    activePorts: "9-1"\n'), 'servers.partner-a.activePorts'],
       [s('    activePorts: [9, 1]\n'), 'servers.partner-a.activePorts'],

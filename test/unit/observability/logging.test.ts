@@ -71,14 +71,22 @@ describe('createLogger', () => {
     const out = capture();
     const password = 'pa ss/w0rd';
     const log = createLogger('debug', out.stream, {
-      secrets: configSecrets({ servers: [{ password }, { password: null }], auth: { apiKeys: [{ key: 'k3y-abc' }] } } as never),
+      secrets: configSecrets({
+        servers: [
+          { password, account: 'acct-S3cret' },
+          { password: null, account: null },
+        ],
+        auth: { apiKeys: [{ key: 'k3y-abc' }] },
+      } as never),
     });
     log.info({ path: `/api/v1/servers/s/dirs/${encodeURIComponent(password)}/` }, 'request completed');
     log.info({ err: { command: 'CWD', reply: `550 /srv/${password}: No such file or directory` } }, 'request failed');
     log.warn({ err: Object.assign(new Error(`DELE failed: 550 /srv/${password}/k3y-abc`), { ftpMessage: `550 ${password}` }) }, 'boom');
     log.warn(`typed ${password}`);
+    log.warn('ACCT answered: 530 acct-S3cret unknown');
     const text = out.text();
     assert.ok(!text.includes(password) && !text.includes(encodeURIComponent(password)) && !text.includes('k3y-abc'), text);
+    assert.ok(!text.includes('acct-S3cret'), 'the ACCT account is a secret like the password');
     assert.match(text, /550 \/srv\/\[REDACTED\]: No such file or directory/, 'the reply itself stays readable');
     // Too short to mask without garbling every line.
     const short = capture();

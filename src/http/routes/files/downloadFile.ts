@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import mime from 'mime-types';
-import { incompleteError, type FtpDataMethod, type FtpSession, type FtpStat } from '../../../ftp/index.js';
+import { incompleteError, isRestRefused, type FtpDataMethod, type FtpSession, type FtpStat } from '../../../ftp/index.js';
 import { context } from '../../context.js';
 import { HttpError } from '../../httpError.js';
 import { serverAccess, withSession } from '../../middleware/serverAccess.js';
@@ -15,7 +15,9 @@ import { evaluateRead, rangeApplies, validatorsOf, type Validators } from '../..
 /**
  * GET/HEAD a file. SIZE/MDTM (or MLST) give the headers and decide a
  * conditional request (304, 412: input/conditional.ts); HEAD and 304 stop
- * there (no data connection). Range → REST + a length-capped RETR (RFC 9110 §14).
+ * there (no data connection). Range → REST + a length-capped RETR (RFC 9110 §14);
+ * on a server without REST, the whole file (200). Without SIZE, binary goes
+ * chunked; without MDTM, no Last-Modified.
  * ASCII: the length on the wire is unknown in advance and byte offsets do
  * not survive line-end conversion, so no Content-Length and no ranges.
  */
@@ -40,7 +42,20 @@ export function downloadFile(deps: RouteDeps): RequestHandler {
     const { handle } = serverAccess(res);
     const choice = resolveTransferOptions(handle.config, query, resource.name);
     const inline = query.inline === true;
-    await withSession(res, (session) => send(deps, req, res, session, resource, choice, inline), { retry: true });
+    await withSession(
+      res,
+      async (session) => {
+        try {
+          await send(deps, req, res, session, resource, choice, inline);
+        } catch (err) {
+          // The range's REST was refused as not implemented, nothing sent yet:
+          // the session has learned the server has none, and the whole file goes (200).
+          if (!isRestRefused(err) || res.headersSent) throw err;
+          await send(deps, req, res, session, resource, choice, inline);
+        }
+      },
+      { retry: true },
+    );
   };
 }
 
@@ -65,7 +80,9 @@ async function send(
     return;
   }
   const size = binary ? stat.size : null;
-  const range = decideRange(binary && rangeApplies(req.headers, validators) ? req.headers.range : undefined, size);
+  // A server known to have no REST serves a range as the whole file (200), never as wrong bytes.
+  const ranges = binary && session.restMode !== 'none' && rangeApplies(req.headers, validators);
+  const range = decideRange(ranges ? req.headers.range : undefined, size);
   if (range.kind === 'unsatisfiable') {
     throw new HttpError(416, 'RANGE_NOT_SATISFIABLE', 'range starts past the end of the file', {
       headers: { 'Content-Range': `bytes */${size ?? 0}` },
