@@ -53,7 +53,7 @@ export function parseDosListLine(line: string): FtpListingLineResult {
 }
 
 export const dosListDialect: FtpListingDialect = {
-  name: 'dos',
+  name: 'windows',
   testLine: (line) => LINE_RE.test(line),
   parseLine: (line) => parseDosListLine(line),
 };
