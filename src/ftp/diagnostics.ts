@@ -41,17 +41,14 @@ export interface FtpTransferEvent {
 
 /**
  * Something learned about a server (published once, when it changes what
- * was known). `how`: a probe at login, or a pipelined batch of which only
- * some replies came before the command timeout.
+ * was known). Pipelining, `how`: a probe at login, or a pipelined batch of
+ * which only some replies came before the command timeout. The listing
+ * dialect (`unix`, `windows`, `vms`, ...): read from a LIST, `how` `listing`.
  */
-export interface FtpServerEvent {
-  sessionId: number;
-  host: string;
-  port: number;
-  fact: 'pipelining';
-  value: boolean;
-  how: 'probe' | 'batch-unanswered';
-}
+export type FtpServerEvent = { sessionId: number; host: string; port: number } & (
+  | { fact: 'pipelining'; value: boolean; how: 'probe' | 'batch-unanswered' }
+  | { fact: 'listingDialect'; value: string; how: 'listing' }
+);
 
 export const ftpChannels = {
   command: diagnostics_channel.channel('ftp-gateway:ftp:command'),

@@ -62,6 +62,17 @@ export interface FtpServerKnowledge {
   learnPipelining(supported: boolean): boolean;
   /** The probe ended without an answer (aborted): the next session to log in tries again. */
   abandonPipeliningProbe(): void;
+  /** The SYST reply's text (RFC 959 §4.1.3), '' when refused; undefined until asked. */
+  readonly system: string | undefined;
+  learnSystem(text: string): void;
+  /**
+   * The dialect the server's last LIST was in (`unix`, `windows`, `vms`,
+   * ...; see src/ftp/listing/detectDialect.ts): the next listing tries it
+   * first. undefined until a LIST line was recognised.
+   */
+  readonly listingDialect: string | undefined;
+  /** True when it changed what was known. */
+  learnListingDialect(name: string): boolean;
 }
 
 export interface FtpConnectOptions {

@@ -4,6 +4,8 @@ import type { FtpServerKnowledge } from '../types.js';
 export function createServerKnowledge(): FtpServerKnowledge {
   let pipelining: boolean | undefined;
   let probing = false;
+  let system: string | undefined;
+  let listingDialect: string | undefined;
   return {
     get pipelining() {
       return pipelining;
@@ -24,6 +26,20 @@ export function createServerKnowledge(): FtpServerKnowledge {
     },
     abandonPipeliningProbe() {
       probing = false;
+    },
+    get system() {
+      return system;
+    },
+    learnSystem(text) {
+      system = text;
+    },
+    get listingDialect() {
+      return listingDialect;
+    },
+    learnListingDialect(name) {
+      if (listingDialect === name) return false;
+      listingDialect = name;
+      return true;
     },
   };
 }
