@@ -18,9 +18,10 @@ import { utcTime } from './utcDate.js';
  *
  * Object types: `*DIR`, `*LIB`, `*FLR` (folder) and `*DDIR` hold others:
  * directories. `*STMF`, `*DSTMF`, `*DOC`, `*MEM` (a member: no size, no date)
- * and a save file (`*FILE` named `.SAVF`) are files. Any other `*FILE` is a
- * database file, which holds members: a directory. Every other type (`*PGM`,
- * `*CMD`, ...) is `unknown`. The name is its last path segment, without the
+ * and a save file (`*FILE` named `.SAVF`) are files. A `*FILE` named
+ * `.FILE` is a database file, which holds members: a directory. A `*FILE`
+ * named without its suffix (NAMEFMT 0) may be either, and every other type
+ * (`*PGM`, `*CMD`, ...) is neither: `unknown`, with its size. The name is its last path segment, without the
  * `/` some servers put after directories.
  *
  * The date is in the server job's date format, with its separators (IBM: "the
@@ -53,7 +54,7 @@ export function parseOs400ListLine(line: string, now: Date = new Date()): FtpLis
   let type: FtpEntryType;
   if (DIRECTORY_TYPES.has(objectType)) type = 'directory';
   else if (FILE_TYPES.has(objectType)) type = 'file';
-  else if (objectType === '*FILE') type = /\.SAVF$/i.test(name) ? 'file' : 'directory';
+  else if (objectType === '*FILE') type = /\.SAVF$/i.test(name) ? 'file' : /\.FILE$/i.test(name) ? 'directory' : 'unknown';
   else type = 'unknown';
 
   const entry: FtpEntry = { name, type, size: type !== 'directory' && m[2] !== undefined ? Number(m[2]) : null, modifiedAt: null };

@@ -32,9 +32,9 @@ import { utcTime } from './utcDate.js';
  *                 -rw-r-----   1 neeme neeme   346 2005-04-08 11:22 services.vsp
  *                 -rw-r--r--   1 a b 1 2005-04-08 11:22:33.123456789 +0200 x
  *
- * The link count is required (as in Commons Net); owner and group between it
- * and the size are skipped lazily, so numeric, spaced or missing ones all work:
- * the first "<size> <date>" wins. The name starts after exactly one space
+ * Everything between the permissions and the size (link count, owner, group)
+ * is skipped lazily, so numeric, spaced or missing ones all work (MacOS
+ * Peter's `folder` column too): the first "<size> <date>" wins. The name starts after exactly one space
  * following the time or year, so names with leading spaces survive (every
  * server above pads the date to a fixed width and puts one space before the
  * name).
@@ -59,9 +59,8 @@ const LINE_RE = new RegExp(
   [
     '^([-bcdDlpsefmSw])', // 1 type
     '[-rwxsStTlL]{9}', // permission bits
-    '[+@.]?', // ACL / extended attributes / SELinux marker
-    '\\s*\\d+\\s+', // link count (glued to a "+" on some servers)
-    '(?:.*?\\s)?', // owner, group: skipped, lazily
+    '(?:[+@.]?\\s+|\\+(?=\\d))', // ACL / extended attributes / SELinux marker (a link count may follow a "+" unspaced)
+    '(?:.*?\\s)?', // link count, owner, group: skipped, lazily
     '(\\d+(?:,\\s*\\d+)?)', // 2 size, or "major, minor" of a device
     '\\s+(?:',
     `${MONTH}\\s+(\\d{1,2})`, // 3 month 4 day

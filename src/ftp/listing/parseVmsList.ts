@@ -32,7 +32,7 @@ const ENTRY_RE =
   /^(\S+?);(\d+)\s+(\d+)(?:\/\d+)?\s+(\d{1,2})-([A-Za-z]{3})-(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s+\[[\w$]+(?:,[\w$]+)?\]?\s*\([A-Za-z]*,[A-Za-z]*,[A-Za-z]*,[A-Za-z]*\)\s*$/;
 const HEADER_RE = /^(?:Directory\s+\S+|(?:Grand\s+)?Total\s+of\s+\d+\s+(?:files?|directories)\b.*|Total\s+\d+\s+files?\b.*)$/i;
 /** The start of an entry whose rest is on the next line: the name alone, or up to the owner. */
-const PARTIAL_RE = /^\S+;\d+(?:\s+\d+(?:\/\d+)?\s+\S+\s+\S+(?:\s+\[[^\]]*\]?)?)?\s*$/;
+const PARTIAL_RE = /^\S+;\d+(?:\s+\d+(?:\/\d+)?\s+\S+\s+\S+(?:\s+\[[^\]()]*\]?)?)?\s*$/;
 
 export function parseVmsListLine(line: string): FtpListingLineResult {
   if (HEADER_RE.test(line)) return null;
