@@ -58,7 +58,7 @@ const MONTH = '(\\p{L}{3,5}\\.?)';
 const LINE_RE = new RegExp(
   [
     '^([-bcdDlpsefmSw])', // 1 type
-    '[-rwxsStTlL]{9}', // permission bits
+    '(?:[r-][w-][xsStTlL-]){3}', // permission bits
     '(?:[+@.]?\\s+|\\+(?=\\d))', // ACL / extended attributes / SELinux marker (a link count may follow a "+" unspaced)
     '(?:.*?\\s)?', // link count, owner, group: skipped, lazily
     '(\\d+(?:,\\s*\\d+)?)', // 2 size, or "major, minor" of a device
