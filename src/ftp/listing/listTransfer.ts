@@ -58,8 +58,8 @@ async function askSystem(session: ListingSession, signal?: AbortSignal): Promise
   const { server } = session;
   if (server.system !== undefined || server.listingDialect !== undefined) return;
   const reply = await session.channel.command('SYST', undefined, signal);
-  // 215 NAME system type; anything else (502 on servers that hide it): nothing to go by.
-  server.learnSystem(reply.code === 215 ? reply.message : '');
+  // "215 UNIX Type: L8" → "UNIX Type: L8"; anything else (502 on servers that hide it): nothing to go by.
+  server.learnSystem(reply.code === 215 ? reply.message.replace(/^\d{3}[ -]?/gm, '').trim() : '');
 }
 
 /** The whole listing, for callers that need it all (at most `maxEntries`, default 1,000,000). */
