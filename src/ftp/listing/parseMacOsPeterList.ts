@@ -19,7 +19,7 @@ import { utcTime } from './utcDate.js';
  * with a numeric owner and no group, "1 1 3518644", does not).
  */
 const LINE_RE =
-  /^([-dl])(?:[r-][w-][xsStTlL-]){3}\+?\s+(?:folder|(\d+)\s+(\d+))\s+(\d+)\s+(\p{L}{3,5}\.?)\s+(\d{1,2})\s+(?:(\d{1,2}):(\d{2})|(\d{4})) (.+)$/su;
+  /^([-dl])(?:[r-][w-][xsStTlL-]){3}\+?\s+(?:folder|(\d+)\s+(\d+))\s+(\d+)\s+([A-Za-z\u00C0-\u024F]{3,5}\.?)\s+(\d{1,2})\s+(?:(\d{1,2}):(\d{2})|(\d{4})) (.+)$/s;
 
 export function parseMacOsPeterListLine(line: string, now: Date = new Date()): FtpListingLineResult {
   const m = LINE_RE.exec(line);

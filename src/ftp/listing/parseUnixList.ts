@@ -54,7 +54,8 @@ import { utcTime } from './utcDate.js';
  * device's "major, minor" is no size.
  */
 
-const MONTH = '(\\p{L}{3,5}\\.?)';
+// Latin letters with their accents (Latin-1 and Latin Extended): every month name of listingDates.
+const MONTH = '([A-Za-z\\u00C0-\\u024F]{3,5}\\.?)';
 const LINE_RE = new RegExp(
   [
     '^([-bcdDlpsefmSw])', // 1 type
@@ -72,7 +73,7 @@ const LINE_RE = new RegExp(
     ' (.+)$', // 19 name (after exactly one space)
   ].join(''),
   // dotAll: a name may hold any character but the LF that ended the line.
-  'su',
+  's',
 );
 
 const TOTAL_RE = /^total\s+\d+$/i;
