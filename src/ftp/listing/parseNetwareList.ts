@@ -15,7 +15,8 @@ import { utcTime } from './utcDate.js';
  * style date (a time for recent files, else a year; read as in
  * parseUnixList) and the name after one space. A directory's size is no size.
  */
-const LINE_RE = /^([d-])\s+\[([-A-Z]+)\]\s+(\S+)\s+(\d+)\s+([A-Za-z\u00C0-\u024F]{3,5}\.?)\s+(\d{1,2})\s+(?:(\d{1,2}):(\d{2})|(\d{4})) (.+)$/s;
+const LINE_RE =
+  /^([d-])\s+\[([-A-Z]+)\]\s+(\S+)\s+(\d+)\s+([A-Za-z\u00C0-\u024F]{3,5}\.?)\s+(\d{1,2})\s+(?:(\d{1,2}):(\d{2})|(\d{4})) (.+)$/s;
 
 export function parseNetwareListLine(line: string, now: Date = new Date()): FtpListingLineResult {
   const m = LINE_RE.exec(line);
