@@ -45,7 +45,7 @@ export async function streamList(
     return entries.length > 0 ? onEntries(entries) : undefined;
   });
   const last = [...parser.push(decoder.end() ?? ''), ...parser.end()];
-  if (!mlsd && parser.dialect !== undefined) session.learnListingDialect(parser.dialect);
+  if (parser.dialect !== undefined) session.learnListingDialect(parser.dialect);
   if (last.length > 0) await onEntries(last);
 }
 

@@ -81,6 +81,28 @@ describe('the listing dialect of vsftpd', serverSkip('vsftpd'), () => {
   });
 });
 
+describe('the listing dialect of proftpd', serverSkip('proftpd'), () => {
+  test('is mlsd, from its MLSD listings, with no SYST asked (LIST dialects are not needed)', async () => {
+    const server = await borrowFtpServer('proftpd');
+    try {
+      writeFileSync(join(server.root, 'a.txt'), 'abc');
+      const knowledge = createServerKnowledge();
+      const login = { host: server.host, port: server.port, user: server.user, password: server.password };
+      const [entries] = await listInSessions(login, knowledge, 1, server.ftpRoot);
+      assert.deepEqual(
+        entries?.map((e) => [e.name, e.type, e.size]),
+        [['a.txt', 'file', 3]],
+      );
+      assert.equal(knowledge.listingDialect, 'mlsd');
+      let log: string[] = [];
+      await eventually(async () => (log = await server.commandLog()).includes('MLSD'));
+      assert.equal(log.filter((c) => c === 'SYST').length, 0, log.join(' | '));
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('the listing dialect of a VMS server (scripted)', () => {
   const listing =
     'Directory USER1:[TEMP]\r\n\r\n' +
