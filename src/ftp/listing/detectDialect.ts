@@ -20,7 +20,11 @@ import { vmsListDialect } from './parseVmsList.js';
 const mlsxListDialect: FtpListingDialect = {
   name: 'mlsd',
   testLine: (line) =>
-    /^(?:[^\s;=]+=[^\s;]*;)+ /.test(line) && /(?:^|;)(?:type|size|modify)=/i.test(line) && parseMlsxLine(line) !== undefined,
+    line.indexOf('=') > 0 &&
+    line.indexOf('=') < line.indexOf(' ') &&
+    /^(?:[^\s;=]+=[^\s;]*;)+ /.test(line) &&
+    /(?:^|;)(?:type|size|modify)=/i.test(line) &&
+    parseMlsxLine(line) !== undefined,
   parseLine: (line) => parseMlsxLine(line),
 };
 

@@ -54,6 +54,6 @@ export function parseDosListLine(line: string): FtpListingLineResult {
 
 export const dosListDialect: FtpListingDialect = {
   name: 'windows',
-  testLine: (line) => LINE_RE.test(line),
+  testLine: (line) => /^\d/.test(line) && LINE_RE.test(line),
   parseLine: (line) => parseDosListLine(line),
 };

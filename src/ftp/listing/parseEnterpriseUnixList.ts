@@ -34,6 +34,6 @@ export function parseEnterpriseUnixListLine(line: string, now: Date = new Date()
 
 export const enterpriseUnixListDialect: FtpListingDialect = {
   name: 'enterprise-unix',
-  testLine: (line) => parseEnterpriseUnixListLine(line) !== undefined,
+  testLine: (line) => /^[-A-Z]{10}/.test(line) && parseEnterpriseUnixListLine(line) !== undefined,
   parseLine: parseEnterpriseUnixListLine,
 };

@@ -33,6 +33,6 @@ export function parseJesListLine(line: string): FtpListingLineResult {
 
 export const jesListDialect: FtpListingDialect = {
   name: 'jes',
-  testLine: (line) => parseJesListLine(line) !== undefined,
+  testLine: (line) => /(?:JOB|TSU|STC|[JTS]\d\d)\d{5}|JOBNAME|spool/i.test(line) && parseJesListLine(line) !== undefined,
   parseLine: (line) => parseJesListLine(line),
 };

@@ -160,11 +160,16 @@ class ListingParser implements FtpListingParser {
       // The held lines were no entry's start after all: each is what it is, and this line starts afresh.
       this.#releaseHeld(out);
     }
-    if (this.#format === 'list' && this.#pick(line)?.continues?.(line)) {
-      this.#held.push(line);
-      return;
+    let result: FtpListingLineResult;
+    if (this.#format === 'mlsd') result = parseMlsxLine(line);
+    else {
+      const dialect = this.#pick(line);
+      if (dialect?.continues?.(line)) {
+        this.#held.push(line);
+        return;
+      }
+      result = dialect?.parseLine(line, this.#now);
     }
-    const result = this.#parse(line);
     if (result === undefined) this.#unread(line, out);
     else this.#accept(result, out);
   }
@@ -198,11 +203,6 @@ class ListingParser implements FtpListingParser {
   #pick(line: string): FtpListingDialect | undefined {
     if (!this.#dialect) this.#dialect = this.#order.find((d) => d.testLine(line));
     return this.#dialect;
-  }
-
-  #parse(line: string): FtpListingLineResult {
-    if (this.#format === 'mlsd') return parseMlsxLine(line);
-    return this.#pick(line)?.parseLine(line, this.#now);
   }
 }
 

@@ -53,6 +53,6 @@ function isPeterLine(line: string): boolean {
 
 export const macOsPeterListDialect: FtpListingDialect = {
   name: 'macos-peter',
-  testLine: isPeterLine,
+  testLine: (line) => /^[-dl][r-][w-]/.test(line) && isPeterLine(line),
   parseLine: parseMacOsPeterListLine,
 };

@@ -42,6 +42,8 @@ export function parseMvsListLine(line: string): FtpListingLineResult {
 
 export const mvsListDialect: FtpListingDialect = {
   name: 'mvs',
-  testLine: (line) => parseMvsListLine(line) !== undefined,
+  testLine: (line) =>
+    (line.includes('/') || line.includes('**NONE**') || /^(?:\s*Volume|Migrated|ARCIVE)\s/.test(line)) &&
+    parseMvsListLine(line) !== undefined,
   parseLine: (line) => parseMvsListLine(line),
 };

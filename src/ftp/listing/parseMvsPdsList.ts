@@ -39,6 +39,6 @@ function parse(line: string, bareNames: boolean): FtpListingLineResult {
 
 export const mvsPdsListDialect: FtpListingDialect = {
   name: 'mvs-pds',
-  testLine: (line) => parse(line, false) !== undefined,
+  testLine: (line) => /^\s*(?:Name\s|\S{1,8}\s+\d{2}\.\d{2}\s)/i.test(line) && parse(line, false) !== undefined,
   parseLine: (line) => parse(line, true),
 };

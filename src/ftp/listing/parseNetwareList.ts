@@ -39,6 +39,6 @@ export function parseNetwareListLine(line: string, now: Date = new Date()): FtpL
 
 export const netwareListDialect: FtpListingDialect = {
   name: 'netware',
-  testLine: (line) => LINE_RE.test(line),
+  testLine: (line) => /^[d-] +\[/.test(line) && LINE_RE.test(line),
   parseLine: parseNetwareListLine,
 };

@@ -33,6 +33,6 @@ export function parseOs2ListLine(line: string): FtpListingLineResult {
 
 export const os2ListDialect: FtpListingDialect = {
   name: 'os2',
-  testLine: (line) => LINE_RE.test(line),
+  testLine: (line) => /^\s*\d+\s/.test(line) && LINE_RE.test(line),
   parseLine: (line) => parseOs2ListLine(line),
 };

@@ -88,6 +88,6 @@ function jobDate(m: RegExpExecArray, now: Date): number | null {
 
 export const os400ListDialect: FtpListingDialect = {
   name: 'os400',
-  testLine: (line) => parseOs400ListLine(line) !== undefined,
+  testLine: (line) => line.includes(' *') && parseOs400ListLine(line) !== undefined,
   parseLine: parseOs400ListLine,
 };

@@ -132,6 +132,7 @@ function setDate(entry: FtpEntry, m: RegExpExecArray, now: Date): void {
 
 export const unixListDialect: FtpListingDialect = {
   name: 'unix',
-  testLine: (line) => TOTAL_RE.test(line) || LINE_RE.test(line),
+  // The type and first permission letters first: sniffing tries every dialect on each line until one fits.
+  testLine: (line) => (/^[-bcdDlpsefmSw][r-][w-]/.test(line) && LINE_RE.test(line)) || TOTAL_RE.test(line),
   parseLine: parseUnixListLine,
 };

@@ -60,7 +60,8 @@ export function parseVmsListLine(line: string): FtpListingLineResult {
 
 export const vmsListDialect: FtpListingDialect = {
   name: 'vms',
-  testLine: (line) => parseVmsListLine(line) !== undefined || PARTIAL_RE.test(line),
+  testLine: (line) =>
+    (line.includes(';') || /^(?:Directory|Total|Grand)\s/i.test(line)) && (parseVmsListLine(line) !== undefined || PARTIAL_RE.test(line)),
   parseLine: (line) => parseVmsListLine(line),
   continues: (text) => PARTIAL_RE.test(text),
 };
