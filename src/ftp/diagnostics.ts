@@ -41,17 +41,15 @@ export interface FtpTransferEvent {
 
 /**
  * Something learned about a server (published once, when it changes what
- * was known). `how` for pipelining: a probe at login, or a pipelined batch
- * of which only some replies came before the command timeout.
+ * was known). Pipelining, `how`: a probe at login, or a pipelined batch of
+ * which only some replies came before the command timeout. REST, `how`
+ * `reply`: the answer to a REST a transfer needed. The listing dialect
+ * (`unix`, `windows`, `vms`, ...): read from a LIST, `how` `listing`.
  */
-export type FtpServerEvent = {
-  sessionId: number;
-  host: string;
-  port: number;
-} & (
+export type FtpServerEvent = { sessionId: number; host: string; port: number } & (
   | { fact: 'pipelining'; value: boolean; how: 'probe' | 'batch-unanswered' }
-  /** `reply`: the answer to a REST a transfer needed. */
   | { fact: 'restMode'; value: 'stream' | 'none'; how: 'reply' }
+  | { fact: 'listingDialect'; value: string; how: 'listing' }
 );
 
 export const ftpChannels = {

@@ -2,7 +2,7 @@ import type net from 'node:net';
 import tls from 'node:tls';
 import type { Readable, Writable } from 'node:stream';
 import { abortedError, closedError, connectFailedError, FtpError, parseError, replyError, tlsError } from './errors.js';
-import { ftpChannels, publish } from './diagnostics.js';
+import { ftpChannels, publish, type FtpServerEvent } from './diagnostics.js';
 import { FtpControl } from './control/ftpControl.js';
 import { parseFeatures } from './control/features.js';
 import { logIn, sendSiteCommands } from './control/login.js';
@@ -114,7 +114,24 @@ export class FtpClient implements FtpSession {
       setType: (type, signal) => this.#setType(type, signal),
     };
     this.#stat = new StatProbe(channel);
-    this.#listing = { channel, transfers: this.#transfers, encoding: this.#encoding };
+    this.#listing = {
+      channel,
+      transfers: this.#transfers,
+      encoding: this.#encoding,
+      server,
+      learnListingDialect: (name) => {
+        if (!server.learnListingDialect(name)) return;
+        const { host, port } = options;
+        publish(ftpChannels.server, {
+          sessionId: this.id,
+          host,
+          port,
+          fact: 'listingDialect',
+          value: name,
+          how: 'listing',
+        } satisfies FtpServerEvent);
+      },
+    };
   }
 
   /** Connects, secures (explicit or implicit TLS), logs in and reads FEAT. */

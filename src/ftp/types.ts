@@ -72,6 +72,17 @@ export interface FtpServerKnowledge {
   readonly restMode: FtpRestMode | undefined;
   /** What a REST showed; false when it was known already. */
   learnRestMode(mode: FtpRestMode): boolean;
+  /** The SYST reply's text (RFC 959 §4.1.3), '' when refused; undefined until asked. */
+  readonly system: string | undefined;
+  learnSystem(text: string): void;
+  /**
+   * The dialect the server's last LIST was in (`unix`, `windows`, `vms`,
+   * ...; see src/ftp/listing/detectDialect.ts): the next listing tries it
+   * first. undefined until a LIST line was recognised.
+   */
+  readonly listingDialect: string | undefined;
+  /** True when it changed what was known. */
+  learnListingDialect(name: string): boolean;
 }
 
 export type FtpRestMode = 'stream' | 'none';

@@ -181,7 +181,7 @@ export class FtpControl {
     return supported;
   }
 
-  #learnPipelining(supported: boolean, how: 'probe' | 'batch-unanswered'): void {
+  #learnPipelining(supported: boolean, how: Extract<FtpServerEvent, { fact: 'pipelining' }>['how']): void {
     if (!this.#options.server.learnPipelining(supported)) return;
     const { host, port, sessionId } = this.#options;
     publish(ftpChannels.server, { sessionId, host, port, fact: 'pipelining', value: supported, how } satisfies FtpServerEvent);

@@ -5,6 +5,8 @@ export function createServerKnowledge(): FtpServerKnowledge {
   let pipelining: boolean | undefined;
   let probing = false;
   let restMode: FtpRestMode | undefined;
+  let system: string | undefined;
+  let listingDialect: string | undefined;
   return {
     get pipelining() {
       return pipelining;
@@ -32,6 +34,20 @@ export function createServerKnowledge(): FtpServerKnowledge {
     learnRestMode(mode) {
       if (restMode === mode) return false;
       restMode = mode;
+      return true;
+    },
+    get system() {
+      return system;
+    },
+    learnSystem(text) {
+      system = text;
+    },
+    get listingDialect() {
+      return listingDialect;
+    },
+    learnListingDialect(name) {
+      if (listingDialect === name) return false;
+      listingDialect = name;
       return true;
     },
   };

@@ -3,7 +3,7 @@ import type { CommandChannel } from '../control/commandChannel.js';
 import { parseError, replyError } from '../errors.js';
 import { receive } from '../data/receive.js';
 import type { TransferSession } from '../data/settle.js';
-import type { FtpEntriesConsumer, FtpEntry, FtpListOptions } from '../types.js';
+import type { FtpEntriesConsumer, FtpEntry, FtpListOptions, FtpServerKnowledge } from '../types.js';
 import { createListingParser } from './parseListing.js';
 
 /** What a listing needs of its session, inside one of its operations. */
@@ -12,6 +12,10 @@ export interface ListingSession {
   transfers: TransferSession;
   /** Control-channel encoding: names in listings are in it too. */
   encoding: string;
+  /** What is known of the server: its SYST reply and the dialect of its last LIST. */
+  server: FtpServerKnowledge;
+  /** Records a LIST dialect learned (and tells the diagnostics channel when it is news). */
+  learnListingDialect(name: string): void;
 }
 
 /**
@@ -28,14 +32,34 @@ export async function streamList(
 ): Promise<void> {
   const mlsd = session.channel.features().has('MLST');
   await enter(session.channel, path, options.signal);
-  const parser = createListingParser({ format: mlsd ? 'mlsd' : 'list' });
+  const { server } = session;
+  if (!mlsd) await askSystem(session, options.signal);
+  const parser = createListingParser({
+    format: mlsd ? 'mlsd' : 'list',
+    ...(server.system ? { system: server.system } : {}),
+    ...(server.listingDialect === undefined ? {} : { dialect: server.listingDialect }),
+  });
   const decoder = iconv.getDecoder(session.encoding);
   await receive(session.transfers, mlsd ? 'MLSD' : 'LIST', undefined, options, (chunk) => {
     const entries = parser.push(decoder.write(chunk));
     return entries.length > 0 ? onEntries(entries) : undefined;
   });
   const last = [...parser.push(decoder.end() ?? ''), ...parser.end()];
+  if (parser.dialect !== undefined) session.learnListingDialect(parser.dialect);
   if (last.length > 0) await onEntries(last);
+}
+
+/**
+ * SYST (RFC 959 §4.1.3), once per server and only for LIST: it says which
+ * dialects to try first (detectDialect.systemDialects). One round trip at the
+ * server's first LIST; none once a listing has shown its dialect.
+ */
+async function askSystem(session: ListingSession, signal?: AbortSignal): Promise<void> {
+  const { server } = session;
+  if (server.system !== undefined || server.listingDialect !== undefined) return;
+  const reply = await session.channel.command('SYST', undefined, signal);
+  // "215 UNIX Type: L8" → "UNIX Type: L8"; anything else (502 on servers that hide it): nothing to go by.
+  server.learnSystem(reply.code === 215 ? reply.message.replace(/^\d{3}[ -]?/gm, '').trim() : '');
 }
 
 /** The whole listing, for callers that need it all (at most `maxEntries`, default 1,000,000). */

@@ -53,7 +53,7 @@ export function parseDosListLine(line: string): FtpListingLineResult {
 }
 
 export const dosListDialect: FtpListingDialect = {
-  name: 'dos',
-  testLine: (line) => LINE_RE.test(line),
+  name: 'windows',
+  testLine: (line) => /^\d/.test(line) && LINE_RE.test(line),
   parseLine: (line) => parseDosListLine(line),
 };

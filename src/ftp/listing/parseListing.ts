@@ -1,9 +1,8 @@
 import { parseError, type FtpError } from '../errors.js';
 import type { FtpEntry } from '../types.js';
+import { dialectOrder } from './detectDialect.js';
 import type { FtpListingDialect, FtpListingLineResult } from './ftpListingDialect.js';
-import { dosListDialect } from './parseDosList.js';
 import { parseMlsxLine } from './parseMlsd.js';
-import { unixListDialect } from './parseUnixList.js';
 
 export type FtpListingFormat = 'mlsd' | 'list';
 
@@ -16,15 +15,11 @@ export interface FtpListingParserOptions {
   onUnknownLine?: (line: string) => void;
   /** Longest line accepted, in UTF-16 code units (default 64 KiB). */
   maxLineLength?: number;
+  /** The server's SYST reply: the dialects it names are tried first (see detectDialect). */
+  system?: string;
+  /** The dialect this server's last listing was in: tried before any other. */
+  dialect?: string;
 }
-
-/**
- * LIST dialects in the order they are tried. The first that recognises a line
- * is used for the rest of the listing (basic-ftp's rule): a DOS line would
- * never pass the Unix test and vice versa, but guessing once keeps a stray
- * line from being read in the wrong dialect.
- */
-export const listDialects: readonly FtpListingDialect[] = [unixListDialect, dosListDialect];
 
 const DEFAULT_MAX_LINE = 64 * 1024;
 
@@ -52,10 +47,7 @@ export function createListingParser(options: FtpListingParserOptions): FtpListin
 export function parseListingLines(lines: readonly string[], options: FtpListingParserOptions): FtpEntry[] {
   const parser = new ListingParser(options);
   const out: FtpEntry[] = [];
-  for (const line of lines) {
-    const entry = parser.line(line.endsWith('\r') ? line.slice(0, -1) : line);
-    if (entry) out.push(entry);
-  }
+  for (const line of lines) parser.line(line.endsWith('\r') ? line.slice(0, -1) : line, out);
   out.push(...parser.end());
   return out;
 }
@@ -65,9 +57,13 @@ class ListingParser implements FtpListingParser {
   readonly #now: Date;
   readonly #onUnknownLine: ((line: string) => void) | undefined;
   readonly #maxLine: number;
+  /** The dialects to sniff, in order, until one recognises a line. */
+  readonly #order: readonly FtpListingDialect[];
   /** Pieces of the line not yet ended; joined once its LF arrives (linear, even fed byte by byte). */
   #pending: string[] = [];
   #pendingLength = 0;
+  /** Lines of an entry that goes on on the next line (VMS), held until it ends. */
+  #held: string[] = [];
   #dialect: FtpListingDialect | undefined;
   #recognised = 0;
   #unknown = 0;
@@ -78,6 +74,7 @@ class ListingParser implements FtpListingParser {
     this.#now = options.now ?? new Date();
     this.#onUnknownLine = options.onUnknownLine;
     this.#maxLine = options.maxLineLength ?? DEFAULT_MAX_LINE;
+    this.#order = dialectOrder(options.dialect, options.system);
   }
 
   get unknownLines(): number {
@@ -105,8 +102,7 @@ class ListingParser implements FtpListingParser {
       }
       start = nl + 1;
       if (line.endsWith('\r')) line = line.slice(0, -1);
-      const entry = this.line(line);
-      if (entry) out.push(entry);
+      this.line(line, out);
     }
     if (start < chunkText.length) {
       const rest = chunkText.slice(start);
@@ -129,44 +125,84 @@ class ListingParser implements FtpListingParser {
       this.#pending = [];
       this.#pendingLength = 0;
       if (line.endsWith('\r')) line = line.slice(0, -1);
-      const entry = this.line(line);
-      if (entry) out.push(entry);
+      this.line(line, out);
     }
+    // An entry still waiting for its next line never got it.
+    this.#releaseHeld(out);
     this.#ended = true;
     return out;
   }
 
   /**
-   * One complete line without its line end. Internal to this module.
+   * One complete line without its line end; what it completes goes to `out`.
+   * Internal to this module.
    *
    * A line no dialect reads is kept as an `unknown` entry, never dropped:
    * the caller sees what the server sent, and a server that sends nothing
    * but garbage fills the same limits as one that sends entries.
    */
-  line(line: string): FtpEntry | undefined {
+  line(line: string, out: FtpEntry[]): void {
     if (line.length > this.#maxLine) throw lineTooLong(this.#maxLine);
-    if (line.trim() === '') return undefined;
-    const result = this.#parse(line);
-    if (result === undefined) {
-      if (line === '.' || line === '..') return undefined;
-      this.#unknown++;
-      this.#onUnknownLine?.(line);
-      return { name: line, type: 'unknown', size: null, modifiedAt: null, raw: line };
+    if (line.trim() === '') return;
+    if (this.#held.length > 0) {
+      const text = `${this.#held.join(' ')} ${line}`;
+      const dialect = this.#dialect as FtpListingDialect;
+      if (text.length <= this.#maxLine && dialect.continues?.(text)) {
+        this.#held.push(line);
+        return;
+      }
+      const result = dialect.parseLine(text, this.#now);
+      if (result !== undefined) {
+        this.#held = [];
+        this.#accept(result, out);
+        return;
+      }
+      // The held lines were no entry's start after all: each is what it is, and this line starts afresh.
+      this.#releaseHeld(out);
     }
+    let result: FtpListingLineResult;
+    if (this.#format === 'mlsd') result = parseMlsxLine(line);
+    else {
+      const dialect = this.#pick(line);
+      if (dialect?.continues?.(line)) {
+        this.#held.push(line);
+        return;
+      }
+      result = dialect?.parseLine(line, this.#now);
+    }
+    if (result === undefined) this.#unread(line, out);
+    else this.#accept(result, out);
+  }
+
+  #accept(result: FtpEntry | null, out: FtpEntry[]): void {
     this.#recognised++;
     // RFC 3659 servers mark them cdir/pdir (null above); LIST servers and
     // careless MLSD ones list them by name.
-    if (result === null || result.name === '.' || result.name === '..') return undefined;
-    return result;
+    if (result === null || result.name === '.' || result.name === '..') return;
+    out.push(result);
   }
 
-  #parse(line: string): FtpListingLineResult {
-    if (this.#format === 'mlsd') return parseMlsxLine(line);
-    if (!this.#dialect) {
-      this.#dialect = listDialects.find((d) => d.testLine(line));
-      if (!this.#dialect) return undefined;
-    }
-    return this.#dialect.parseLine(line, this.#now);
+  #unread(line: string, out: FtpEntry[]): void {
+    if (line === '.' || line === '..') return;
+    this.#unknown++;
+    this.#onUnknownLine?.(line);
+    out.push({ name: line, type: 'unknown', size: null, modifiedAt: null, raw: line });
+  }
+
+  #releaseHeld(out: FtpEntry[]): void {
+    const held = this.#held;
+    this.#held = [];
+    for (const line of held) this.#unread(line, out);
+  }
+
+  /**
+   * The listing's dialect: the first that recognised a line keeps it for the
+   * rest of the listing (basic-ftp's rule), so a stray line is never read in
+   * another dialect; until then each line is sniffed, in `#order`.
+   */
+  #pick(line: string): FtpListingDialect | undefined {
+    if (!this.#dialect) this.#dialect = this.#order.find((d) => d.testLine(line));
+    return this.#dialect;
   }
 }
 

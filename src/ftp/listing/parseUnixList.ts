@@ -1,15 +1,16 @@
 import type { FtpEntry, FtpEntryType } from '../types.js';
 import type { FtpListingDialect, FtpListingLineResult } from './ftpListingDialect.js';
+import { monthNumber, recentTime } from './listingDates.js';
 import { utcTime } from './utcDate.js';
 
 /**
  * `ls -l` style LIST lines (vsftpd, pure-ftpd, proftpd, ftp-srv, most Unix
- * servers). RFC 959 does not define LIST output (§4.1.3: "human-readable");
- * these are the shapes seen, captured on this project's test machine (see
+ * servers, IIS in its Unix style, OS/400's IFS, z/OS UNIX). RFC 959 does not
+ * define LIST output (§4.1.3: "human-readable"); these are the shapes seen,
+ * captured on this project's test machine (see
  * test/unit/ftp/listing/parseListing.test.ts):
  *
  *   vsftpd 3.0.3:    -rw-r--r--    1 999      995            12 Nov 25 12:07 hello.txt
- *                    -rw-r--r--    1 999      995             1 Nov 02 09:08 nov2.txt
  *                    -rw-r--r--    1 999      995          1000 Mar 15  2021 old.bin
  *                    lrwxrwxrwx    1 999      995             9 Nov 25 12:07 link -> hello.txt
  *   pure-ftpd 1.0.50: -rw-r--r--    1 999        ftpgw               1 Nov  2 09:08 nov2.txt
@@ -17,51 +18,59 @@ import { utcTime } from './utcDate.js';
  *   ftp-srv 4.6.3:   -rw-r--r-- 1 1 1            1 Nov 02 09:08 nov2.txt
  *   all four:        -rw-r--r--    1 999      995             1 Nov 25 12:07  leading space.txt
  *
- * and from other servers' documented output:
+ * and the shapes Apache Commons Net's UnixFTPEntryParserTest collects
+ * (test/fixtures/listings/commons-net/unix.txt):
  *
- *   no group:  -rw-r--r--   1 owner         12 Jan  2 03:04 a.txt      (no group column)
- *              -rw-r--r--+  1 owner group   12 Jan  2 03:04 a.txt      (ACL marker + @ .)
- *              crw-rw-rw-   1 root  root  1,   3 Jan  2 03:04 null     (device: major, minor)
- *              -rw-r--r--   1 owner group   12 2 Jan 03:04 a.txt      (day before month)
+ *   no group:     -rw-r--r--   1 1        3518644 May 25 12:12 std
+ *   ACL marker:   drwxr-x---+1464 chrism   chrism     41472 Feb 25 13:17 20090225   (+ @ . and no space)
+ *   device:       crw-------   1 root     sys      109,767 Jul  2  2004 pci@1c,600000:devctl
+ *   spaces:       drwx------ 4 maxm Domain Users 512 Oct 2 10:59 .metadata
+ *   day first:    -rw-r--r--   1 owner group   12 2 Jan 03:04 a.txt
+ *   localized:    -rw-r--r--   1 owner group   12 Mär  2 03:04 a.txt     (de, fr, it, es, ... see listingDates)
+ *   CJK:          -rw-rw---- 1 ep1adm sapsys 0 8月 17日 20:10 caerrinf     (also "6月 3日 2003年", "3月 2 15:13")
+ *   ISO (ls --time-style=long-iso / full-iso):
+ *                 -rw-r-----   1 neeme neeme   346 2005-04-08 11:22 services.vsp
+ *                 -rw-r--r--   1 a b 1 2005-04-08 11:22:33.123456789 +0200 x
  *
  * Everything between the permissions and the size (link count, owner, group)
- * is skipped lazily, so numeric or named owners and a missing group all work:
- * the first "<size> <month> <day>" after the permissions wins. The name starts
- * after exactly one space following the time or year, so names with leading
- * spaces survive (every server above pads the date to a fixed width and puts
- * one space before the name).
+ * is skipped lazily, so numeric, spaced or missing ones all work (MacOS
+ * Peter's `folder` column too): the first "<size> <date>" wins. The name starts after exactly one space
+ * following the time or year, so names with leading spaces survive (every
+ * server above pads the date to a fixed width and puts one space before the
+ * name).
  *
  * Times are read as UTC. The server's time zone is unknown to the client (LIST
- * carries none). vsftpd (`use_localtime=NO`, its default), proftpd
- * (`TimesGMT on`, its default) and ftp-srv (`moment.utc`) send UTC; pure-ftpd
- * sends the host's local time, UTC on most servers. So UTC is the best guess,
- * and it agrees with MLSD's `modify` (always UTC) on those servers.
+ * carries none; full-iso's offset, when present, is applied). vsftpd
+ * (`use_localtime=NO`, its default), proftpd (`TimesGMT on`, its default) and
+ * ftp-srv (`moment.utc`) send UTC; pure-ftpd sends the host's local time, UTC
+ * on most servers. So UTC is the best guess, and it agrees with MLSD's
+ * `modify` (always UTC) on those servers. A date without a year is the most
+ * recent one not after tomorrow (listingDates.recentTime).
  *
- * When the line gives a time instead of a year, `ls` means "recent": within
- * the past six months (GNU coreutils ls.c: a time stamp older than six months
- * or in the future gets a year instead). So the year is the one that makes
- * the date the most recent one not after tomorrow: a day of allowance for a
- * server whose clock or zone runs ahead, never the nearest year, which would
- * put January files into next year all through December.
- *
+ * Types: `-` and `f` are files, `d` directories, `l` and z/OS's external link
+ * `e` symlinks; devices, pipes, sockets, doors and whiteouts are `unknown`.
  * Sizes: files and unknown types keep theirs; directories (inode size) and
- * symlinks (length of the target text) get null, as in the MLSD parser.
+ * symlinks (length of the target text) get null, as in the MLSD parser; a
+ * device's "major, minor" is no size.
  */
 
-const MONTHS: ReadonlyMap<string, number> = new Map(
-  ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'].map((m, i) => [m, i + 1]),
-);
-
+// Latin letters with their accents (Latin-1 and Latin Extended): every month name of listingDates.
+const MONTH = '([A-Za-z\\u00C0-\\u024F]{3,5}\\.?)';
 const LINE_RE = new RegExp(
   [
-    '^([-bcdDlps])', // 1 type
-    '[-rwxsStTlL]{9}', // permission bits
-    '[+@.]?', // ACL / extended attributes / SELinux marker
-    '\\s+(?:.*?\\s)?', // link count, owner, group: skipped, lazily
+    '^([-bcdDlpsefmSw])', // 1 type
+    '(?:[r-][w-][xsStTlL-]){3}', // permission bits
+    '(?:[+@.]?\\s+|\\+(?=\\d))', // ACL / extended attributes / SELinux marker (a link count may follow a "+" unspaced)
+    '(?:.*?\\s)?', // link count, owner, group: skipped, lazily
     '(\\d+(?:,\\s*\\d+)?)', // 2 size, or "major, minor" of a device
-    '\\s+(?:([A-Za-z]{3})\\s+(\\d{1,2})|(\\d{1,2})\\s+([A-Za-z]{3}))', // 3 month 4 day | 5 day 6 month
-    '\\s+(?:(\\d{1,2}):(\\d{2})(?::(\\d{2}))?|(\\d{4}))', // 7 hour 8 minute 9 second | 10 year
-    ' (.+)$', // 11 name (after exactly one space)
+    '\\s+(?:',
+    `${MONTH}\\s+(\\d{1,2})`, // 3 month 4 day
+    `|(\\d{1,2})\\s+${MONTH}`, // 5 day 6 month
+    '|(\\d{1,2})\u6708\\s*(\\d{1,2})\u65e5?', // 7 month 8 day (CJK: 8月 17日)
+    '|(\\d{4})-(\\d{2})-(\\d{2})', // 9 year 10 month 11 day (ISO)
+    ')',
+    '\\s+(?:(\\d{1,2}):(\\d{2})(?::(\\d{2})(?:\\.\\d+)?)?(?:\\s+([+-])(\\d{2})(\\d{2}))?|(\\d{4})\u5e74?)', // 12 h 13 min 14 s 15-17 zone | 18 year
+    ' (.+)$', // 19 name (after exactly one space)
   ].join(''),
   // dotAll: a name may hold any character but the LF that ended the line.
   's',
@@ -75,14 +84,12 @@ export function parseUnixListLine(line: string, now: Date = new Date()): FtpList
   if (!m) return undefined;
   const typeChar = m[1] as string;
   const sizeText = m[2] as string;
-  const monthText = (m[3] ?? m[6]) as string;
-  const day = Number(m[4] ?? m[5]);
-  let name = m[11] as string;
+  let name = m[19] as string;
 
   let type: FtpEntryType;
-  if (typeChar === '-') type = 'file';
+  if (typeChar === '-' || typeChar === 'f') type = 'file';
   else if (typeChar === 'd') type = 'directory';
-  else if (typeChar === 'l') type = 'symlink';
+  else if (typeChar === 'l' || typeChar === 'e') type = 'symlink';
   else type = 'unknown';
 
   let target: string | undefined;
@@ -97,42 +104,35 @@ export function parseUnixListLine(line: string, now: Date = new Date()): FtpList
 
   const size = (type === 'file' || type === 'unknown') && /^\d+$/.test(sizeText) ? Number(sizeText) : null;
   const entry: FtpEntry = { name, type, size, modifiedAt: null };
-  const month = MONTHS.get(monthText.toLowerCase());
-  if (month !== undefined) {
-    const year = m[10];
-    const second = m[9];
-    const time =
-      year !== undefined
-        ? utcTime(Number(year), month, day)
-        : recentTime(month, day, Number(m[7]), Number(m[8]), second === undefined ? 0 : Number(second), now);
-    if (time !== null) {
-      entry.modifiedAt = new Date(time);
-      // A year instead of a time: the file is older than six months and the line gives only its day.
-      entry.modifiedAtPrecision = year !== undefined ? 'day' : second === undefined ? 'minute' : 'second';
-    }
-  }
+  setDate(entry, m, now);
   if (target !== undefined) entry.target = target;
   return entry;
 }
 
-/** How far ahead of `now` a year-less date may lie (server clock or zone ahead). */
-const SKEW_MS = 24 * 60 * 60 * 1000;
-/** Feb 29 recurs at most 8 years apart (2096 → 2104). */
-const LOOKBACK_YEARS = 8;
-
-/** The most recent such date not after tomorrow, as a time value (null: no such date, as Feb 30). */
-function recentTime(month: number, day: number, hour: number, minute: number, second: number, now: Date): number | null {
-  const latest = now.getTime() + SKEW_MS;
-  const thisYear = now.getUTCFullYear();
-  for (let year = thisYear + 1; year >= thisYear - LOOKBACK_YEARS; year--) {
-    const time = utcTime(year, month, day, hour, minute, second);
-    if (time !== null && time <= latest) return time;
+function setDate(entry: FtpEntry, m: RegExpExecArray, now: Date): void {
+  const monthText = m[3] ?? m[6];
+  const month = monthText !== undefined ? monthNumber(monthText) : Number(m[7] ?? m[10]);
+  if (month === undefined) return;
+  const day = Number(m[4] ?? m[5] ?? m[8] ?? m[11]);
+  const yearText = m[9] ?? m[18];
+  const [hour, minute, second] = [Number(m[12]), Number(m[13]), m[14] === undefined ? 0 : Number(m[14])];
+  let time: number | null;
+  if (m[12] === undefined) time = utcTime(Number(yearText), month, day);
+  else if (yearText === undefined) time = recentTime(month, day, hour, minute, second, now);
+  else {
+    time = utcTime(Number(yearText), month, day, hour, minute, second);
+    // full-iso: "+0200" means two hours ahead of UTC.
+    if (time !== null && m[15] !== undefined) time -= (m[15] === '-' ? -1 : 1) * (Number(m[16]) * 60 + Number(m[17])) * 60_000;
   }
-  return null;
+  if (time === null) return;
+  entry.modifiedAt = new Date(time);
+  // A year instead of a time: the file is older than six months and the line gives only its day.
+  entry.modifiedAtPrecision = m[12] === undefined ? 'day' : m[14] === undefined ? 'minute' : 'second';
 }
 
 export const unixListDialect: FtpListingDialect = {
   name: 'unix',
-  testLine: (line) => TOTAL_RE.test(line) || LINE_RE.test(line),
+  // The type and first permission letters first: sniffing tries every dialect on each line until one fits.
+  testLine: (line) => (/^[-bcdDlpsefmSw][r-][w-]/.test(line) && LINE_RE.test(line)) || TOTAL_RE.test(line),
   parseLine: parseUnixListLine,
 };

@@ -131,4 +131,29 @@ describe('hostile and unreadable listings', () => {
     const streamed = await g.request('GET', `${API}/dirs/?sort=none`);
     assert.deepEqual(streamed.json(), { path: '', entries: [unknown, ok] }, 'the server\'s order; "total" and blank lines are no entries');
   });
+
+  test('a legacy dialect (VMS, an entry over two lines) and an unreadable line in it reach the caller as the contract says', async () => {
+    // The harness checks each response against the OpenAPI document.
+    const g = await start(
+      'Directory USER1:[TEMP]\r\n\r\nUCX$REXECD_STARTUP.LOG;1098\r\n' +
+        '                         4/15         24-FEB-2003 13:17:24  [POSTWARE,LP]    (RWED,RWED,RE,)\r\n' +
+        'DATA.DIR;1               1/9           2-JUN-1998 07:32:04  [GROUP,OWNER]    (RWED,RWED,RWED,RE)\r\n' +
+        '%RMS-E-FNF, file not found\r\n\r\nTotal of 2 files, 5/24 blocks.\r\n',
+    );
+    const log = {
+      name: 'UCX$REXECD_STARTUP.LOG;1098',
+      type: 'file',
+      size: null,
+      modifiedAt: '2003-02-24T13:17:24.000Z',
+      modifiedAtPrecision: 'second',
+    };
+    const dir = { name: 'DATA.DIR', type: 'directory', size: null, modifiedAt: '1998-06-02T07:32:04.000Z', modifiedAtPrecision: 'second' };
+    const raw = '%RMS-E-FNF, file not found';
+    const unknown = { name: raw, type: 'unknown', size: null, modifiedAt: null, raw };
+    const streamed = await g.request('GET', `${API}/dirs/?sort=none`);
+    assert.equal(streamed.status, 200, streamed.text());
+    assert.deepEqual(streamed.json(), { path: '', entries: [log, dir, unknown] });
+    const sorted = await g.request('GET', `${API}/dirs/`);
+    assert.deepEqual(sorted.json(), { path: '', entries: [dir, unknown, log] });
+  });
 });

@@ -196,6 +196,37 @@ describe('parseUnixListLine', () => {
     assert.equal(unixListDialect.testLine('01-02-24  03:04AM       <DIR>          dir'), false);
   });
 
+  it('reads the shapes Commons Net collects: ISO dates (with a zone), CJK dates, z/OS external links, a count glued to the ACL marker', () => {
+    assert.deepEqual(parse('-rw-r-----   1 neeme neeme   346 2005-04-08 11:22 services.vsp'), {
+      name: 'services.vsp',
+      type: 'file',
+      size: 346,
+      modifiedAt: utc('2005-04-08T11:22:00Z'),
+      modifiedAtPrecision: 'minute',
+    });
+    const fullIso = parse('-rw-r--r-- 1 a b 5 2024-03-01 10:20:30.123456789 +0200 x');
+    assert.deepEqual([fullIso.modifiedAt, fullIso.modifiedAtPrecision, fullIso.name], [utc('2024-03-01T08:20:30Z'), 'second', 'x']);
+    assert.deepEqual(parse('-rw-r--r-- 1 a b 5 2024-03-01 10:20:30 -0130 x').modifiedAt, utc('2024-03-01T11:50:30Z'));
+    assert.deepEqual(parse('-rw-rw---- 1 ep1adm sapsys 0 8\u6708 17\u65e5 20:10 caerrinf').modifiedAt, utc('2023-08-17T20:10:00Z'));
+    assert.deepEqual(parse('-rw-rw---- 1 ep1adm sapsys 0 6\u6708 3\u65e5 2003\u5e74 a b.csv').name, 'a b.csv');
+    assert.deepEqual(parse('-rwxr-xr-x 2 user group 4096 3\u6708 2 15:13 zxbox').modifiedAt, utc('2024-03-02T15:13:00Z'));
+    const external = parse('erwxrwxrwx 1 a b 8 Jan 02 03:04 ext -> /u/target');
+    assert.deepEqual([external.type, external.target], ['symlink', '/u/target']);
+    assert.equal(parse('frw-r--r-- 1 a b 8 Jan 02 03:04 f').type, 'file');
+    const acl = parse('drwxr-x---+1464 chrism   chrism     41472 Feb 25 13:17 20090225');
+    assert.deepEqual([acl.name, acl.type], ['20090225', 'directory']);
+  });
+
+  it('reads month names in the locales of Commons Net, and not a permission letter out of place', () => {
+    const month = (name: string): number | undefined => parse(`-rw-r--r-- 1 a b 1 ${name} 2 2020 x`).modifiedAt?.getUTCMonth();
+    assert.deepEqual(
+      ['Mär', 'mrt', 'févr.', 'janv.', 'ene', 'gen', 'ago', 'out', 'Okt', 'dic', 'maj', 'mei'].map(month),
+      [2, 2, 1, 0, 0, 0, 7, 9, 9, 11, 4, 4],
+    );
+    assert.deepEqual(parse('-rw-r--r-- 1 a b 1 22 déc 2002 fr').modifiedAt, utc('2002-12-22T00:00:00Z'));
+    assert.equal(parseUnixListLine('dxrwr-xr-x   2 root     root         4096 Aug 24  2001 zxjdbc', NOW), undefined);
+  });
+
   it('round-trips generated entries through an ls -l line', () => {
     const name = fc.string({
       minLength: 1,
