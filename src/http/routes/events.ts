@@ -39,6 +39,7 @@ export function watchEvents(options: EventsOptions): RequestHandler {
     await withSession(res, (session) => requireDirectory(session, dir.absolute, signal));
     if (signal.aborted) return;
 
+    context(res).openEnded = true;
     const lastEventId = lastEventIdOf(req);
     const prefix = dir.relative === '' ? '' : `${dir.relative}/`;
     let unsubscribe: (() => void) | undefined;
