@@ -8,7 +8,7 @@ import { createMetrics } from '../observability/metrics.js';
 import { ServerRegistry, type ConnectFn } from '../gateway/serverRegistry.js';
 import { TransferRegistry } from '../gateway/transferRegistry.js';
 import { WatchHub } from '../gateway/watch/watchHub.js';
-import { WebhookWatches, type ClaimStep } from '../gateway/webhooks/webhookWatches.js';
+import { WebhookWatches, checkWebhookWatches, type ClaimStep } from '../gateway/webhooks/webhookWatches.js';
 
 /**
  * The HTTP side as main.ts sees it: an express app (main listens), and the
@@ -34,6 +34,11 @@ export interface GatewayOptions {
 }
 
 export async function createGateway(config: Config, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
+  checkWebhookWatches(
+    config.watches,
+    config.servers.map((s) => ({ name: s.name, passThrough: s.user === null })),
+    options.claims !== undefined,
+  );
   // Before any transfer: the kernel relay carries data only once its self-test passed in this process.
   const relay = await kernelRelay.check();
   if (!relay.enabled && kernelRelay.built)

@@ -95,6 +95,11 @@ export class FolderPoller {
     this.#options = options;
   }
 
+  /** Entries held from the last listing. */
+  get entries(): number {
+    return this.#state.size;
+  }
+
   get subscribers(): number {
     return this.#subscribers.size;
   }

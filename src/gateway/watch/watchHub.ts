@@ -36,7 +36,10 @@ export interface WatchHubOptions {
   metrics?: WatchMetrics;
   /** How long a stopped poller's state and events are kept for resuming callers (default 5 minutes). */
   retainMs?: number;
+  /** Stopped pollers kept at most (default 64)... */
   maxRetained?: number;
+  /** ...holding at most this many entries together (default 200,000): a large folder's state is not kept for long. */
+  maxRetainedEntries?: number;
 }
 
 /** Failure codes an `error` event may carry: fixed words, never server text. */
@@ -68,6 +71,11 @@ export class WatchHub {
     return n;
   }
 
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Throws once closed (the gateway is shutting down): check `closed` first. */
   subscribe(target: WatchTarget, subscriber: WatchSubscriber, options: SubscribeOptions): () => void {
     if (this.#closed) throw new Error('watch hub closed');
     const key = this.#key(target);
@@ -137,13 +145,17 @@ export class WatchHub {
     if (watched?.poller !== poller) return;
     watched.expiry = setTimeout(() => this.#forget(key, poller), this.#options.retainMs ?? 5 * 60_000);
     watched.expiry.unref();
-    // Over the bound, the idle poller kept longest goes first (a Map iterates in insertion order).
-    const max = this.#options.maxRetained ?? 1000;
-    let idle = [...this.#watched.entries()].filter(([, w]) => w.expiry !== undefined);
-    while (idle.length > max) {
-      const [oldKey, oldest] = idle[0] as [string, Watched];
+    // Over a bound, the idle poller kept longest goes first (a Map iterates in insertion order).
+    const maxCount = this.#options.maxRetained ?? 64;
+    const maxEntries = this.#options.maxRetainedEntries ?? 200_000;
+    const idle = [...this.#watched.entries()].filter(([, w]) => w.expiry !== undefined);
+    let entries = idle.reduce((n, [, w]) => n + w.poller.entries, 0);
+    let kept = idle.length;
+    for (const [oldKey, oldest] of idle) {
+      if (kept <= maxCount && entries <= maxEntries) break;
+      kept--;
+      entries -= oldest.poller.entries;
       this.#forget(oldKey, oldest.poller);
-      idle = idle.slice(1);
     }
   }
 

@@ -27,13 +27,25 @@ export interface ClaimedFile {
   modifiedAt: string | null;
 }
 
+/** A watched folder of a configured (not pass-through) server. */
+export interface ClaimPlace {
+  server: string;
+  /** Root-relative segments. */
+  folder: readonly string[];
+}
+
+/**
+ * What a webhook needs of claims: the claims module's service behind three
+ * calls (it borrows its own pooled sessions). Injected, so that webhooks work
+ * without it when no watch asks for `claim: true`.
+ */
 export interface ClaimStep {
-  /** Claims this very file; null when it is gone or another consumer holds it. */
-  claim(request: { server: string; folder: readonly string[]; name: string; stableMs: number }): Promise<ClaimedFile | null>;
-  /** After a 2xx: the file is done with (deleted). */
-  ack(server: string, id: string): Promise<void>;
+  /** Claims this very file, as the stable event saw it; null when it is gone or another consumer took it. */
+  claim(place: ClaimPlace, file: { name: string; size: number | null; modifiedAt: string | null }): Promise<ClaimedFile | null>;
+  /** After a 2xx: the file is done with (disposition `delete`). */
+  ack(place: ClaimPlace, id: string): Promise<void>;
   /** After the last failed retry, or at shutdown: back into the folder. */
-  release(server: string, id: string): Promise<void>;
+  release(place: ClaimPlace, id: string): Promise<void>;
 }
 
 export interface WebhookMetrics {
@@ -54,6 +66,26 @@ export interface WebhookWatchesOptions {
   maxPending?: number;
 }
 
+/**
+ * What the config schema cannot see: a watch on a pass-through server (no
+ * caller to log in with) or one that needs claims when none are wired.
+ * createGateway calls it before it starts anything, so a refusal leaves
+ * nothing behind. `passThrough: null`: no such server.
+ */
+export function checkWebhookWatches(
+  watches: readonly WebhookWatchConfig[],
+  servers: readonly { name: string; passThrough: boolean | null }[],
+  haveClaims: boolean,
+): void {
+  watches.forEach((watch, index) => {
+    const server = servers.find((s) => s.name === watch.server);
+    if (server === undefined || server.passThrough === null) throw new Error(`watches[${index}]: no server ${watch.server}`);
+    if (server.passThrough)
+      throw new Error(`watches[${index}]: server ${watch.server} is pass-through: a watch has no caller to log in with`);
+    if (watch.claim && !haveClaims) throw new Error(`watches[${index}]: claim: true needs the claims module`);
+  });
+}
+
 const DEFAULT_CONCURRENCY = 4;
 const DEFAULT_MAX_PENDING = 10_000;
 
@@ -63,16 +95,14 @@ export class WebhookWatches {
   readonly #unsubscribe: Array<() => void> = [];
   readonly #inFlight = new Set<Promise<void>>();
 
-  /** Throws (before anything starts) when a watch needs claims and none were given. */
+  /** Throws, before anything starts, on what checkWebhookWatches refuses. */
   constructor(options: WebhookWatchesOptions) {
     this.#options = options;
-    options.watches.forEach((watch, index) => {
-      if (watch.claim && options.claims === undefined) throw new Error(`watches[${index}]: claim: true needs the claims module`);
-      const handle = options.registry.get(watch.server);
-      if (handle === undefined) throw new Error(`watches[${index}]: no server ${watch.server}`);
-      if (handle.passThrough)
-        throw new Error(`watches[${index}]: server ${watch.server} is pass-through: a watch has no caller to log in with`);
-    });
+    checkWebhookWatches(
+      options.watches,
+      options.watches.map((watch) => ({ name: watch.server, passThrough: options.registry.get(watch.server)?.passThrough ?? null })),
+      options.claims !== undefined,
+    );
   }
 
   start(): void {
@@ -144,7 +174,10 @@ export class WebhookWatches {
     let claimId: string | undefined;
     if (watch.claim && claims !== undefined) {
       try {
-        const claimed = await claims.claim({ server: watch.server, folder: watch.segments, name, stableMs: watch.stableMs });
+        const claimed = await claims.claim(
+          { server: watch.server, folder: watch.segments },
+          { name, size: event.entry.size, modifiedAt: event.entry.modifiedAt },
+        );
         if (claimed === null) return; // another replica has it, or it is gone
         file = claimed;
         claimId = claimed.id;
@@ -193,7 +226,7 @@ export class WebhookWatches {
     const claims = this.#options.claims;
     if (claims === undefined) return;
     try {
-      await claims[how](watch.server, id);
+      await claims[how]({ server: watch.server, folder: watch.segments }, id);
     } catch (error) {
       // The claim's lease returns the file to the folder in any case.
       this.#options.logger.warn(

@@ -5,6 +5,7 @@ import { compileGlob } from '../../gateway/watch/glob.js';
 import type { WatchHub } from '../../gateway/watch/watchHub.js';
 import { EventStream } from '../body/eventStream.js';
 import { context } from '../context.js';
+import { HttpError } from '../httpError.js';
 import { parseEventsQuery } from '../input/schemas.js';
 import { resolveResource } from '../input/resource.js';
 import { serverAccess, withSession } from '../middleware/serverAccess.js';
@@ -38,6 +39,8 @@ export function watchEvents(options: EventsOptions): RequestHandler {
     const { signal } = context(res);
     await withSession(res, (session) => requireDirectory(session, dir.absolute, signal));
     if (signal.aborted) return;
+    // Shutdown began while the folder was checked: the streams are being ended, not started.
+    if (options.hub.closed) throw new HttpError(503, 'SHUTTING_DOWN', 'the gateway is shutting down', { headers: { 'Retry-After': '5' } });
 
     context(res).openEnded = true;
     const lastEventId = lastEventIdOf(req);

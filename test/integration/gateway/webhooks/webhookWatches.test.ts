@@ -3,7 +3,10 @@
 // receiver that checks the signature over the raw body. A receiver that
 // fails for some files gets them again after the retries (backoff), a file
 // it never takes is given up after `retries` and counted, and neither the
-// secret nor a token in the URL ever reaches the log.
+// secret nor a token in the URL ever reaches the log. With `claim: true` the
+// delivery goes through the injected claim step (a recording fake here; the
+// claims module provides the real one): acked on a 2xx, released after the
+// last failure, skipped when another consumer has the file.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -13,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { WebhookWatchConfig } from '../../../../src/config/index.js';
+import type { ClaimPlace, ClaimStep } from '../../../../src/gateway/webhooks/webhookWatches.js';
 import { configSecrets, createLogger } from '../../../../src/observability/logging.js';
 import { serverSkip } from '../../../helpers/requireServers.js';
 import { startFtpServer, type RunningFtpServer } from '../../../helpers/servers/index.js';
@@ -67,11 +71,35 @@ describe('webhook watches on vsftpd', serverSkip('vsftpd'), () => {
   let ftp: RunningFtpServer;
   let gw: RunningGateway;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let claiming: RunningGateway;
   const logged: string[] = [];
+  const claimCalls: string[] = [];
+  /** Claims as the claims module would make them, recorded; a name starting with "taken" is another consumer's. */
+  const fakeClaims: ClaimStep = {
+    async claim(place: ClaimPlace, file) {
+      claimCalls.push(`claim ${place.server} ${place.folder.join('/')} ${file.name} ${file.size}`);
+      if (file.name.startsWith('taken')) return null;
+      const id = `c-${file.name}`;
+      return {
+        id,
+        path: `${place.folder.join('/')}/.claims/${id}/${file.name}`,
+        name: file.name,
+        size: file.size,
+        modifiedAt: file.modifiedAt,
+      };
+    },
+    async ack(place: ClaimPlace, id: string) {
+      claimCalls.push(`ack ${place.folder.join('/')} ${id}`);
+    },
+    async release(place: ClaimPlace, id: string) {
+      claimCalls.push(`release ${place.folder.join('/')} ${id}`);
+    },
+  };
 
   before(async () => {
     ftp = await startFtpServer('vsftpd');
     mkdirSync(join(ftp.root, 'inbox'));
+    mkdirSync(join(ftp.root, 'queue'));
     writeFileSync(join(ftp.root, 'inbox', 'already-there.xml'), 'x');
     chownTree(ftp.root);
     receiver = await startReceiver((name) => (name.startsWith('flaky') ? 2 : name.startsWith('never') ? Number.POSITIVE_INFINITY : 0));
@@ -96,8 +124,14 @@ describe('webhook watches on vsftpd', serverSkip('vsftpd'), () => {
       },
     });
     gw = await startGateway(config, { logger: createLogger('debug', sink, { secrets: configSecrets(config) }) });
+    const claimed = gatewayConfig([ftpServerConfig(ftp, { mode: 'passive', watch: { pollMs: 150 } })], {
+      watches: [{ ...watch, path: 'queue', segments: ['queue'], claim: true, retries: 1 }],
+    });
+    await assert.rejects(startGateway(claimed), /claim: true needs the claims module/, 'no claim step: refused at startup');
+    claiming = await startGateway(claimed, { claims: fakeClaims });
   });
   after(async () => {
+    await claiming?.close();
     await gw?.close();
     await receiver?.close();
     await ftp?.stop();
@@ -147,5 +181,20 @@ describe('webhook watches on vsftpd', serverSkip('vsftpd'), () => {
     assert.match(lines, /webhook delivery failed after its retries/);
     assert.ok(!lines.includes(SECRET), 'the secret is never logged');
     assert.ok(!lines.includes(URL_TOKEN), 'nor a token in the webhook URL');
+  });
+
+  test('claim: true claims each stable file first, posts where the claim put it, acks on 2xx, releases after the last failure', async () => {
+    writeFileSync(join(ftp.root, 'queue', 'job-1.xml'), 'j');
+    writeFileSync(join(ftp.root, 'queue', 'never-2.xml'), 'n');
+    writeFileSync(join(ftp.root, 'queue', 'taken-3.xml'), 't');
+    chownTree(ftp.root);
+    await eventually(() => claimCalls.includes('ack queue c-job-1.xml') && claimCalls.includes('release queue c-never-2.xml'), 20_000);
+    const job = receiver.deliveries.find((d) => d.json.name === 'job-1.xml') as Delivery;
+    assert.equal(job.json.path, 'queue/.claims/c-job-1.xml/job-1.xml', 'the receiver is told where the claimed file is');
+    assert.equal(job.valid, true);
+    assert.equal(receiver.attempts.get('never-2.xml'), 2, 'retries: 1');
+    assert.equal(receiver.attempts.get('taken-3.xml'), undefined, 'another consumer had it: not posted');
+    assert.ok(claimCalls.includes('claim default queue taken-3.xml 1'));
+    assert.ok(!claimCalls.some((c) => c.startsWith('release queue c-job-1.xml') || c.startsWith('ack queue c-never-2.xml')));
   });
 });
