@@ -8,7 +8,7 @@
 // (docs/testing.md).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FaultProxy } from '../../../helpers/faultProxy.js';
 import { serverSkip } from '../../../helpers/requireServers.js';
@@ -218,5 +218,41 @@ describe('folder events on vsftpd', serverSkip('vsftpd'), () => {
       'no repeats after the restart',
     );
     await closeAll();
+  });
+});
+
+describe('folder events on proftpd (MLSD)', serverSkip('proftpd'), () => {
+  let ftp: RunningFtpServer;
+  let gw: RunningGateway;
+  const open: SseStream[] = [];
+
+  before(async () => {
+    ftp = await startFtpServer('proftpd');
+    mkdirSync(join(ftp.root, 'drop'));
+    chownTree(ftp.root);
+    gw = await startGateway(gatewayConfig([ftpServerConfig(ftp, { mode: 'passive', watch: { pollMs: POLL_MS } })]));
+  });
+  after(async () => {
+    for (const stream of open) stream.close();
+    await gw?.close();
+    await ftp?.stop();
+  });
+
+  test('listed with MLSD: times to the second, a rewrite of the same size within a minute is still a change', async () => {
+    const stream = await openEventStream(gw.port, `${API}/events/drop?stableMs=${STABLE_MS}`);
+    open.push(stream);
+    const file = join(ftp.root, 'drop', 'a.dat');
+    writeFileSync(file, 'one');
+    chownTree(ftp.root);
+    const created = await stream.next(named('created', 'a.dat'));
+    // Same size, a time one second later: LIST (minutes) could not see it, MLSD does.
+    const later = new Date(Date.parse(created.data.modifiedAt as string) + 1_000);
+    utimesSync(file, later, later);
+    const changed = await stream.next(named('changed', 'a.dat'));
+    assert.equal(changed.data.size, 3);
+    assert.equal(changed.data.modifiedAt, later.toISOString());
+    await stream.next(named('stable', 'a.dat'));
+    const log = await ftp.commandLog();
+    assert.ok(log.some((c) => c.startsWith('MLSD')) && !log.some((c) => c.startsWith('LIST')), 'MLSD, never LIST');
   });
 });
