@@ -173,9 +173,9 @@ export class FolderPoller {
       const retryInMs = this.#backoff();
       const failure = { code: this.#options.classify(error), retryInMs };
       this.#flushReady();
-      for (const subscriber of this.#subscribers) subscriber.onFailure(failure);
+      for (const subscriber of [...this.#subscribers]) subscriber.onFailure(failure);
       this.#options.onPoll?.({ ok: false, events: [] });
-      this.#schedule(retryInMs);
+      this.#next(retryInMs);
       return;
     }
     if (controller.signal.aborted || this.#inFlight !== controller) return;
@@ -183,7 +183,12 @@ export class FolderPoller {
     this.#failures = 0;
     const events = this.#apply(listing, Date.now());
     this.#options.onPoll?.({ ok: true, events });
-    this.#schedule(this.#options.pollMs);
+    this.#next(this.#options.pollMs);
+  }
+
+  /** The next poll, unless the last subscriber left while this one's events went out (a dropped slow caller). */
+  #next(ms: number): void {
+    if (!this.#closed && this.#subscribers.size > 0) this.#schedule(ms);
   }
 
   #apply(listing: readonly FtpEntry[], now: number): WatchEvent[] {

@@ -42,6 +42,12 @@ export function watchEvents(options: EventsOptions): RequestHandler {
     // Shutdown began while the folder was checked: the streams are being ended, not started.
     if (options.hub.closed) throw new HttpError(503, 'SHUTTING_DOWN', 'the gateway is shutting down', { headers: { 'Retry-After': '5' } });
 
+    if (req.method === 'HEAD') {
+      // Express answers HEAD with this GET route: the headers a stream would have, and no stream to hang on.
+      res.status(200).type('text/event-stream').setHeader('Cache-Control', 'no-cache, no-transform');
+      res.end();
+      return;
+    }
     context(res).openEnded = true;
     const lastEventId = lastEventIdOf(req);
     const prefix = dir.relative === '' ? '' : `${dir.relative}/`;

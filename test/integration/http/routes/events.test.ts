@@ -179,6 +179,9 @@ describe('folder events on vsftpd', serverSkip('vsftpd'), () => {
     assert.equal((await watch('patterns', '?stableMs=soon')).status, 400);
     assert.equal((await watch('patterns', '?pattern=a%2Fb')).status, 400);
     assert.equal((await watch('no-such-folder')).status, 404);
+    const head = await gw.request('HEAD', `${API}/events/patterns`);
+    assert.equal(head.status, 200, 'HEAD answers the headers and ends');
+    assert.match(String(head.headers['content-type']), /^text\/event-stream/);
     assert.equal((await watch('patterns/a.csv')).status, 409);
     await closeAll();
   });

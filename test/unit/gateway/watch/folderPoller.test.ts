@@ -190,4 +190,20 @@ describe('FolderPoller', () => {
     assert.equal(r.ready, 1);
     assert.equal(r.events[0]?.id, `${p.epoch}-0`);
   });
+
+  test('the last subscriber leaving from inside its own event (a dropped slow caller) stops the polling', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+    const folder = fakeFolder();
+    const p = poller(folder);
+    let off: () => void = () => undefined;
+    const r = recorder();
+    off = p.subscribe({ ...r.subscriber, onEvent: () => off() }, { initial: false });
+    await tick(t, 0);
+    folder.files.set('a', 1);
+    await tick(t, POLL_MS);
+    const polls = folder.polls;
+    await tick(t, 10 * POLL_MS);
+    assert.equal(folder.polls, polls, 'no poll after the last subscriber left');
+    assert.equal(p.running, false);
+  });
 });
