@@ -124,6 +124,11 @@ Try these (in another terminal):
   # transfers in flight: start a slow download of a 256 MiB file, look, then stop it
   curl -s --limit-rate 1m ${s}/files/large.bin -o /dev/null & sleep 2; curl -s ${api}/transfers; echo; kill $!
 
+  # watch a folder: Server-Sent Events (existing, created, changed, stable, deleted) as
+  # files come and go (polled every 5 s); in another terminal, upload into docs/; Ctrl-C ends it
+  curl -sN '${s}/events/docs?initial=true&stableMs=5000'
+  curl -s -T ${upload} ${s}/files/docs/new.txt; echo
+
   # errors are problem+json
   curl -s ${s}/files/nope.txt; echo
 

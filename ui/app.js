@@ -19,6 +19,10 @@ const state = {
   path: [],
   /** Pass-through FTP logins per server name: memory only. */
   ftpLogins: new Map(),
+  /** The open event stream of the live view, or null. */
+  live: null,
+  /** A listing refresh due after live events. */
+  liveRefresh: undefined,
 };
 
 class ApiError extends Error {
@@ -223,6 +227,7 @@ async function refresh() {
   const req = await api({ method: 'GET', url: apiUrl('dirs', state.path, transferOptions()), responseType: 'json' });
   renderCrumbs();
   renderEntries(req.response.entries);
+  watchFolder();
 }
 
 function renderCrumbs() {
@@ -275,6 +280,130 @@ function renderEntries(entries) {
   });
   $('entries').replaceChildren(...rows);
   $('empty').hidden = rows.length > 0;
+}
+
+// ---------------------------------------------------------------- live events
+
+const LIVE_KINDS = ['existing', 'created', 'changed', 'stable', 'deleted', 'error'];
+const LIVE_MAX_ITEMS = 200;
+
+/**
+ * The live view: the current folder's events (GET …/events/{path}) while
+ * "Watch this folder" is ticked. An EventSource when the page needs no
+ * credentials (it reconnects by itself and resumes with Last-Event-ID); an
+ * EventSource cannot send headers, so with an API key or an FTP login the
+ * same stream is read through fetch, resuming the same way.
+ */
+function watchFolder() {
+  const url = $('live-toggle').checked && state.server ? apiUrl('events', state.path).href : null;
+  if ((state.live?.url ?? null) === url) return;
+  state.live?.close();
+  state.live = null;
+  $('live-events').replaceChildren();
+  if (url === null) {
+    $('live-status').textContent = '';
+    return;
+  }
+  const headers = authHeaders(state.server);
+  const handlers = {
+    open: () => ($('live-status').textContent = `watching /${state.path.join('/')}`),
+    reconnecting: () => ($('live-status').textContent = 'connection lost: reconnecting…'),
+    message: (kind, data) => {
+      liveItem(kind, data);
+      // The listing follows what changed (one refresh for a burst of events).
+      if (kind === 'created' || kind === 'changed' || kind === 'deleted') {
+        clearTimeout(state.liveRefresh);
+        state.liveRefresh = setTimeout(() => void run(refresh), 300);
+      }
+    },
+  };
+  state.live = Object.keys(headers).length === 0 ? eventSourceStream(url, handlers) : fetchedStream(url, headers, handlers);
+  state.live.url = url;
+}
+
+function eventSourceStream(url, handlers) {
+  const source = new EventSource(url);
+  source.addEventListener('open', handlers.open);
+  for (const kind of LIVE_KINDS) {
+    source.addEventListener(kind, (e) => {
+      // The browser's own `error` (a lost connection) carries no data; the gateway's carries JSON.
+      if (kind === 'error' && !e.data) return handlers.reconnecting();
+      handlers.message(kind, JSON.parse(e.data));
+    });
+  }
+  return { close: () => source.close() };
+}
+
+function fetchedStream(url, headers, handlers) {
+  const controller = new AbortController();
+  let lastId = null;
+  const connect = async () => {
+    while (!controller.signal.aborted) {
+      try {
+        const response = await fetch(url, {
+          headers: { ...headers, Accept: 'text/event-stream', ...(lastId ? { 'Last-Event-ID': lastId } : {}) },
+          signal: controller.signal,
+        });
+        if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null));
+        handlers.open();
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value;
+          let cut = buffer.indexOf('\n\n');
+          while (cut !== -1) {
+            const message = parseMessage(buffer.slice(0, cut));
+            buffer = buffer.slice(cut + 2);
+            cut = buffer.indexOf('\n\n');
+            if (message.id) lastId = message.id;
+            if (message.data !== null && LIVE_KINDS.includes(message.event)) handlers.message(message.event, JSON.parse(message.data));
+          }
+        }
+      } catch (error) {
+        if (controller.signal.aborted) return;
+        if (error instanceof ApiError && error.status < 500) return showError(error);
+      }
+      handlers.reconnecting();
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+    }
+  };
+  void connect();
+  return { close: () => controller.abort() };
+}
+
+/** One message of a text/event-stream (WHATWG HTML §9.2.6), comments skipped. */
+function parseMessage(block) {
+  const message = { id: null, event: 'message', data: null };
+  for (const line of block.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon === 0) continue;
+    const field = colon === -1 ? line : line.slice(0, colon);
+    const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
+    if (field === 'id') message.id = value;
+    else if (field === 'event') message.event = value;
+    else if (field === 'data') message.data = message.data === null ? value : `${message.data}\n${value}`;
+  }
+  return message;
+}
+
+function liveItem(kind, data) {
+  const list = $('live-events');
+  const time = new Date().toLocaleTimeString();
+  const what = kind === 'error' ? `${data.code} (next try in ${Math.round(data.retryInMs / 1000)} s)` : data.name;
+  const size = kind === 'error' || data.type !== 'file' ? '' : formatSize(data.size);
+  list.prepend(
+    el(
+      'li',
+      { 'data-event': kind },
+      el('span', { class: 'muted' }, time),
+      el('span', { class: 'kind' }, kind),
+      el('span', {}, what),
+      el('span', { class: 'num' }, size),
+    ),
+  );
+  while (list.children.length > LIVE_MAX_ITEMS) list.lastElementChild.remove();
 }
 
 // ---------------------------------------------------------------- transfers
@@ -403,6 +532,7 @@ async function makeFolder(name) {
 function wire() {
   $('server').addEventListener('change', (e) => run(() => selectServer(e.target.value)));
   $('refresh').addEventListener('click', () => run(refresh));
+  $('live-toggle').addEventListener('change', watchFolder);
   $('change-key').addEventListener('click', () =>
     run(async () => {
       if (await askCredentials({ title: 'API key', detail: 'enter the key to use from now on' }, false, state.server))

@@ -50,3 +50,8 @@ export const DEFAULT_LIMITS = {
   maxTransfersPerKey: null,
 } as const;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
+
+/** (v1.1) Contract "Events": a watched folder is listed every 5 s unless the server says otherwise. */
+export const DEFAULT_WATCH = { pollMs: 5_000 } as const;
+/** A webhook watch's defaults: the contract's pattern and stableMs, and a bounded retry (1+2+4+8+16 s of waiting). */
+export const DEFAULT_WEBHOOK = { pattern: '*', stableMs: 5_000, claim: false, retries: 5, retryBaseMs: 1_000, timeoutMs: 10_000 } as const;

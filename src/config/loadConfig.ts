@@ -24,12 +24,14 @@ import {
   DEFAULT_SHUTDOWN_GRACE_MS,
   DEFAULT_TEXT_EXTENSIONS,
   DEFAULT_TIMEOUTS,
+  DEFAULT_WATCH,
+  DEFAULT_WEBHOOK,
 } from './defaults.js';
 import { parseFtpUrl } from './parseFtpUrl.js';
 import type { ParsedFtpUrl, ServerOptions } from './parseFtpUrl.js';
 import { SERVER_NAME_PATTERN, apiKeyValueSchema, configFileSchema, logLevelSchema } from './schemas.js';
-import type { ConfigFile } from './schemas.js';
-import type { ApiKey, Config, ServerConfig, TlsMode } from './types.js';
+import type { ConfigFile, WatchEntryFile } from './schemas.js';
+import type { ApiKey, Config, ServerConfig, TlsMode, WebhookWatchConfig } from './types.js';
 
 export interface LoadConfigOptions {
   /** Reads CONFIG_FILE and TLS CA files (utf8). Default: fs.readFileSync. */
@@ -94,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, options: LoadConfigOptions = 
     auth: { apiKeys, disabled },
     cors: { origins: [...new Set(file.cors?.origins ?? [])] },
     limits: { ...DEFAULT_LIMITS, ...definedOnly(file.limits ?? {}) },
+    watches: (file.watches ?? []).map((entry, index) => buildWatch(entry, `watches[${index}]`, servers)),
     shutdownGraceMs: file.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS,
   });
 }
@@ -231,6 +234,36 @@ function buildServer(name: string, url: ParsedFtpUrl, written: ServerOptions, co
       maxVersion: (written.tls?.maxVersion !== undefined ? written.tls.maxVersion : fromUrl.tls?.maxVersion) ?? null,
     },
     timeouts: { ...DEFAULT_TIMEOUTS, ...definedOnly(written.timeouts ?? {}) },
+    watch: { ...DEFAULT_WATCH, ...definedOnly(written.watch ?? {}) },
+  };
+}
+
+// ---------------------------------------------------------------- watches
+
+/** Checked here, at startup: a webhook watch on an unknown server or a bad folder is a config error, not a runtime one. */
+function buildWatch(entry: WatchEntryFile, setting: string, servers: readonly ServerConfig[]): WebhookWatchConfig {
+  if (!servers.some((s) => s.name === entry.server)) {
+    throw new ConfigError(`${setting}.server`, 'names no configured server');
+  }
+  const segments = (entry.path ?? '').split('/').filter((segment) => segment !== '');
+  for (const segment of segments) {
+    // The same segment rules as a request path (contract "Resources"): nothing that could climb out of the root.
+    if (segment === '.' || segment === '..' || /[\\\r\n\0]/.test(segment)) {
+      throw new ConfigError(`${setting}.path`, 'segments must not be "." or ".." nor hold "\\", CR, LF or NUL');
+    }
+  }
+  return {
+    server: entry.server,
+    path: segments.join('/'),
+    segments,
+    pattern: entry.pattern ?? DEFAULT_WEBHOOK.pattern,
+    stableMs: entry.stableMs ?? DEFAULT_WEBHOOK.stableMs,
+    url: entry.url,
+    secret: entry.secret,
+    claim: entry.claim ?? DEFAULT_WEBHOOK.claim,
+    retries: entry.retries ?? DEFAULT_WEBHOOK.retries,
+    retryBaseMs: entry.retryBaseMs ?? DEFAULT_WEBHOOK.retryBaseMs,
+    timeoutMs: entry.timeoutMs ?? DEFAULT_WEBHOOK.timeoutMs,
   };
 }
 

@@ -116,6 +116,11 @@ export const timeoutsFileSchema = z.strictObject({
   dataMs: durationMsSchema.optional(),
 });
 
+/** (v1.1) How often a folder watched for events is listed: at least a second (contract "Events"). */
+export const watchFileSchema = z.strictObject({
+  pollMs: intSchema(1000, MAX_TIMER_MS).optional(),
+});
+
 export const serverFileSchema = z.strictObject({
   url: z.string({ error: 'is required: an ftp:// or ftps:// URL' }),
   mode: dataModeSchema.optional(),
@@ -132,6 +137,37 @@ export const serverFileSchema = z.strictObject({
   pool: poolFileSchema.optional(),
   tls: tlsFileSchema.optional(),
   timeouts: timeoutsFileSchema.optional(),
+  watch: watchFileSchema.optional(),
+});
+
+/** A webhook URL: http or https only, so a config cannot point the gateway at file:, ftp: or anything else. */
+export const webhookUrlSchema = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}, 'must be an http:// or https:// URL');
+
+/** (v1.1) A folder whose stable files are POSTed to a webhook (contract "Events"). */
+export const watchEntryFileSchema = z.strictObject({
+  server: z.string({ error: 'is required: a configured server name' }),
+  path: z.string().max(4096, 'must be at most 4096 characters').optional(),
+  pattern: z
+    .string()
+    .min(1, 'must not be empty')
+    .max(256, 'must be at most 256 characters')
+    .refine((value) => !value.includes('/'), 'is a glob on names: it must not contain "/"')
+    .optional(),
+  stableMs: intSchema(0, MAX_TIMER_MS).optional(),
+  url: webhookUrlSchema,
+  secret: z.string({ error: 'is required: the HMAC key' }).min(16, 'must be at least 16 characters'),
+  claim: z.boolean().optional(),
+  // Additions: how hard a delivery is tried.
+  retries: intSchema(0, 20).optional(),
+  retryBaseMs: intSchema(100, MAX_TIMER_MS).optional(),
+  timeoutMs: intSchema(100, MAX_TIMER_MS).optional(),
 });
 
 export const apiKeyValueSchema = z
@@ -184,8 +220,10 @@ export const configFileSchema = z.strictObject({
       maxTransfersPerKey: intSchema(1, 100_000).nullable().optional(),
     })
     .optional(),
+  watches: z.array(watchEntryFileSchema).optional(),
   shutdownGraceMs: intSchema(0, MAX_TIMER_MS).optional(),
 });
 
 export type ConfigFile = z.output<typeof configFileSchema>;
 export type ServerFile = z.output<typeof serverFileSchema>;
+export type WatchEntryFile = z.output<typeof watchEntryFileSchema>;

@@ -77,6 +77,40 @@ export interface ServerConfig {
   pool: PoolConfig;
   tls: TlsConfig;
   timeouts: TimeoutsConfig;
+  watch: WatchServerConfig;
+}
+
+export interface WatchServerConfig {
+  /**
+   * How often a watched folder of this server is listed. loadConfig() keeps
+   * it at 1000 ms or more (the contract's minimum); only code that builds a
+   * Config itself (the tests) can go below.
+   */
+  pollMs: number;
+}
+
+/** (v1.1) A folder whose `stable` files are POSTed to `url` (contract "Events"). */
+export interface WebhookWatchConfig {
+  server: string;
+  /** Root-relative, no leading or trailing "/"; "" is the root. */
+  path: string;
+  /** The same, as checked segments (none empty, ".", ".." or holding "\\", CR, LF, NUL). */
+  segments: readonly string[];
+  /** A glob on names (`*`, `?`, `[...]`); `*` does not match a leading ".". */
+  pattern: string;
+  stableMs: number;
+  /** http: or https: only. */
+  url: string;
+  /** The HMAC-SHA256 key of the signature header; never logged. */
+  secret: string;
+  /** Take each file through a claim first, so that one replica delivers it. */
+  claim: boolean;
+  /** Attempts after the first; then the delivery has failed. */
+  retries: number;
+  /** The wait before the first retry; doubled for each further one. */
+  retryBaseMs: number;
+  /** One attempt's deadline, answer included. */
+  timeoutMs: number;
 }
 
 export interface ApiKey {
@@ -118,5 +152,7 @@ export interface Config {
   auth: { apiKeys: readonly ApiKey[]; disabled: boolean };
   cors: { origins: readonly string[] };
   limits: LimitsConfig;
+  /** (v1.1) Webhook watches. */
+  watches: readonly WebhookWatchConfig[];
   shutdownGraceMs: number;
 }

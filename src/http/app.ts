@@ -13,6 +13,7 @@ import { createOpsRouter } from './routes/ops.js';
 import { createUiRouter } from './routes/ui.js';
 import type { ServerRegistry } from '../gateway/serverRegistry.js';
 import type { TransferRegistry } from '../gateway/transferRegistry.js';
+import type { WatchHub } from '../gateway/watch/watchHub.js';
 
 export interface AppDeps {
   config: Config;
@@ -20,6 +21,8 @@ export interface AppDeps {
   registry: ServerRegistry;
   transfers: TransferRegistry;
   metrics: GatewayMetrics;
+  /** (v1.1) The process's watched folders. */
+  watchHub: WatchHub;
   /** True once shutdown began: every new request gets 503 + Connection: close. */
   shuttingDown: () => boolean;
   /** The OpenAPI document for /openapi.json and /docs (default: the committed one). */

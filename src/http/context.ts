@@ -23,6 +23,8 @@ export interface RequestContext {
    * that the line has the final byte count and outcome.
    */
   bodySettled?: Promise<unknown>;
+  /** An event stream: it ends when its caller hangs up, which is then its normal end (not logged as aborted). */
+  openEnded?: boolean;
   /** Body bytes written into the socket without res.write (the kernel relay), for the request log. */
   bodyBytesDirect?: () => number;
   /** True while the kernel relay holds bytes the client has not taken yet (the send floor's judge; Node's own buffers it sees itself). */

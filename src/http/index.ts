@@ -7,6 +7,8 @@ import { subscribeFtpLogging } from '../observability/logging.js';
 import { createMetrics } from '../observability/metrics.js';
 import { ServerRegistry, type ConnectFn } from '../gateway/serverRegistry.js';
 import { TransferRegistry } from '../gateway/transferRegistry.js';
+import { WatchHub } from '../gateway/watch/watchHub.js';
+import { WebhookWatches, checkWebhookWatches, type ClaimStep } from '../gateway/webhooks/webhookWatches.js';
 
 /**
  * The HTTP side as main.ts sees it: an express app (main listens), and the
@@ -27,9 +29,16 @@ export interface GatewayOptions {
   openApiDocument?: object;
   /** How long `/readyz` waits for each server (default 5000 ms). */
   readyTimeoutMs?: number;
+  /** What webhook watches with `claim: true` claim through (the claims module). */
+  claims?: ClaimStep;
 }
 
 export async function createGateway(config: Config, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
+  checkWebhookWatches(
+    config.watches,
+    config.servers.map((s) => ({ name: s.name, passThrough: s.user === null })),
+    options.claims !== undefined,
+  );
   // Before any transfer: the kernel relay carries data only once its self-test passed in this process.
   const relay = await kernelRelay.check();
   if (!relay.enabled && kernelRelay.built)
@@ -42,6 +51,16 @@ export async function createGateway(config: Config, logger: Logger, options: Gat
   });
   const untrackPools = metrics.trackPools(() => registry.poolStats());
   const transfers = new TransferRegistry();
+  const watchHub = new WatchHub({ logger, metrics, maxEntries: config.limits.maxListEntries });
+  const webhooks = new WebhookWatches({
+    watches: config.watches,
+    registry,
+    hub: watchHub,
+    logger,
+    metrics,
+    ...(options.claims ? { claims: options.claims } : {}),
+  });
+  webhooks.start();
   let shuttingDown = false;
   const app = createApp({
     config,
@@ -49,6 +68,7 @@ export async function createGateway(config: Config, logger: Logger, options: Gat
     registry,
     transfers,
     metrics,
+    watchHub,
     shuttingDown: () => shuttingDown,
     ...(options.openApiDocument ? { openApiDocument: options.openApiDocument } : {}),
     ...(options.readyTimeoutMs ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
@@ -58,6 +78,9 @@ export async function createGateway(config: Config, logger: Logger, options: Gat
     app,
     beginShutdown() {
       shuttingDown = true;
+      // Event streams never finish by themselves: end them now, so that their
+      // callers reconnect (to another replica) instead of holding the grace period.
+      watchHub.close();
     },
     close() {
       closed ??= (async () => {
@@ -69,6 +92,9 @@ export async function createGateway(config: Config, logger: Logger, options: Gat
             'transfer cut at shutdown',
           );
         }
+        // Claims held by deliveries in flight go back to their folder while the pools still work.
+        await webhooks.close();
+        watchHub.close();
         await registry.close();
         untrackPools();
         metrics.close();

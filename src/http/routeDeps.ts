@@ -3,6 +3,7 @@ import type { Config } from '../config/index.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { ServerRegistry } from '../gateway/serverRegistry.js';
 import type { TransferRegistry } from '../gateway/transferRegistry.js';
+import type { WatchHub } from '../gateway/watch/watchHub.js';
 
 /** What the route modules need; built once by createApp. */
 export interface RouteDeps {
@@ -11,4 +12,5 @@ export interface RouteDeps {
   registry: ServerRegistry;
   transfers: TransferRegistry;
   metrics: GatewayMetrics;
+  watchHub: WatchHub;
 }

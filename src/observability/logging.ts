@@ -30,6 +30,9 @@ export const REDACT_PATHS: readonly string[] = [
   'password',
   'pass',
   'account',
+  'secret',
+  '*.secret',
+  '*.*.secret',
   '*.authorization',
   '*.apiKey',
   '*.apiKeys',
@@ -98,12 +101,24 @@ function secretMask(secrets: readonly string[]): Scrub {
   };
 }
 
-/** The secrets a log must not repeat: configured FTP passwords and accounts (ACCT), and API keys. */
-export function configSecrets(config: Pick<Config, 'servers' | 'auth'>): string[] {
+/** The secrets a log must not repeat: configured FTP passwords and accounts (ACCT), API keys, webhook secrets. */
+export function configSecrets(config: Pick<Config, 'servers' | 'auth' | 'watches'>): string[] {
   return [
     ...config.servers.flatMap((s) => [s.password, s.account].filter((secret): secret is string => typeof secret === 'string')),
     ...config.auth.apiKeys.map((k) => k.key),
+    // Webhook HMAC keys, and any password or token a webhook URL carries.
+    ...config.watches.flatMap((w) => [w.secret, ...urlSecrets(w.url)]),
   ];
+}
+
+function urlSecrets(url: string): string[] {
+  try {
+    const { password, search } = new URL(url);
+    const values = [...new URLSearchParams(search).values()].filter((v) => v.length >= 8);
+    return [...(password === '' ? [] : [decodeURIComponent(password)]), ...values];
+  } catch {
+    return [];
+  }
 }
 
 export interface CreateLoggerOptions {

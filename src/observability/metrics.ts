@@ -25,10 +25,19 @@ export interface GatewayMetrics {
   transferDuration(server: string, direction: TransferDirection, mode: string, type: string, ok: boolean, seconds: number): void;
   /** Pool gauges are read from `source` on every scrape. Returns a function that stops tracking it. */
   trackPools(source: PoolStatsSource): () => void;
+  /** (v1.1) Events: a poll of a watched folder ended, ok or failed. */
+  watchPoll(ok: boolean): void;
+  /** Events a poller produced, by kind (created, changed, stable, deleted). */
+  watchEvents(kind: string, count: number): void;
+  /** Pollers polling now, read from `source` on every scrape. Returns a function that stops tracking it. */
+  trackPollers(source: () => number): () => void;
+  /** A webhook delivery attempt ended: `delivered` (2xx), `retry` (failed, tried again) or `failed` (given up). */
+  webhookDelivery(outcome: 'delivered' | 'retry' | 'failed'): void;
   /** Unsubscribes from the FTP diagnostics channels. */
   close(): void;
 }
 
+const WATCH_EVENT_KINDS = new Set(['created', 'changed', 'stable', 'deleted', 'existing']);
 const HTTP_METHODS = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH', 'OPTIONS']);
 /** Anything that is not a short plain token becomes `other`, so a stray user value cannot grow a series per request. */
 const TOKEN = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -153,6 +162,43 @@ export function createMetrics(): GatewayMetrics {
     registers: [registry],
   });
 
+  // (v1.1) Events and webhooks. Labels are fixed words: never a folder, a file name or a URL.
+  const pollerSources = new Set<() => number>();
+  new Gauge({
+    name: 'gateway_watch_pollers',
+    help: 'Watched folders being polled now (one poller per folder, shared by its subscribers)',
+    registers: [registry],
+    collect() {
+      let n = 0;
+      for (const source of pollerSources) {
+        try {
+          n += source();
+        } catch {
+          // As for the pools: a failing source leaves its share out.
+        }
+      }
+      this.set(n);
+    },
+  });
+  const watchPolls = new Counter({
+    name: 'gateway_watch_polls_total',
+    help: 'Listings of watched folders, by outcome (ok, error)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const watchEvents = new Counter({
+    name: 'gateway_watch_events_total',
+    help: 'Folder events produced by pollers, by kind (created, changed, stable, deleted)',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+  const webhookDeliveries = new Counter({
+    name: 'gateway_webhook_deliveries_total',
+    help: 'Webhook delivery attempts, by outcome: delivered (2xx), retry (failed, tried again), failed (given up after the retries)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+
   const onReply = (message: unknown): void => {
     const { code } = message as FtpReplyEvent;
     // By code only: reply text may echo paths or user names.
@@ -215,11 +261,28 @@ export function createMetrics(): GatewayMetrics {
         sources.delete(source);
       };
     },
+    watchPoll(ok) {
+      watchPolls.inc({ outcome: ok ? 'ok' : 'error' });
+    },
+    watchEvents(kind, count) {
+      const n = finite(count);
+      if (n !== undefined && n > 0) watchEvents.inc({ kind: WATCH_EVENT_KINDS.has(kind) ? kind : 'other' }, n);
+    },
+    trackPollers(source) {
+      pollerSources.add(source);
+      return () => {
+        pollerSources.delete(source);
+      };
+    },
+    webhookDelivery(outcome) {
+      webhookDeliveries.inc({ outcome });
+    },
     close() {
       if (closed) return;
       closed = true;
       for (const [channel, handler] of subscriptions) diagnostics_channel.unsubscribe(channel.name, handler);
       sources.clear();
+      pollerSources.clear();
     },
   };
 }

@@ -35,6 +35,8 @@ export function serverConfig(over: Partial<ServerConfig> & Pick<ServerConfig, 'h
     pool: { max: 4, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 5_000 },
     tls: { mode: 'none', rejectUnauthorized: true, ca: null, maxVersion: null },
     timeouts: { connectMs: 5_000, commandMs: 10_000, dataMs: 10_000 },
+    // The contract's 1000 ms minimum is loadConfig's check; a Config built here may poll faster (docs/testing.md).
+    watch: { pollMs: 5_000 },
     ...over,
   };
 }
@@ -60,6 +62,7 @@ export function gatewayConfig(servers: ServerConfig[], over: Partial<Config> = {
     auth: { apiKeys: [], disabled: false },
     cors: { origins: [] },
     limits: { ...DEFAULT_LIMITS },
+    watches: [],
     shutdownGraceMs: 1_000,
     ...over,
   };

@@ -26,7 +26,7 @@ export interface Resource {
 
 export const API_PREFIX = ['api', 'v1', 'servers'] as const;
 
-export function resolveResource(req: Request, res: Response, kind: 'files' | 'dirs'): Resource {
+export function resolveResource(req: Request, res: Response, kind: 'files' | 'dirs' | 'events'): Resource {
   const split = splitResourceTarget(rawPathname(req.originalUrl), API_PREFIX, kind);
   if (split === null) throw new HttpError(400, 'BAD_PATH', 'unexpected request target');
   const segments = decodeRawPath(split.rest);

@@ -26,6 +26,30 @@ export const transferQuerySchema = z.object({
 });
 export type TransferQuery = z.infer<typeof transferQuerySchema>;
 
+/** (v1.1) `GET …/events/{path}`: a glob on names, the stability window, `existing` events first. */
+export const eventsQuerySchema = z.object({
+  pattern: z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^[^/]*$/, 'a glob on names, without "/"')
+    .optional(),
+  /** Milliseconds, at most eight digits (a bit over a day). */
+  stableMs: z
+    .string()
+    .regex(/^\d{1,8}$/, 'must be a whole number of milliseconds, at most 99999999')
+    .transform(Number)
+    .optional(),
+  initial: queryBoolean.optional(),
+});
+export type EventsQuery = z.infer<typeof eventsQuerySchema>;
+
+export function parseEventsQuery(query: unknown): EventsQuery {
+  const result = eventsQuerySchema.safeParse(query ?? {});
+  if (!result.success) throw new HttpError(400, 'BAD_OPTION', describe(result.error));
+  return result.data;
+}
+
 /** Strict, as the document has always said (`additionalProperties: false`): a misspelt `overwrite` is a 400, not ignored. */
 export const moveBodySchema = z.strictObject({
   from: z.string().min(1),

@@ -129,7 +129,7 @@ export function requestLogger(logger: Logger, options: RequestLoggerOptions = {}
       // before the gateway ends the response (it waits for the FTP 226): not aborted.
       bytes += getContext(res)?.bodyBytesDirect?.() ?? 0;
       const declared = Number(res.getHeader('content-length'));
-      const aborted = !res.writableFinished && !(Number.isFinite(declared) && bytes >= declared);
+      const aborted = !res.writableFinished && !(Number.isFinite(declared) && bytes >= declared) && getContext(res)?.openEnded !== true;
       const status = res.statusCode;
       const line = {
         method: req.method,

@@ -6,11 +6,17 @@ import { TransferCap } from '../middleware/transferCap.js';
 import { SortedListingGate } from '../../gateway/sortedListingGate.js';
 import type { RouteDeps } from '../routeDeps.js';
 import { createDirectory, listDirectory, removeDirectory } from './dirs.js';
+import { watchEvents } from './events.js';
 import { downloadFile } from './files/downloadFile.js';
 import { deleteFile } from './files/deleteFile.js';
 import { moveEntry } from './move.js';
 import { postFiles } from './files/postFiles.js';
 import { putFile } from './files/putFile.js';
+
+/** Contract v1.1 "Events": a comment line this often keeps proxies from closing an idle stream. */
+const EVENTS_KEEP_ALIVE_MS = 15_000;
+/** What one event-stream caller may leave unread (thousands of events) before it is dropped. */
+const EVENTS_MAX_BUFFERED_BYTES = 1024 * 1024;
 
 /** How long a folder found too large for a sorted listing is answered 413 without asking again. */
 const OVERSIZED_FOLDER_MS = 30_000;
@@ -48,6 +54,12 @@ export function createApiRouter(deps: RouteDeps): Router {
   );
   router.post(dirs, server, createDirectory());
   router.delete(dirs, server, removeDirectory());
+
+  router.get(
+    '/servers/:server/events{/*path}',
+    server,
+    watchEvents({ hub: deps.watchHub, keepAliveMs: EVENTS_KEEP_ALIVE_MS, maxBufferedBytes: EVENTS_MAX_BUFFERED_BYTES }),
+  );
 
   router.post('/servers/:server/move', server, express.json({ limit: '64kb', strict: true }), moveEntry());
   return router;

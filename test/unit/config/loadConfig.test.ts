@@ -87,7 +87,9 @@ describe('loadConfig: defaults', () => {
       pool: { max: 8, min: 0, idleTimeoutMs: 60000, acquireTimeoutMs: 10000 },
       tls: { mode: 'none', rejectUnauthorized: true, ca: null, maxVersion: null },
       timeouts: { connectMs: 10000, commandMs: 30000, dataMs: 60000 },
+      watch: { pollMs: 5000 },
     });
+    assert.deepEqual(config.watches, []);
   });
 
   it('returns a deeply frozen object', () => {
@@ -403,6 +405,7 @@ servers:
     pool: { min: 1, idleTimeoutMs: 5000, acquireTimeoutMs: 2000 }
     tls: { mode: explicit, rejectUnauthorized: false, ca: certs/ca.pem, maxVersion: TLSv1.3 }
     timeouts: { connectMs: 1000, commandMs: 2000, dataMs: 3000 }
+    watch: { pollMs: 2000 }
   b.2:
     url: ftps://ftp2.example.com/
     activePorts: [40000, 40001]
@@ -478,6 +481,7 @@ shutdownGraceMs: 5000
       pool: { max: 4, min: 1, idleTimeoutMs: 5000, acquireTimeoutMs: 2000 },
       tls: { mode: 'explicit', rejectUnauthorized: false, ca: PEM, maxVersion: 'TLSv1.3' },
       timeouts: { connectMs: 1000, commandMs: 2000, dataMs: 3000 },
+      watch: { pollMs: 2000 },
     });
     const b = server(config, 'b.2');
     assert.equal(b.port, 990);

@@ -77,6 +77,7 @@ describe('createLogger', () => {
           { password: null, account: null },
         ],
         auth: { apiKeys: [{ key: 'k3y-abc' }] },
+        watches: [{ secret: 'wh-secret-0123456789', url: 'https://u:hook-pass@h.example/x?token=hook-token-42' }],
       } as never),
     });
     log.info({ path: `/api/v1/servers/s/dirs/${encodeURIComponent(password)}/` }, 'request completed');
@@ -84,9 +85,12 @@ describe('createLogger', () => {
     log.warn({ err: Object.assign(new Error(`DELE failed: 550 /srv/${password}/k3y-abc`), { ftpMessage: `550 ${password}` }) }, 'boom');
     log.warn(`typed ${password}`);
     log.warn('ACCT answered: 530 acct-S3cret unknown');
+    // (v1.1) A webhook's HMAC key, and a password or token in its URL.
+    log.warn({ watch: { secret: 'wh-secret-0123456789' } }, 'webhook wh-secret-0123456789 hook-pass hook-token-42');
     const text = out.text();
     assert.ok(!text.includes(password) && !text.includes(encodeURIComponent(password)) && !text.includes('k3y-abc'), text);
     assert.ok(!text.includes('acct-S3cret'), 'the ACCT account is a secret like the password');
+    for (const secret of ['wh-secret-0123456789', 'hook-pass', 'hook-token-42']) assert.ok(!text.includes(secret), `${secret} in ${text}`);
     assert.match(text, /550 \/srv\/\[REDACTED\]: No such file or directory/, 'the reply itself stays readable');
     // Too short to mask without garbling every line.
     const short = capture();

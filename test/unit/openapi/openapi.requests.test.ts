@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { loadOpenApiDocument } from '../../../src/http/openapi.js';
-import { moveBodySchema, transferQuerySchema } from '../../../src/http/input/schemas.js';
+import { eventsQuerySchema, moveBodySchema, transferQuerySchema } from '../../../src/http/input/schemas.js';
 import { deref, HTTP_METHODS, operationParameters } from '../../helpers/openapiValidator.js';
 
 type Json = Record<string, unknown>;
@@ -49,7 +49,11 @@ function asQueryText(schema: Json): Json {
   return schema.type === 'boolean' ? { ...schema, type: 'string', enum: ['true', 'false'] } : schema;
 }
 
-const zodQuery = z.toJSONSchema(transferQuerySchema, { io: 'input' }) as { properties: Record<string, Json> };
+type QuerySchema = { properties: Record<string, Json> };
+// The transfer options and (v1.1) the event stream's options: one query vocabulary, no key in both.
+const transferQuery = z.toJSONSchema(transferQuerySchema, { io: 'input' }) as QuerySchema;
+const eventsQuery = z.toJSONSchema(eventsQuerySchema, { io: 'input' }) as QuerySchema;
+const zodQuery: QuerySchema = { properties: { ...transferQuery.properties, ...eventsQuery.properties } };
 
 function* documentedQueryParameters(): Generator<{ where: string; name: string; schema: Json }> {
   for (const [name, raw] of Object.entries(components.parameters ?? {})) {
@@ -81,6 +85,13 @@ describe('OpenAPI request shapes come from the zod schemas', () => {
       count++;
     }
     assert.ok(count > 20, `${count} query parameters checked`);
+  });
+
+  it('the transfer and event query schemas share no key (each name means one thing)', () => {
+    assert.deepEqual(
+      Object.keys(eventsQuery.properties).filter((key) => key in transferQuery.properties),
+      [],
+    );
   });
 
   it('every query key the app reads is documented as a component parameter', () => {

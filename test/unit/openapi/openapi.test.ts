@@ -161,6 +161,10 @@ const CONTRACT: Record<string, string[]> = {
   'DELETE /api/v1/servers/{server}/dirs/{path}': ['204', '400', '401', '403', '404', '409', '502', '503', '504'],
   'POST /api/v1/servers/{server}/move': ['200', '400', '401', '403', '404', '409', '502', '503', '504'],
   'GET /api/v1/transfers': ['200', '401'],
+  // (v1.1) Events: the root-dir forms as for dirs.
+  'GET /api/v1/servers/{server}/events': ['200', '400', '401', '404', '502', '503', '504'],
+  'GET /api/v1/servers/{server}/events/': ['200', '400', '401', '404', '502', '503', '504'],
+  'GET /api/v1/servers/{server}/events/{path}': ['200', '400', '401', '404', '502', '503', '504'],
   'GET /healthz': ['200'],
   'GET /readyz': ['200', '503'],
   'GET /metrics': ['200'],
@@ -229,6 +233,8 @@ describe('OpenAPI document: the contract', () => {
     for (const key of ['PUT', 'DELETE'].map((m) => `${m} /api/v1/servers/{server}/files/{path}`))
       for (const name of ['header:If-Match', 'header:If-Unmodified-Since']) assert.ok(paramNames(key).includes(name), `${key} ${name}`);
     assert.ok(paramNames('DELETE /api/v1/servers/{server}/dirs/{path}').includes('query:recursive'));
+    for (const name of ['query:pattern', 'query:stableMs', 'query:initial', 'header:Last-Event-ID'])
+      assert.ok(paramNames('GET /api/v1/servers/{server}/events/{path}').includes(name), name);
     for (const key of transfers.filter((k) => k.startsWith('GET /api/v1/servers/{server}/dirs')))
       assert.ok(paramNames(key).includes('query:sort'), key);
     const enums = (name: string): unknown => deref(doc, (components.parameters as Json)[name]).schema;
