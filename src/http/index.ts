@@ -9,6 +9,7 @@ import { ServerRegistry, type ConnectFn } from '../gateway/serverRegistry.js';
 import { TransferRegistry } from '../gateway/transferRegistry.js';
 import { WatchHub } from '../gateway/watch/watchHub.js';
 import { WebhookWatches, checkWebhookWatches, type ClaimStep } from '../gateway/webhooks/webhookWatches.js';
+import { ClaimService } from '../gateway/claims/claimService.js';
 
 /**
  * The HTTP side as main.ts sees it: an express app (main listens), and the
@@ -61,6 +62,7 @@ export async function createGateway(config: Config, logger: Logger, options: Gat
     ...(options.claims ? { claims: options.claims } : {}),
   });
   webhooks.start();
+  const claims = new ClaimService({ logger, count: (server, outcome, n) => metrics.claims(server, outcome, n) });
   let shuttingDown = false;
   const app = createApp({
     config,
@@ -69,6 +71,7 @@ export async function createGateway(config: Config, logger: Logger, options: Gat
     transfers,
     metrics,
     watchHub,
+    claims,
     shuttingDown: () => shuttingDown,
     ...(options.openApiDocument ? { openApiDocument: options.openApiDocument } : {}),
     ...(options.readyTimeoutMs ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
@@ -85,6 +88,7 @@ export async function createGateway(config: Config, logger: Logger, options: Gat
     close() {
       closed ??= (async () => {
         shuttingDown = true;
+        claims.close();
         const cut = transfers.abortAll(new Error('gateway shutting down'));
         for (const t of cut) {
           logger.warn(
