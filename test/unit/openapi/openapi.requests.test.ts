@@ -137,7 +137,9 @@ describe('OpenAPI request shapes come from the zod schemas', () => {
       ['/api/v1/servers/{server}/claims/{id}/extend', 'ExtendRequest', extendBodySchema],
     ];
     for (const [path, name, schema] of cases) {
-      const body = deref(doc, (paths[path]?.post as Json).requestBody);
+      const operation = paths[path]?.post as Json | undefined;
+      assert.ok(operation !== undefined, `${path} is documented`);
+      const body = deref(doc, operation.requestBody);
       assert.deepEqual(((body.content as Json)['application/json'] as Json).schema, { $ref: `#/components/schemas/${name}` }, path);
       const source = z.toJSONSchema(schema, { io: 'input' });
       assert.deepEqual(validation(components.schemas?.[name]), validation(source), `${name} drifted: ${JSON.stringify(source)}`);
