@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { FtpDataMode, FtpSession } from '../../ftp/index.js';
+import { isFtpError, type FtpDataMode, type FtpSession } from '../../ftp/index.js';
 import { logSafe } from '../../observability/logSafe.js';
 import { joinRoot } from '../ftpPaths.js';
 import { compileGlob } from '../watch/glob.js';
@@ -175,6 +175,12 @@ export class ClaimService {
       }
       const signal = AbortSignal.timeout(SWEEP_TIMEOUT_MS);
       run((session) => this.sweep(session, target, signal), signal).catch((err: unknown) => {
+        // A closed pool (a pass-through caller's, evicted) will not come back: stop instead of failing every interval.
+        if (isFtpError(err) && err.code === 'FTP_POOL_CLOSED') {
+          clearInterval(timer);
+          if (this.#sweepers.get(key)?.timer === timer) this.#sweepers.delete(key);
+          return;
+        }
         this.#logger?.warn({ server: target.server, err: logSafe(err) }, 'periodic claims sweep failed');
       });
     }, intervalMs);

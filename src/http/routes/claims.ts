@@ -88,6 +88,7 @@ export function ackClaimRoute(claims: ClaimService): RequestHandler {
     if (body.disposition === 'move') {
       to = parsePlainPath(body.to, 'to');
       checkPathBytes(to, access.maxPathBytes, 'to');
+      if (to.includes(CLAIMS_FOLDER)) throw badPath(`to: a file is not acked into a ${CLAIMS_FOLDER} folder`);
     }
     const disposition = body.disposition === 'move' ? { disposition: 'move' as const, to } : { disposition: 'delete' as const };
     const { signal } = context(res);

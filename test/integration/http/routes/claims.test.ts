@@ -198,6 +198,7 @@ describe('claims on vsftpd', serverSkip('vsftpd'), () => {
       [`/claims/${'a'.repeat(24)}/ack`, { disposition: 'move' }, 'BAD_BODY'],
       [`/claims/${'a'.repeat(24)}/ack`, { disposition: 'move', to: '../x' }, 'BAD_PATH'],
       [`/claims/${'a'.repeat(24)}/ack`, { disposition: 'keep' }, 'BAD_BODY'],
+      [`/claims/${'a'.repeat(24)}/ack`, { disposition: 'move', to: 'zzbad/.claims/x' }, 'BAD_PATH'],
       [`/claims/${'a'.repeat(24)}/extend`, { leaseMs: 'long' }, 'BAD_BODY'],
       [`/claims/${'a'.repeat(24)}/release`, { x: 1 }, 'BAD_BODY'],
     ];
@@ -212,6 +213,18 @@ describe('claims on vsftpd', serverSkip('vsftpd'), () => {
       sent.filter((line) => /zzbad|aaaaaaaaaaaa|\.\./.test(line)),
       [],
     );
+  });
+
+  test('the root as a queue: the id carries no folder, .claims is made in the root', async () => {
+    writeFileSync(join(ftp.root, 'top.dat'), 'top');
+    chownTree(ftp.root);
+    const r = await post(gw, '/claims', { path: '', stableMs: 0 });
+    assert.equal(r.status, 201);
+    const claim = r.json<ClaimBody>();
+    assert.match(claim.id, /^[0-9a-f]{24}$/);
+    assert.equal(claim.path, `.claims/${claim.id}/top.dat`);
+    assert.equal((await post(gw, `/claims/${claim.id}/release`)).status, 204);
+    assert.equal(readFileSync(join(ftp.root, 'top.dat'), 'utf8'), 'top');
   });
 
   test('a well-formed id that names no claim → 409', async () => {
