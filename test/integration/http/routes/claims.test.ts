@@ -227,6 +227,16 @@ describe('claims on vsftpd', serverSkip('vsftpd'), () => {
     assert.equal(readFileSync(join(ftp.root, 'top.dat'), 'utf8'), 'top');
   });
 
+  test('/metrics counts claims by outcome (after the tests above: taken, acked, released, expired)', async () => {
+    const text = (await gw.request('GET', '/metrics')).text();
+    const count = (outcome: string): number =>
+      Number(new RegExp(`^gateway_claims_total\\{server="default",outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    assert.ok(count('taken') >= 10, text);
+    assert.ok(count('acked') >= 3);
+    assert.ok(count('released') >= 3);
+    assert.ok(count('expired') >= 2, 'the claim request sweep and the periodic one');
+  });
+
   test('a well-formed id that names no claim → 409', async () => {
     const r = await post(gw, `/claims/${'0'.repeat(24)}/ack`, { disposition: 'delete' });
     assert.equal(r.status, 409);
