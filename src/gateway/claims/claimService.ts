@@ -64,6 +64,8 @@ const IN_USE_MS = 600_000;
 const SWEEP_MIN_MS = 1_000;
 const SWEEP_MAX_MS = 30_000;
 const SWEEP_TIMEOUT_MS = 60_000;
+/** Names of the claims this process took, by id: at most this many (the oldest go first). */
+const KNOWN_NAMES = 10_000;
 
 interface Sweeper {
   timer: NodeJS.Timeout;
@@ -81,6 +83,8 @@ export class ClaimService {
   readonly #sweeps = new Map<string, Promise<void>>();
   readonly #orphans = new Map<string, number>();
   readonly #sweepers = new Map<string, Sweeper>();
+  /** id → file name of the claims this process took: an ack or release here skips listing the claim's folder. */
+  readonly #names = new Map<string, string>();
   #closed = false;
 
   constructor(options: ClaimServiceOptions = {}) {
@@ -121,12 +125,14 @@ export class ClaimService {
   }
 
   async ack(session: FtpSession, target: ClaimTarget, id: string, disposition: Disposition, signal: AbortSignal): Promise<void> {
-    await ackClaim(session, target, id, disposition, this.#ctx(target, signal));
+    await ackClaim(session, target, id, disposition, this.#ctx(target, signal), this.#names.get(id));
+    this.#names.delete(id);
     this.#count(target.server, 'acked', 1);
   }
 
   async release(session: FtpSession, target: ClaimTarget, id: string, signal: AbortSignal): Promise<void> {
-    await releaseClaim(session, target, id, this.#ctx(target, signal));
+    await releaseClaim(session, target, id, this.#ctx(target, signal), this.#names.get(id));
+    this.#names.delete(id);
     this.#count(target.server, 'released', 1);
   }
 
@@ -234,7 +240,11 @@ export class ClaimService {
     };
     const { claim, lost } = await takeClaim(session, target, candidates, leaseMs, ctx, reserve);
     if (lost > 0) this.#count(target.server, 'lost', lost);
-    if (claim !== null) this.#count(target.server, 'taken', 1);
+    if (claim !== null) {
+      this.#count(target.server, 'taken', 1);
+      this.#names.set(claim.id, claim.name);
+      if (this.#names.size > KNOWN_NAMES) this.#names.delete(this.#names.keys().next().value as string);
+    }
     return claim;
   }
 

@@ -210,6 +210,24 @@ describe('claimOps on an in-memory server', () => {
     assert.equal(ftp.tree.get('/in/a'), 'A');
   });
 
+  test('with the name this process put there, an ack lists only .claims/; a file gone meanwhile is still CLAIM_NOT_HELD', async () => {
+    const ftp = new MemoryFtp().dir('/in').file('/in/a').file('/in/b');
+    const { claim } = await takeClaim(ftp.session(), place, [candidate('a')], 5000, ctx);
+    assert.ok(claim);
+    ftp.sent.length = 0;
+    await ackClaim(ftp.session(), place, claim.id, { disposition: 'delete' }, ctx, 'a');
+    assert.deepEqual(ftp.sent, [
+      'LIST /in/.claims',
+      `DELE /in/.claims/${claim.id}/a`,
+      `RMD /in/.claims/${claim.id}`,
+      `RMD /in/.claims/${claim.id}.lease-${clock + 5000}`,
+    ]);
+    const second = (await takeClaim(ftp.session(), place, [candidate('b')], 5000, ctx)).claim;
+    assert.ok(second);
+    ftp.tree.delete(`/in/.claims/${second.id}/b`); // taken back by a sweep, or removed by hand
+    await assert.rejects(releaseClaim(ftp.session(), place, second.id, ctx, 'b'), notHeld);
+  });
+
   test('extend renames the marker (RNFR/RNTO) and keeps the id; a marker gone meanwhile → CLAIM_NOT_HELD', async () => {
     const ftp = new MemoryFtp().dir('/in').file('/in/a');
     const { claim } = await takeClaim(ftp.session(), place, [candidate('a')], 5000, ctx);
