@@ -237,6 +237,33 @@ describe('claims on vsftpd', serverSkip('vsftpd'), () => {
     assert.ok(count('expired') >= 2, 'the claim request sweep and the periodic one');
   });
 
+  test('claims need a write key: a read key gets 403 and nothing reaches the FTP server', async () => {
+    const keyed = await startGateway(
+      gatewayConfig([ftpServerConfig(ftp)], {
+        auth: { apiKeys: [{ key: 'reader-key-0123456789', scope: 'read' }], disabled: false },
+      }),
+    );
+    try {
+      const headers = { ...json, 'x-api-key': 'reader-key-0123456789' };
+      const before = (await ftp.commandLog()).length;
+      for (const path of [
+        '/claims',
+        `/claims/${'b'.repeat(24)}/ack`,
+        `/claims/${'b'.repeat(24)}/release`,
+        `/claims/${'b'.repeat(24)}/extend`,
+      ]) {
+        const r = await keyed.request('POST', `${API}${path}`, { headers, body: JSON.stringify({ path: 'zzread' }) });
+        assert.equal(r.status, 403, path);
+      }
+      assert.deepEqual(
+        (await ftp.commandLog()).slice(before).filter((line) => /zzread|bbbbbbbbbbbb/.test(line)),
+        [],
+      );
+    } finally {
+      await keyed.close();
+    }
+  });
+
   test('a well-formed id that names no claim → 409', async () => {
     const r = await post(gw, `/claims/${'0'.repeat(24)}/ack`, { disposition: 'delete' });
     assert.equal(r.status, 409);
