@@ -10,6 +10,7 @@ import { TransferRegistry } from '../gateway/transferRegistry.js';
 import { WatchHub } from '../gateway/watch/watchHub.js';
 import { WebhookWatches, checkWebhookWatches, type ClaimStep } from '../gateway/webhooks/webhookWatches.js';
 import { ClaimService } from '../gateway/claims/claimService.js';
+import { pooledClaims } from '../gateway/claims/pooledClaims.js';
 
 /**
  * The HTTP side as main.ts sees it: an express app (main listens), and the
@@ -30,7 +31,7 @@ export interface GatewayOptions {
   openApiDocument?: object;
   /** How long `/readyz` waits for each server (default 5000 ms). */
   readyTimeoutMs?: number;
-  /** What webhook watches with `claim: true` claim through (the claims module). */
+  /** What webhook watches with `claim: true` claim through; default: the gateway's own claims service (src/gateway/claims), on each server's pool. */
   claims?: ClaimStep;
 }
 
@@ -38,7 +39,7 @@ export async function createGateway(config: Config, logger: Logger, options: Gat
   checkWebhookWatches(
     config.watches,
     config.servers.map((s) => ({ name: s.name, passThrough: s.user === null })),
-    options.claims !== undefined,
+    true,
   );
   // Before any transfer: the kernel relay carries data only once its self-test passed in this process.
   const relay = await kernelRelay.check();
@@ -52,6 +53,7 @@ export async function createGateway(config: Config, logger: Logger, options: Gat
   });
   const untrackPools = metrics.trackPools(() => registry.poolStats());
   const transfers = new TransferRegistry();
+  const claims = new ClaimService({ logger, count: (server, outcome, n) => metrics.claims(server, outcome, n) });
   const watchHub = new WatchHub({ logger, metrics, maxEntries: config.limits.maxListEntries });
   const webhooks = new WebhookWatches({
     watches: config.watches,
@@ -59,10 +61,9 @@ export async function createGateway(config: Config, logger: Logger, options: Gat
     hub: watchHub,
     logger,
     metrics,
-    ...(options.claims ? { claims: options.claims } : {}),
+    claims: options.claims ?? pooledClaims(claims, registry),
   });
   webhooks.start();
-  const claims = new ClaimService({ logger, count: (server, outcome, n) => metrics.claims(server, outcome, n) });
   let shuttingDown = false;
   const app = createApp({
     config,
