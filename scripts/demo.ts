@@ -37,6 +37,9 @@ function seed(): void {
   // Big enough that a rate-limited download outlives the socket buffers and shows in /transfers (sparse: no disk cost).
   writeFileSync(join(ftpRoot, 'large.bin'), '');
   truncateSync(join(ftpRoot, 'large.bin'), 256 * 1024 * 1024);
+  // A work queue for the claims lines: files a partner dropped.
+  mkdirSync(join(ftpRoot, 'inbox'), { recursive: true });
+  for (const n of [1, 2, 3]) writeFileSync(join(ftpRoot, 'inbox', `invoice-${n}.csv`), `invoice,${n}\n`);
   writeFileSync(join(ftpRoot, 'docs', 'readme.md'), '# Demo\n\nServed by ftp-srv, fetched through ftp-gateway.\n');
   writeFileSync(join(clientDir, 'upload-me.txt'), 'Uploaded with curl -T.\n');
   writeFileSync(join(clientDir, 'report.csv'), 'month,total\njan,100\nfeb,120\n');
@@ -120,6 +123,11 @@ Try these (in another terminal):
   curl -s -X POST -H 'Content-Type: application/json' -d '{"from":"uploads/upload-me.txt","to":"archive/2024/upload-me.txt"}' ${s}/move; echo
   curl -s -X DELETE ${s}/files/archive/2024/upload-me.txt -o /dev/null -w '%{http_code}\\n'
   curl -s -X DELETE '${s}/dirs/archive?recursive=true' -o /dev/null -w '%{http_code}\\n'
+
+  # claim the oldest file of inbox/ (a work queue across replicas), read it, ack it (delete)
+  C=$(curl -s -X POST -H 'Content-Type: application/json' -d '{"path":"inbox","stableMs":0}' ${s}/claims); echo $C
+  curl -s ${s}/files/$(echo $C | sed 's/.*"path":"\\([^"]*\\)".*/\\1/')
+  curl -s -X POST -H 'Content-Type: application/json' -d '{"disposition":"delete"}' ${s}/claims/$(echo $C | sed 's/.*"id":"\\([^"]*\\)".*/\\1/')/ack -o /dev/null -w '%{http_code}\\n'
 
   # transfers in flight: start a slow download of a 256 MiB file, look, then stop it
   curl -s --limit-rate 1m ${s}/files/large.bin -o /dev/null & sleep 2; curl -s ${api}/transfers; echo; kill $!

@@ -54,11 +54,18 @@ export interface UploadFailure {
   brokeLimit: boolean;
 }
 
+const TEMPORARY_SUFFIX = '.ftpgw-part';
+
+/** A name temporaryName makes: an upload in progress, never a file to hand out (claims skip it whatever the pattern). */
+export function isTemporaryName(name: string): boolean {
+  return name.startsWith('.') && name.endsWith(TEMPORARY_SUFFIX);
+}
+
 export function temporaryName(target: string): string {
   const dir = posix.dirname(target);
   // Keep well below the usual 255-byte name limit.
   const base = posix.basename(target).slice(0, 80);
-  const name = `.${base}.${randomBytes(6).toString('hex')}.ftpgw-part`;
+  const name = `.${base}.${randomBytes(6).toString('hex')}${TEMPORARY_SUFFIX}`;
   return dir === '/' ? `/${name}` : `${dir}/${name}`;
 }
 

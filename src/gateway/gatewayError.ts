@@ -10,7 +10,9 @@ export type GatewayErrorCode =
   | 'NOT_A_DIRECTORY' // a folder was needed, a file is there
   | 'IS_A_DIRECTORY' // a file was needed, a folder is there
   | 'DIRECTORY_NOT_EMPTY' // a folder could not be removed
-  | 'UPLOAD_INCOMPLETE'; // the server kept fewer bytes than were sent
+  | 'UPLOAD_INCOMPLETE' // the server kept fewer bytes than were sent
+  | 'CLAIM_NOT_HELD' // (claims) no such claim, or its lease expired (a sweep may have returned the file)
+  | 'TARGET_EXISTS'; // (claims) an ack would move the file onto one of the same name
 
 export class GatewayError extends Error {
   override readonly name: string = 'GatewayError';

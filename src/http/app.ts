@@ -14,6 +14,7 @@ import { createUiRouter } from './routes/ui.js';
 import type { ServerRegistry } from '../gateway/serverRegistry.js';
 import type { TransferRegistry } from '../gateway/transferRegistry.js';
 import type { WatchHub } from '../gateway/watch/watchHub.js';
+import type { ClaimService } from '../gateway/claims/claimService.js';
 
 export interface AppDeps {
   config: Config;
@@ -23,6 +24,8 @@ export interface AppDeps {
   metrics: GatewayMetrics;
   /** (v1.1) The process's watched folders. */
   watchHub: WatchHub;
+  /** (v1.1) Claims: per-process memory and periodic sweeps (src/gateway/claims). */
+  claims: ClaimService;
   /** True once shutdown began: every new request gets 503 + Connection: close. */
   shuttingDown: () => boolean;
   /** The OpenAPI document for /openapi.json and /docs (default: the committed one). */

@@ -94,6 +94,8 @@ export const GATEWAY_ERROR_STATUS: Readonly<Record<GatewayErrorCode, number>> = 
   IS_A_DIRECTORY: 409,
   DIRECTORY_NOT_EMPTY: 409,
   UPLOAD_INCOMPLETE: 502,
+  CLAIM_NOT_HELD: 409,
+  TARGET_EXISTS: 409,
 };
 
 export function problemFor(err: unknown, ctx: ProblemContext): ProblemResponse {

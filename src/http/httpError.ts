@@ -8,6 +8,7 @@ export type HttpErrorCode =
   | 'PATH_TOO_LONG'
   | 'BAD_OPTION'
   | 'BAD_BODY'
+  | 'BAD_CLAIM_ID'
   | 'UNAUTHORIZED'
   | 'FTP_LOGIN_REQUIRED'
   | 'FORBIDDEN'

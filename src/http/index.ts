@@ -9,6 +9,8 @@ import { ServerRegistry, type ConnectFn } from '../gateway/serverRegistry.js';
 import { TransferRegistry } from '../gateway/transferRegistry.js';
 import { WatchHub } from '../gateway/watch/watchHub.js';
 import { WebhookWatches, checkWebhookWatches, type ClaimStep } from '../gateway/webhooks/webhookWatches.js';
+import { ClaimService } from '../gateway/claims/claimService.js';
+import { pooledClaims } from '../gateway/claims/pooledClaims.js';
 
 /**
  * The HTTP side as main.ts sees it: an express app (main listens), and the
@@ -29,7 +31,7 @@ export interface GatewayOptions {
   openApiDocument?: object;
   /** How long `/readyz` waits for each server (default 5000 ms). */
   readyTimeoutMs?: number;
-  /** What webhook watches with `claim: true` claim through (the claims module). */
+  /** What webhook watches with `claim: true` claim through; default: the gateway's own claims service (src/gateway/claims), on each server's pool. */
   claims?: ClaimStep;
 }
 
@@ -37,7 +39,7 @@ export async function createGateway(config: Config, logger: Logger, options: Gat
   checkWebhookWatches(
     config.watches,
     config.servers.map((s) => ({ name: s.name, passThrough: s.user === null })),
-    options.claims !== undefined,
+    true,
   );
   // Before any transfer: the kernel relay carries data only once its self-test passed in this process.
   const relay = await kernelRelay.check();
@@ -51,6 +53,7 @@ export async function createGateway(config: Config, logger: Logger, options: Gat
   });
   const untrackPools = metrics.trackPools(() => registry.poolStats());
   const transfers = new TransferRegistry();
+  const claims = new ClaimService({ logger, count: (server, outcome, n) => metrics.claims(server, outcome, n) });
   const watchHub = new WatchHub({ logger, metrics, maxEntries: config.limits.maxListEntries });
   const webhooks = new WebhookWatches({
     watches: config.watches,
@@ -58,7 +61,7 @@ export async function createGateway(config: Config, logger: Logger, options: Gat
     hub: watchHub,
     logger,
     metrics,
-    ...(options.claims ? { claims: options.claims } : {}),
+    claims: options.claims ?? pooledClaims(claims, registry),
   });
   webhooks.start();
   let shuttingDown = false;
@@ -69,6 +72,7 @@ export async function createGateway(config: Config, logger: Logger, options: Gat
     transfers,
     metrics,
     watchHub,
+    claims,
     shuttingDown: () => shuttingDown,
     ...(options.openApiDocument ? { openApiDocument: options.openApiDocument } : {}),
     ...(options.readyTimeoutMs ? { readyTimeoutMs: options.readyTimeoutMs } : {}),
@@ -85,6 +89,7 @@ export async function createGateway(config: Config, logger: Logger, options: Gat
     close() {
       closed ??= (async () => {
         shuttingDown = true;
+        claims.close();
         const cut = transfers.abortAll(new Error('gateway shutting down'));
         for (const t of cut) {
           logger.warn(

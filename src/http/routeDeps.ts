@@ -4,6 +4,7 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 import type { ServerRegistry } from '../gateway/serverRegistry.js';
 import type { TransferRegistry } from '../gateway/transferRegistry.js';
 import type { WatchHub } from '../gateway/watch/watchHub.js';
+import type { ClaimService } from '../gateway/claims/claimService.js';
 
 /** What the route modules need; built once by createApp. */
 export interface RouteDeps {
@@ -13,4 +14,5 @@ export interface RouteDeps {
   transfers: TransferRegistry;
   metrics: GatewayMetrics;
   watchHub: WatchHub;
+  claims: ClaimService;
 }

@@ -23,6 +23,8 @@ export interface GatewayMetrics {
   httpRequest(method: string, route: string, status: number, seconds: number): void;
   transferBytes(server: string, direction: TransferDirection, mode: string, type: string, bytes: number): void;
   transferDuration(server: string, direction: TransferDirection, mode: string, type: string, ok: boolean, seconds: number): void;
+  /** Claims (contract v1.1): taken, acked, released, expired (returned by this process's sweeps), lost (renames another claim won). */
+  claims(server: string, outcome: 'taken' | 'acked' | 'released' | 'expired' | 'lost', n: number): void;
   /** Pool gauges are read from `source` on every scrape. Returns a function that stops tracking it. */
   trackPools(source: PoolStatsSource): () => void;
   /** (v1.1) Events: a poll of a watched folder ended, ok or failed. */
@@ -92,6 +94,13 @@ export function createMetrics(): GatewayMetrics {
     help: 'Duration of gateway file transfers, by server, direction, mode, type and outcome',
     labelNames: ['server', 'direction', 'mode', 'type', 'outcome'] as const,
     buckets: TRANSFER_SECONDS,
+    registers: [registry],
+  });
+
+  const claims = new Counter({
+    name: 'gateway_claims_total',
+    help: 'Claims by server and outcome: taken, acked, released, expired (returned by a sweep of this process), lost (a rename race another claim won)',
+    labelNames: ['server', 'outcome'] as const,
     registers: [registry],
   });
 
@@ -254,6 +263,10 @@ export function createMetrics(): GatewayMetrics {
         { server: token(server), direction: token(direction), mode: token(mode), type: token(type), outcome: ok ? 'ok' : 'error' },
         duration,
       );
+    },
+    claims(server, outcome, n) {
+      const count = finite(n);
+      if (count !== undefined && count > 0) claims.inc({ server: token(server), outcome: token(outcome) }, count);
     },
     trackPools(source) {
       sources.add(source);

@@ -48,6 +48,17 @@ export interface PropertyFigures {
   counterexamples: number;
 }
 
+/** Claims across gateway processes (claims.test.ts): the queue run, and the run where one process was killed. */
+export interface ClaimsFigures {
+  files: number;
+  processes: number;
+  consumers: number;
+  duplicates: number;
+  lost: number;
+  seconds: number;
+  killed: { files: number; held: number; duplicates: number; lost: number; recoverySeconds: number | null };
+}
+
 export interface SecretFigures {
   bytesScanned: number;
   leaks: string[];
@@ -59,6 +70,7 @@ export interface SectionFigures {
   hostile?: HostileFigures | undefined;
   peers?: PeerFigures | undefined;
   properties?: PropertyFigures | undefined;
+  claims?: ClaimsFigures | undefined;
   secrets?: SecretFigures | undefined;
 }
 
@@ -113,6 +125,7 @@ export function collectFigures(dir: string): CollectedFigures {
       runs: a.runs + b.runs,
       counterexamples: a.counterexamples + b.counterexamples,
     })),
+    claims: sum('claims', (_a, b) => b),
     secrets: sum('secrets', (a, b) => ({ bytesScanned: a.bytesScanned + b.bytesScanned, leaks: [...a.leaks, ...b.leaks] })),
   };
 }
@@ -122,7 +135,7 @@ export type CollectedFigures = SectionFigures & { files: string[] };
 /** One line per section that recorded figures. */
 export function summaryLines(figures: CollectedFigures): string[] {
   const lines: string[] = [];
-  const { faults, load, hostile, peers, properties, secrets } = figures;
+  const { faults, load, hostile, peers, properties, claims, secrets } = figures;
   if (faults) lines.push(`faults: ${faults.scenarios} scenarios, ${faults.survived} survived, ${faults.bytesLost} bytes lost`);
   if (load) {
     lines.push(
@@ -135,6 +148,13 @@ export function summaryLines(figures: CollectedFigures): string[] {
   if (peers) lines.push(`hostile peers and names: ${peers.tried} tried, ${peers.tried === peers.refused ? 'all' : peers.refused} stopped`);
   if (properties)
     lines.push(`properties: ${properties.properties} properties, ${properties.runs} runs, ${properties.counterexamples} counterexamples`);
+  if (claims) {
+    const k = claims.killed;
+    lines.push(
+      `claims: ${claims.files} files, ${claims.consumers} consumers on ${claims.processes} processes, ${claims.duplicates} duplicates, ${claims.lost} lost, ${claims.seconds} s; ` +
+        `kill -9 with ${k.held} claims held: ${k.files} files, ${k.duplicates} duplicates, ${k.lost} lost, held files acked by the other process ${k.recoverySeconds} s after the kill`,
+    );
+  }
   if (secrets)
     lines.push(
       `secrets: ${(secrets.bytesScanned / 2 ** 20).toFixed(1)} MiB of logs, bodies and metrics grepped, ${secrets.leaks.length} credentials found`,
@@ -145,11 +165,14 @@ export function summaryLines(figures: CollectedFigures): string[] {
 /** What the figures of the whole run must show, beyond each file's own assertions: every failed check, in words. */
 export function summaryFailures(figures: CollectedFigures): string[] {
   const failures: string[] = [];
-  const { faults, hostile, secrets } = figures;
+  const { faults, hostile, claims, secrets } = figures;
   if (figures.files.length === 0) failures.push('no reliability figures were recorded in this run');
   if (faults && faults.survived !== faults.scenarios) failures.push(`${faults.scenarios - faults.survived} fault scenarios not survived`);
   if (faults && faults.bytesLost !== 0) failures.push(`${faults.bytesLost} bytes lost`);
   if (hostile && hostile.reachedFtp !== 0) failures.push(`${hostile.reachedFtp} hostile inputs reached the FTP server`);
+  if (claims && claims.duplicates + claims.lost + claims.killed.duplicates + claims.killed.lost !== 0) {
+    failures.push(`claims: ${claims.duplicates + claims.killed.duplicates} files acked twice, ${claims.lost + claims.killed.lost} lost`);
+  }
   if (secrets && secrets.leaks.length > 0) failures.push(`secrets found: ${secrets.leaks.join(', ')}`);
   return failures;
 }

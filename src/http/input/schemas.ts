@@ -58,6 +58,41 @@ export const moveBodySchema = z.strictObject({
 });
 export type MoveBody = z.infer<typeof moveBodySchema>;
 
+/**
+ * (v1.1) Claims. `pattern` is a glob on names (src/gateway/watch/glob.ts), so
+ * no "/"; `leaseMs` at least a second, so a lease outlives the few commands
+ * that make it; both windows at most a day.
+ */
+const DAY_MS = 86_400_000;
+const leaseMsSchema = z.number().int().min(1000).max(DAY_MS);
+// biome-ignore lint/suspicious/noControlCharactersInRegex: CR, LF and NUL are what a pattern may not hold
+const PATTERN = /^[^/\r\n\u0000]+$/;
+export const claimBodySchema = z.strictObject({
+  path: z.string(),
+  pattern: z.string().min(1).max(256).regex(PATTERN).optional(),
+  stableMs: z.number().int().min(0).max(DAY_MS).optional(),
+  leaseMs: leaseMsSchema.optional(),
+});
+export type ClaimBody = z.infer<typeof claimBodySchema>;
+
+export const ackBodySchema = z.discriminatedUnion('disposition', [
+  z.strictObject({ disposition: z.literal('delete') }),
+  z.strictObject({ disposition: z.literal('move'), to: z.string().min(1) }),
+]);
+export type AckBody = z.infer<typeof ackBodySchema>;
+
+export const extendBodySchema = z.strictObject({ leaseMs: leaseMsSchema });
+export type ExtendBody = z.infer<typeof extendBodySchema>;
+
+/** release takes no body; an empty JSON object is accepted too. */
+export const releaseBodySchema = z.strictObject({});
+
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body);
+  if (!result.success) throw new HttpError(400, 'BAD_BODY', describe(result.error));
+  return result.data;
+}
+
 export function parseQuery(query: unknown): TransferQuery {
   const result = transferQuerySchema.safeParse(query ?? {});
   if (!result.success) throw new HttpError(400, 'BAD_OPTION', describe(result.error));

@@ -10,6 +10,7 @@ import { watchEvents } from './events.js';
 import { downloadFile } from './files/downloadFile.js';
 import { deleteFile } from './files/deleteFile.js';
 import { moveEntry } from './move.js';
+import { ackClaimRoute, extendClaimRoute, releaseClaimRoute, takeClaimRoute } from './claims.js';
 import { postFiles } from './files/postFiles.js';
 import { putFile } from './files/putFile.js';
 
@@ -61,6 +62,12 @@ export function createApiRouter(deps: RouteDeps): Router {
     watchEvents({ hub: deps.watchHub, keepAliveMs: EVENTS_KEEP_ALIVE_MS, maxBufferedBytes: EVENTS_MAX_BUFFERED_BYTES }),
   );
 
-  router.post('/servers/:server/move', server, express.json({ limit: '64kb', strict: true }), moveEntry());
+  const json = express.json({ limit: '64kb', strict: true });
+  router.post('/servers/:server/move', server, json, moveEntry());
+
+  router.post('/servers/:server/claims', server, json, takeClaimRoute(deps.claims));
+  router.post('/servers/:server/claims/:id/ack', server, json, ackClaimRoute(deps.claims));
+  router.post('/servers/:server/claims/:id/release', server, json, releaseClaimRoute(deps.claims));
+  router.post('/servers/:server/claims/:id/extend', server, json, extendClaimRoute(deps.claims));
   return router;
 }

@@ -57,6 +57,8 @@ describe('GatewayError → problem+json, in the one table', () => {
     IS_A_DIRECTORY: 409,
     DIRECTORY_NOT_EMPTY: 409,
     UPLOAD_INCOMPLETE: 502,
+    CLAIM_NOT_HELD: 409,
+    TARGET_EXISTS: 409,
   };
 
   test('each code keeps its status, its code and the gateway sentence', () => {

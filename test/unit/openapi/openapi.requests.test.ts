@@ -10,7 +10,15 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { loadOpenApiDocument } from '../../../src/http/openapi.js';
-import { eventsQuerySchema, moveBodySchema, transferQuerySchema } from '../../../src/http/input/schemas.js';
+import {
+  ackBodySchema,
+  claimBodySchema,
+  eventsQuerySchema,
+  extendBodySchema,
+  moveBodySchema,
+  releaseBodySchema,
+  transferQuerySchema,
+} from '../../../src/http/input/schemas.js';
 import { deref, HTTP_METHODS, operationParameters } from '../../helpers/openapiValidator.js';
 
 type Json = Record<string, unknown>;
@@ -118,6 +126,24 @@ describe('OpenAPI request shapes come from the zod schemas', () => {
       validation(source),
       `MoveRequest drifted from moveBodySchema: ${JSON.stringify(source)}`,
     );
+  });
+
+  it('the claims bodies are the zod schemas that validate them (v1.1 "Claims")', () => {
+    const paths = doc.paths as Record<string, Json>;
+    const cases: Array<[string, string, z.ZodType]> = [
+      ['/api/v1/servers/{server}/claims', 'ClaimRequest', claimBodySchema],
+      ['/api/v1/servers/{server}/claims/{id}/ack', 'AckRequest', ackBodySchema],
+      ['/api/v1/servers/{server}/claims/{id}/release', 'ReleaseRequest', releaseBodySchema],
+      ['/api/v1/servers/{server}/claims/{id}/extend', 'ExtendRequest', extendBodySchema],
+    ];
+    for (const [path, name, schema] of cases) {
+      const operation = paths[path]?.post as Json | undefined;
+      assert.ok(operation !== undefined, `${path} is documented`);
+      const body = deref(doc, operation.requestBody);
+      assert.deepEqual(((body.content as Json)['application/json'] as Json).schema, { $ref: `#/components/schemas/${name}` }, path);
+      const source = z.toJSONSchema(schema, { io: 'input' });
+      assert.deepEqual(validation(components.schemas?.[name]), validation(source), `${name} drifted: ${JSON.stringify(source)}`);
+    }
   });
 
   it('the comparison sees a drift (a value the document would allow and the app refuses)', () => {

@@ -160,6 +160,11 @@ const CONTRACT: Record<string, string[]> = {
   'POST /api/v1/servers/{server}/dirs/{path}': ['201', '400', '401', '403', '404', '502', '503', '504'],
   'DELETE /api/v1/servers/{server}/dirs/{path}': ['204', '400', '401', '403', '404', '409', '502', '503', '504'],
   'POST /api/v1/servers/{server}/move': ['200', '400', '401', '403', '404', '409', '502', '503', '504'],
+  // (v1.1) Claims
+  'POST /api/v1/servers/{server}/claims': ['201', '204', '400', '401', '403', '404', '502', '503', '504'],
+  'POST /api/v1/servers/{server}/claims/{id}/ack': ['204', '400', '401', '403', '404', '409', '502', '503', '504'],
+  'POST /api/v1/servers/{server}/claims/{id}/release': ['204', '400', '401', '403', '404', '409', '502', '503', '504'],
+  'POST /api/v1/servers/{server}/claims/{id}/extend': ['200', '400', '401', '403', '404', '409', '502', '503', '504'],
   'GET /api/v1/transfers': ['200', '401'],
   // (v1.1) Events: the root-dir forms as for dirs.
   'GET /api/v1/servers/{server}/events': ['200', '400', '401', '404', '502', '503', '504'],

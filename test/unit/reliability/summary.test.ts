@@ -29,4 +29,20 @@ describe('reliability summary', () => {
     assert.equal(summaryFailures({ ...clean, hostile: { tried: 5, refused: 4, reachedFtp: 1 } }).length, 1);
     assert.equal(summaryFailures({ ...clean, secrets: { bytesScanned: 1, leaks: ['a 9-character secret'] } }).length, 1);
   });
+
+  it('prints the claims figures and fails a file acked twice or lost, in either run', () => {
+    const claims = {
+      files: 1000,
+      processes: 2,
+      consumers: 8,
+      duplicates: 0,
+      lost: 0,
+      seconds: 60,
+      killed: { files: 200, held: 4, duplicates: 0, lost: 0, recoverySeconds: 3.5 },
+    };
+    assert.deepEqual(summaryFailures({ ...clean, claims }), []);
+    assert.match(summaryLines({ ...clean, claims }).join('\n'), /claims: 1000 files, 8 consumers on 2 processes, 0 duplicates, 0 lost/);
+    assert.equal(summaryFailures({ ...clean, claims: { ...claims, duplicates: 1 } }).length, 1);
+    assert.equal(summaryFailures({ ...clean, claims: { ...claims, killed: { ...claims.killed, lost: 2 } } }).length, 1);
+  });
 });

@@ -5,8 +5,8 @@
 // it never takes is given up after `retries` and counted, and neither the
 // secret nor a token in the URL ever reaches the log. With `claim: true` the
 // delivery goes through the injected claim step (a recording fake here; the
-// claims module provides the real one): acked on a 2xx, released after the
-// last failure, skipped when another consumer has the file.
+// real claims across replicas are in webhookClaims.test.ts): acked on a 2xx,
+// released after the last failure, skipped when another consumer has the file.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -127,7 +127,6 @@ describe('webhook watches on vsftpd', serverSkip('vsftpd'), () => {
     const claimed = gatewayConfig([ftpServerConfig(ftp, { mode: 'passive', watch: { pollMs: 150 } })], {
       watches: [{ ...watch, path: 'queue', segments: ['queue'], claim: true, retries: 1 }],
     });
-    await assert.rejects(startGateway(claimed), /claim: true needs the claims module/, 'no claim step: refused at startup');
     claiming = await startGateway(claimed, { claims: fakeClaims });
   });
   after(async () => {
