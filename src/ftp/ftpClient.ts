@@ -6,7 +6,7 @@ import { ftpChannels, publish, type FtpServerEvent } from './diagnostics.js';
 import { FtpControl } from './control/ftpControl.js';
 import { parseFeatures } from './control/features.js';
 import { logIn, sendSiteCommands } from './control/login.js';
-import { createServerKnowledge } from './control/serverKnowledge.js';
+import { createServerKnowledge } from './profile/serverProfile.js';
 import type { FtpReply } from './reply/ftpReply.js';
 import type { DataContext } from './data/dataConnection.js';
 import { download, planDownload } from './data/download.js';
@@ -94,8 +94,9 @@ export class FtpClient implements FtpSession {
       ignorePasvAddress: options.ignorePasvAddress ?? true,
       active: options.active ?? {},
       dataTls: null,
-      modeMemory: options.modeMemory,
+      modeMemory: options.modeMemory ?? server.modeMemory,
       refused: new Set<FtpDataMethod>(),
+      server,
     };
     this.#transfers = {
       data: this.#data,
@@ -113,7 +114,7 @@ export class FtpClient implements FtpSession {
       },
       setType: (type, signal) => this.#setType(type, signal),
     };
-    this.#stat = new StatProbe(channel);
+    this.#stat = new StatProbe(channel, server);
     this.#listing = {
       channel,
       transfers: this.#transfers,
@@ -193,6 +194,7 @@ export class FtpClient implements FtpSession {
     let greeting = await this.#control.nextReply(connectWait);
     while (greeting.code >= 100 && greeting.code < 200) greeting = await this.#control.nextReply(connectWait);
     if (greeting.code !== 220) throw replyError('connect', greeting.code, greeting.message);
+    this.#server.reached();
     publish(ftpChannels.session, { sessionId: this.id, host: this.#options.host, port: this.#options.port, event: 'open' });
 
     const tlsMode = this.#options.tls?.mode ?? 'none';
@@ -217,12 +219,21 @@ export class FtpClient implements FtpSession {
     }
     const feat = await this.#command('FEAT');
     this.#features = feat.code === 211 ? parseFeatures(feat.message) : new Map();
+    this.#learnFeatures(feat.code);
     if (this.#encoding.toLowerCase().replace('-', '') === 'utf8' && this.#options.utf8 !== false && this.#features.has('UTF8')) {
       // pure-ftpd answers 504 here although it lists UTF8; names are UTF-8 either way.
       await this.#command('OPTS', 'UTF8 ON');
     }
     await sendSiteCommands((verb, argument) => this.#command(verb, argument), this.#options.siteCommands ?? []);
     return true;
+  }
+
+  /** What FEAT says, into the profile: a 211 lists the features; a refusal (500: no FEAT) lists none. */
+  #learnFeatures(code: number): void {
+    if (code !== 211 && code < 500) return;
+    const lines = [...this.#features].map(([name, value]) => (value === '' ? name : `${name} ${value}`));
+    this.#server.learn('features', lines);
+    if (code === 211) this.#server.learn('utf8', this.#features.has('UTF8'));
   }
 
   /**
