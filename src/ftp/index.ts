@@ -9,8 +9,12 @@ export type { FtpCommandEvent, FtpProfileEvent, FtpReplyEvent, FtpServerEvent, F
 export { FtpClient, connectFtp } from './ftpClient.js';
 export { assertSafeArgument } from './control/safeArgument.js';
 export { FtpPool } from './pool/ftpPool.js';
+export { isCapacitySignal } from './pool/capacityGate.js';
 export type { FtpPoolOptions, FtpPoolStats, FtpLease } from './pool/ftpPool.js';
 export { createModeMemory } from './data/modeMemory.js';
 export { createServerKnowledge, ServerProfile } from './profile/serverProfile.js';
 export type { FtpServerProfileLabel } from './profile/serverProfile.js';
 export { SerialQueue } from './serialQueue.js';
+export { diagnoseServer } from './diagnose/diagnoseServer.js';
+export type { FtpDiagnoseOptions, FtpDiagnosis } from './diagnose/diagnoseServer.js';
+export type { FtpDiagnosisStep, FtpDiagnosisStepName } from './diagnose/diagnosisStep.js';
