@@ -1,4 +1,4 @@
-import { diagnoseServer, type FtpDiagnosisStep } from '../ftp/index.js';
+import { diagnoseServer, isCapacitySignal, type FtpDiagnosisStep } from '../ftp/index.js';
 import { adviseSteps, recommend, type Recommendation } from './diagnosisAdvice.js';
 import { resolveRoot } from './ftpPaths.js';
 import type { Credentials, ServerHandle } from './serverRegistry.js';
@@ -60,6 +60,10 @@ export async function diagnose(handle: ServerHandle, credentials: Credentials | 
     openSessions,
     sessionLimit: handle.profile.facts.sessionLimit,
   };
+  // Turned away for capacity with sessions of ours open: the same fact a pool's 421 teaches.
+  if (openSessions > 0 && result.steps.some((s) => !s.ok && s.error !== undefined && isCapacitySignal(s.error))) {
+    handle.profile.learn('sessionLimit', openSessions);
+  }
   const advice = adviseSteps(result.steps, context);
   const steps = result.steps.map((s): DiagnosisStepReport => {
     const text = advice.get(s);
