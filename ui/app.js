@@ -578,7 +578,12 @@ function renderDiagnosis(report) {
 /** The recommendation as the lines to put under `servers:` in the config file. */
 function recommendationYaml(name, r) {
   const lines = [`${name}:`, `  mode: ${r.mode}`];
-  if (r.tls) lines.push(`  tls: { ${Object.entries(r.tls).map(([k, v]) => `${k}: ${v}`).join(', ')} }`);
+  if (r.tls)
+    lines.push(
+      `  tls: { ${Object.entries(r.tls)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ')} }`,
+    );
   if (r.pool) lines.push(`  pool: { max: ${r.pool.max} }`);
   return lines.join('\n');
 }

@@ -64,8 +64,8 @@ describe('web UI: Diagnose on a passive-only vsftpd', serverSkip('vsftpd'), () =
     assert.match(port?.cells[4] ?? '', /^550 Permission denied\./m);
     assert.match(port?.cells[5] ?? '', /use passive mode \(mode: passive\)/);
     assert.equal(table.find((r) => r.step === 'EPSV')?.ok, 'true');
-    assert.match(await page.locator('#diagnosis-summary').innerText(), /can work with this server/);
-    assert.equal(await page.locator('#diagnosis-recommendation').innerText(), 'default:\n  mode: passive');
+    assert.match((await page.locator('#diagnosis-summary').textContent()) ?? '', /can work with this server/);
+    assert.equal(await page.locator('#diagnosis-recommendation').textContent(), 'default:\n  mode: passive');
     await page.screenshot({ path: join(screenshotDir(), 'diagnose.png'), fullPage: true });
     const html = await page.content();
     assert.ok(!html.includes(ftp.password), 'the password is nowhere on the page');
@@ -78,7 +78,7 @@ describe('web UI: Diagnose on a passive-only vsftpd', serverSkip('vsftpd'), () =
     const page = await pageWithKey(READ_KEY);
     await page.click('#diagnose');
     await page.locator('#error').waitFor({ state: 'visible' });
-    assert.match(await page.locator('#error').innerText(), /\(403\)/);
+    assert.match((await page.locator('#error').textContent()) ?? '', /\(403\)/);
     assert.equal(await page.locator('#diagnosis').isVisible(), false);
     await page.context().close();
   });
