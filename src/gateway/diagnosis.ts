@@ -50,7 +50,10 @@ export async function diagnose(handle: ServerHandle, credentials: Credentials | 
     dataMs: Math.min(t.dataMs, CAP_MS.dataMs),
   };
   const openSessions = handle.stats()?.size ?? 0;
-  const result = await diagnoseServer({ connect, listPath: (login) => resolveRoot(handle.config.root, login) });
+  // A login directory the pool would refuse (learnLoginDirectory: not absolute, as VMS's) places no root here either.
+  const listPath = (login: string | null): string | null =>
+    login !== null && !login.startsWith('/') && handle.config.root.relativeTo === 'login' ? null : resolveRoot(handle.config.root, login);
+  const result = await diagnoseServer({ connect, listPath });
   const context = {
     config: handle.config,
     passThrough: handle.passThrough,

@@ -152,6 +152,10 @@ function pwdAdvice(step: FtpDiagnosisStep, ctx: AdviceContext): string | undefin
       : undefined;
   const dir = ctx.loginDirectory;
   if (dir === null || dir === '/') return undefined;
+  if (!dir.startsWith('/'))
+    return relative
+      ? `The login directory ${dir} is not a Unix-style absolute path: a root relative to it cannot be placed. Start the URL path with %2F to give an absolute root.`
+      : undefined;
   if (!relative) return `The login directory is ${dir}; the root is absolute (%2F in the URL), so the login directory does not matter.`;
   return `The login directory is ${dir}. The URL path is read from it (RFC 1738, as curl reads it): ftp://host/ is ${dir} and ftp://host/outbox is ${dir}/outbox. Start the path with %2F for an absolute folder: ftp://host/%2Fdata is /data.`;
 }

@@ -9,7 +9,15 @@ import { join } from 'node:path';
 import type { FtpServerKind, FtpServerOptions, RunningFtpServer } from '../../../helpers/servers/index.js';
 import { borrowFtpServer } from '../../../helpers/servers/shared.js';
 import { ALL_SERVER_KINDS, serverSkip, UNCHROOTED_SERVER_KINDS } from '../../../helpers/requireServers.js';
-import { chownTree, ftpServerConfig, gatewayConfig, startGateway, type RunningGateway } from '../../../helpers/httpHarness.js';
+import {
+  chownTree,
+  ftpServerConfig,
+  gatewayConfig,
+  serverConfig,
+  startGateway,
+  type RunningGateway,
+} from '../../../helpers/httpHarness.js';
+import { startScriptedServer } from '../../../helpers/scriptedFtpServer.js';
 import type { ServerConfig } from '../../../../src/config/index.js';
 
 interface Profile {
@@ -301,5 +309,54 @@ describe('diagnosis on a vsftpd that takes one session at a time', serverSkip('v
     assert.deepEqual(d.recommendation.pool, { max: 1 });
     const p = (await gw.request('GET', '/api/v1/servers/default', { headers: READ })).json<{ profile: { sessionLimit: number | null } }>();
     assert.equal(p.profile.sessionLimit, 1);
+  });
+});
+
+// No real server hangs on demand: a scripted peer that never greets, and one that goes silent after login.
+describe('a server that hangs gives a failed step, never a hung request', () => {
+  const quick = { connectMs: 400, commandMs: 400, dataMs: 400 };
+
+  test('no greeting: connect ok, greeting failed with advice, nothing after it', async () => {
+    const peer = await startScriptedServer(() => undefined, { greeting: null });
+    const gw = await startGateway(gatewayConfig([serverConfig({ host: '127.0.0.1', port: peer.port, timeouts: quick })]));
+    try {
+      const d = await diagnose(gw, 'default', {});
+      assert.deepEqual(
+        d.steps.map((s) => [s.step, s.ok]),
+        [
+          ['connect', true],
+          ['greeting', false],
+        ],
+      );
+      assert.match(stepOf(d, 'greeting').advice ?? '', /no greeting.*tls\.mode: implicit/);
+      assert.equal(d.ok, false);
+    } finally {
+      await gw.close();
+      await peer.close();
+    }
+  });
+
+  test('silent after login: SYST fails on its timeout, the root on a fresh session too, and the run ends there', async () => {
+    const peer = await startScriptedServer(() => undefined);
+    const gw = await startGateway(gatewayConfig([serverConfig({ host: '127.0.0.1', port: peer.port, timeouts: quick })]));
+    try {
+      const d = await diagnose(gw, 'default', {});
+      assert.deepEqual(
+        d.steps.map((s) => [s.step, s.ok]),
+        [
+          ['connect', true],
+          ['greeting', true],
+          ['login', true],
+          ['SYST', false],
+          ['root', false],
+        ],
+      );
+      assert.equal(stepOf(d, 'login').sent, 'USER user\nPASS ***');
+      assert.equal(d.ok, false);
+      assert.ok(!JSON.stringify(d).includes('secret'), 'the configured password appears nowhere');
+    } finally {
+      await gw.close();
+      await peer.close();
+    }
   });
 });
