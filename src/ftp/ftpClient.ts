@@ -4,7 +4,7 @@ import type { Readable, Writable } from 'node:stream';
 import { abortedError, closedError, connectFailedError, FtpError, parseError, replyError, tlsError } from './errors.js';
 import { ftpChannels, publish, type FtpServerEvent } from './diagnostics.js';
 import { FtpControl } from './control/ftpControl.js';
-import { parseFeatures } from './control/features.js';
+import { learnFromFeat, parseFeatures } from './control/features.js';
 import { logIn, sendSiteCommands } from './control/login.js';
 import { createServerKnowledge } from './profile/serverProfile.js';
 import type { FtpReply } from './reply/ftpReply.js';
@@ -219,21 +219,13 @@ export class FtpClient implements FtpSession {
     }
     const feat = await this.#command('FEAT');
     this.#features = feat.code === 211 ? parseFeatures(feat.message) : new Map();
-    this.#learnFeatures(feat.code);
+    learnFromFeat(this.#server, feat.code, this.#features);
     if (this.#encoding.toLowerCase().replace('-', '') === 'utf8' && this.#options.utf8 !== false && this.#features.has('UTF8')) {
       // pure-ftpd answers 504 here although it lists UTF8; names are UTF-8 either way.
       await this.#command('OPTS', 'UTF8 ON');
     }
     await sendSiteCommands((verb, argument) => this.#command(verb, argument), this.#options.siteCommands ?? []);
     return true;
-  }
-
-  /** What FEAT says, into the profile: a 211 lists the features; a refusal (500: no FEAT) lists none. */
-  #learnFeatures(code: number): void {
-    if (code !== 211 && code < 500) return;
-    const lines = [...this.#features].map(([name, value]) => (value === '' ? name : `${name} ${value}`));
-    this.#server.learn('features', lines);
-    if (code === 211) this.#server.learn('utf8', this.#features.has('UTF8'));
   }
 
   /**

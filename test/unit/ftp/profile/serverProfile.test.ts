@@ -31,8 +31,8 @@ describe('ServerProfile', () => {
   test('publishes one event per change, none for the same value again', () => {
     const profile = createServerKnowledge({ name: 'a', host: 'h', port: 21 });
     const seen = events(() => {
-      profile.learn('system', 'UNIX Type: L8');
-      profile.learn('system', 'UNIX Type: L8');
+      profile.learnSystem('UNIX Type: L8');
+      profile.learnSystem('UNIX Type: L8');
       profile.learn('features', ['EPSV', 'UTF8']);
       profile.learn('features', ['EPSV', 'UTF8']);
       profile.learnDataMethod('PORT', 'refused', 500);
