@@ -14,7 +14,7 @@ import { restarting } from './data/restMode.js';
 import type { TransferSession } from './data/settle.js';
 import { planUpload, upload } from './data/upload.js';
 import { listAll, nameList, streamList, type ListingSession } from './listing/listTransfer.js';
-import { connectTcp, connectTls, tlsOptions } from './net.js';
+import { connectTcp, connectTls, dataTlsOptions, tlsOptions } from './net.js';
 import { SerialQueue } from './serialQueue.js';
 import type { CommandChannel } from './control/commandChannel.js';
 import { StatProbe } from './stat.js';
@@ -215,7 +215,7 @@ export class FtpClient implements FtpSession {
       // RFC 4217 §9: PBSZ 0 then PROT P protects the data connections too.
       await this.#expect('PBSZ', '0', [200]);
       await this.#expect('PROT', 'P', [200]);
-      this.#data.dataTls = () => ({ ...tlsOptions(this.#options), session: this.#tlsSession });
+      this.#data.dataTls = () => dataTlsOptions(this.#options, this.#tlsSession);
     }
     const feat = await this.#command('FEAT');
     this.#features = feat.code === 211 ? parseFeatures(feat.message) : new Map();

@@ -179,6 +179,8 @@ export interface FtpConnectOptions {
    * trip at the first login). Without it the session learns for itself.
    */
   serverKnowledge?: FtpServerKnowledge;
+  /** PROT P data connections resume the control connection's TLS session (default true; a diagnosis turns it off once). */
+  resumeDataTlsSession?: boolean;
   /** Ask OPTS UTF8 ON when FEAT lists UTF8 (default true when encoding is utf8). */
   utf8?: boolean;
   /** Binary downloads into an FtpDirectTarget may go through the kernel relay when it is on (src/relay: once its self-test passed; default true). */

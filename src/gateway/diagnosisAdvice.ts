@@ -100,6 +100,11 @@ function adviseStep(step: FtpDiagnosisStep, ctx: AdviceContext, others: Others):
     case 'EPRT':
     case 'PORT':
       return activeAdvice(step, ctx, others);
+    case 'TLS session reuse':
+      if (!step.ok) return undefined;
+      return step.reuseRequired
+        ? "The server refuses a PROT P data connection that does not resume the control connection's TLS session (vsftpd's require_ssl_reuse, proftpd's default). The gateway always resumes it: nothing to change."
+        : undefined;
   }
 }
 

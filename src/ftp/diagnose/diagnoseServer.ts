@@ -61,14 +61,17 @@ export async function diagnoseServer(options: FtpDiagnoseOptions): Promise<FtpDi
   }
   const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
   let client: FtpClient | null = null;
+  /** The session whose commands and replies the transcript takes. */
+  let recorded: FtpClient | null = null;
   const session = async (): Promise<FtpClient> => {
     if (client?.usable) return client;
     client?.destroy();
     client = null;
     client = await FtpClient.connect(connect);
+    recorded = client;
     return client;
   };
-  const transcript = new Transcript(() => client?.id);
+  const transcript = new Transcript(() => recorded?.id);
   try {
     const root = transcript.record(new StepRecorder('root'));
     try {
@@ -97,11 +100,66 @@ export async function diagnoseServer(options: FtpDiagnoseOptions): Promise<FtpDi
         diagnosis.steps.push(err === ENOUGH ? rec.ok({ entries, ...pasvAddress(rec) }) : rec.failed(err, pasvAddress(rec)));
       }
     }
+    const works = diagnosis.steps.find((s) => s.ok && (METHODS as readonly string[]).includes(s.step));
+    if ((connect.tls?.mode ?? 'none') !== 'none' && works && !connect.signal?.aborted) {
+      const rec = transcript.record(new StepRecorder('TLS session reuse'));
+      diagnosis.steps.push(await probeSessionReuse(connect, works.step as FtpDataMethod, path, maxEntries, rec, (c) => (recorded = c)));
+    }
     return diagnosis;
   } finally {
     transcript.close();
     await (client as FtpClient | null)?.quit();
   }
+}
+
+/**
+ * Whether the server requires PROT P data connections to resume the control
+ * connection's TLS session (vsftpd's require_ssl_reuse, proftpd's default):
+ * one listing over a method that just worked, on a session whose data
+ * connections offer no session to resume. Refused, it is required; through,
+ * it is not. Either way the step is ok (the gateway always resumes); only a
+ * session that cannot be had fails it. Learned into the profile.
+ */
+async function probeSessionReuse(
+  connect: FtpConnectOptions,
+  method: FtpDataMethod,
+  path: string,
+  maxEntries: number,
+  rec: StepRecorder,
+  record: (client: FtpClient) => void,
+): Promise<FtpDiagnosisStep> {
+  const server = connect.serverKnowledge as NonNullable<FtpConnectOptions['serverKnowledge']>;
+  let probe: FtpClient;
+  try {
+    probe = await FtpClient.connect({ ...connect, resumeDataTlsSession: false });
+  } catch (err) {
+    return rec.failed(err);
+  }
+  record(probe);
+  let entries = 0;
+  let required: boolean;
+  try {
+    await probe.streamList(
+      path,
+      (batch) => {
+        entries += batch.length;
+        if (entries >= maxEntries) throw ENOUGH;
+      },
+      { method, ...(connect.signal ? { signal: connect.signal } : {}) },
+    );
+    required = false;
+  } catch (err) {
+    if (err !== ENOUGH && connect.signal?.aborted) {
+      await probe.quit();
+      return rec.failed(err);
+    }
+    required = err !== ENOUGH;
+  }
+  // The step is taken before QUIT, so its transcript ends with the listing.
+  const step = rec.ok(required ? { reuseRequired: true } : { reuseRequired: false, entries });
+  server.learn('tlsSessionReuse', required);
+  await probe.quit();
+  return step;
 }
 
 /** The address a PASV reply named, when the step got one. */

@@ -14,7 +14,8 @@ export type FtpDiagnosisStepName =
   | 'EPSV'
   | 'PASV'
   | 'EPRT'
-  | 'PORT';
+  | 'PORT'
+  | 'TLS session reuse';
 
 /**
  * One step of a diagnosis as the FTP layer saw it: what was sent (PASS
@@ -36,6 +37,8 @@ export interface FtpDiagnosisStep {
   entries?: number;
   /** PASV: the address its 227 named (the data connection goes to the control peer instead). */
   pasvAddress?: string;
+  /** TLS session reuse: whether a data connection that did not resume the control connection's TLS session was refused. */
+  reuseRequired?: boolean;
 }
 
 /** Collects one step's commands and replies as they go, then closes it with its outcome. */

@@ -255,12 +255,23 @@ describe('diagnosis advice on vsftpd', serverSkip('vsftpd'), () => {
         test('TLS and PROT P steps succeed and every data method lists over TLS', () => {
           assert.deepEqual(
             d.steps.map((s) => s.step),
-            ['connect', 'greeting', 'TLS', 'login', 'PROT P', 'SYST', 'FEAT', 'PWD', 'root', ...DATA_STEPS],
+            ['connect', 'greeting', 'TLS', 'login', 'PROT P', 'SYST', 'FEAT', 'PWD', 'root', ...DATA_STEPS, 'TLS session reuse'],
           );
           assert.equal(stepOf(d, 'TLS').sent, 'AUTH TLS');
           for (const m of DATA_STEPS) assert.equal(stepOf(d, m).ok, true, m);
           assert.equal(d.ok, true);
           assert.deepEqual(d.recommendation, { mode: 'auto' });
+        });
+
+        test('TLS session reuse: vsftpd (require_ssl_reuse=YES) refuses a data connection that does not resume; learned into the profile', async () => {
+          const reuse = stepOf(d, 'TLS session reuse');
+          assert.equal(reuse.ok, true);
+          assert.match(reuse.reply ?? '', /^522 .*reuse/im);
+          assert.match(reuse.advice ?? '', /always resumes it: nothing to change/);
+          const p = (await gw.request('GET', '/api/v1/servers/default', { headers: READ })).json<{
+            profile: { tlsSessionReuse: boolean | null };
+          }>();
+          assert.equal(p.profile.tlsSessionReuse, true);
         });
       }
       if (c.title === 'PASV naming a private address') {
