@@ -142,7 +142,9 @@ for (const kind of [...ALL_SERVER_KINDS, ...UNCHROOTED_SERVER_KINDS] as FtpServe
       for (const m of DATA_STEPS) assert.notEqual(p.dataMethods[m], 'untried', m);
     });
 
-    test('a read-only server may be diagnosed; a pass-through one asks for Basic; an unknown one is 404', async () => {
+    test('no key → 401; a read-only server may be diagnosed; a pass-through one asks for Basic; an unknown one is 404', async () => {
+      assert.equal((await gw.request('GET', '/api/v1/servers/default')).status, 401);
+      assert.equal((await gw.request('POST', '/api/v1/servers/default/diagnose')).status, 401);
       assert.equal((await diagnose(gw, 'ro')).ok, true);
       const pt = await gw.request('POST', '/api/v1/servers/pt/diagnose', { headers: WRITE });
       assert.equal(pt.status, 401);
