@@ -29,14 +29,15 @@ const OVERSIZED_FOLDER_MS = 30_000;
  */
 export function createApiRouter(deps: RouteDeps): Router {
   const router = express.Router();
-  const server = resolveServer(deps.registry, deps.config.limits, new TransferCap(deps.config.limits.maxTransfersPerKey, deps.config.auth));
+  const cap = new TransferCap(deps.config.limits.maxTransfersPerKey, deps.config.auth);
+  const server = resolveServer(deps.registry, deps.config.limits, cap);
   const limits = deps.config.limits;
 
   router.get('/servers', (_req, res) => {
     res.json(deps.registry.list());
   });
   router.get('/servers/:server', describeServer(deps.registry));
-  router.post('/servers/:server/diagnose', diagnoseServer(deps.registry));
+  router.post('/servers/:server/diagnose', diagnoseServer(deps.registry, cap));
   router.get('/transfers', (_req, res) => {
     res.json(deps.transfers.list());
   });

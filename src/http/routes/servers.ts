@@ -5,6 +5,7 @@ import { context } from '../context.js';
 import { HttpError } from '../httpError.js';
 import { parseBasicAuth } from '../middleware/auth.js';
 import { callerCredentials } from '../middleware/serverAccess.js';
+import type { TransferCap } from '../middleware/transferCap.js';
 
 function handleOf(registry: ServerRegistry, name: unknown): ServerHandle {
   const handle = typeof name === 'string' ? registry.get(name) : undefined;
@@ -29,13 +30,20 @@ export function describeServer(registry: ServerRegistry): RequestHandler {
 /**
  * `POST /api/v1/servers/{server}/diagnose` (write scope: the API key check
  * before it). A diagnosis only reads (it lists the root), so a read-only
- * server may be diagnosed too. The caller's disconnect stops it.
+ * server may be diagnosed too. It holds FTP sessions of its own while it
+ * runs, so it counts against `limits.maxTransfersPerKey` like any operation
+ * (429 over it). The caller's disconnect stops it.
  */
-export function diagnoseServer(registry: ServerRegistry): RequestHandler {
+export function diagnoseServer(registry: ServerRegistry, cap: TransferCap): RequestHandler {
   return async (req, res) => {
     const handle = handleOf(registry, req.params.server);
     const credentials = callerCredentials(req, res, handle);
-    const report = await diagnose(handle, credentials, context(res).signal);
-    res.set('Cache-Control', 'no-store').json(report);
+    const release = cap.admit(req, handle.name);
+    try {
+      const report = await diagnose(handle, credentials, context(res).signal);
+      res.set('Cache-Control', 'no-store').json(report);
+    } finally {
+      release();
+    }
   };
 }

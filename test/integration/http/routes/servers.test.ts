@@ -11,6 +11,7 @@ import { borrowFtpServer } from '../../../helpers/servers/shared.js';
 import { ALL_SERVER_KINDS, serverSkip, UNCHROOTED_SERVER_KINDS } from '../../../helpers/requireServers.js';
 import {
   chownTree,
+  eventually,
   ftpServerConfig,
   gatewayConfig,
   serverConfig,
@@ -18,7 +19,7 @@ import {
   type RunningGateway,
 } from '../../../helpers/httpHarness.js';
 import { startScriptedServer } from '../../../helpers/scriptedFtpServer.js';
-import type { ServerConfig } from '../../../../src/config/index.js';
+import { DEFAULT_LIMITS, type ServerConfig } from '../../../../src/config/index.js';
 
 interface Profile {
   system: string | null;
@@ -367,6 +368,32 @@ describe('a server that hangs gives a failed step, never a hung request', () => 
       assert.equal(stepOf(d, 'login').sent, 'USER user\nPASS ***');
       assert.equal(d.ok, false);
       assert.ok(!JSON.stringify(d).includes('secret'), 'the configured password appears nowhere');
+    } finally {
+      await gw.close();
+      await peer.close();
+    }
+  });
+});
+
+describe('a diagnosis counts against limits.maxTransfersPerKey', () => {
+  test('while one runs (its server not greeting yet), the same caller gets 429 for another', async () => {
+    const peer = await startScriptedServer(() => undefined, { greeting: null });
+    const gw = await startGateway(
+      gatewayConfig(
+        [serverConfig({ host: '127.0.0.1', port: peer.port, timeouts: { connectMs: 2_000, commandMs: 2_000, dataMs: 2_000 } })],
+        {
+          limits: { ...DEFAULT_LIMITS, maxTransfersPerKey: 1 },
+        },
+      ),
+    );
+    try {
+      const first = gw.request('POST', '/api/v1/servers/default/diagnose');
+      await eventually(() => peer.connections.length === 1);
+      const second = await gw.request('POST', '/api/v1/servers/default/diagnose');
+      assert.equal(second.status, 429);
+      assert.equal(second.headers['retry-after'], '1');
+      assert.equal((await first).status, 200);
+      assert.equal(peer.connections.length, 1, 'the refused one opened no connection');
     } finally {
       await gw.close();
       await peer.close();
