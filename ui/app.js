@@ -211,6 +211,7 @@ async function loadServers() {
 async function selectServer(name) {
   state.server = name;
   state.path = [];
+  $('diagnosis').hidden = true;
   $('server').value = name;
   const s = state.servers.find((x) => x.name === name);
   $('server-info').textContent = s ? `${s.host}:${s.port} · TLS ${s.tls} · ${s.mode}/${s.type}${s.readOnly ? ' · read-only' : ''}` : '';
@@ -527,12 +528,76 @@ async function makeFolder(name) {
   await refresh();
 }
 
+// ---------------------------------------------------------------- diagnosis
+
+/** POST …/diagnose for the selected server; the steps as a table, then the settings to use. */
+async function diagnose() {
+  const button = $('diagnose');
+  const section = $('diagnosis');
+  button.disabled = true;
+  section.hidden = false;
+  delete section.dataset.ok;
+  $('diagnosis-summary').textContent = `Diagnosing ${state.server}: trying every step on a fresh FTP session…`;
+  $('diagnosis-steps').replaceChildren();
+  $('diagnosis-recommendation').textContent = '';
+  try {
+    const url = new URL(`servers/${encodeURIComponent(state.server)}/diagnose`, API);
+    const req = await api({ method: 'POST', url, responseType: 'json' });
+    renderDiagnosis(req.response);
+  } catch (error) {
+    section.hidden = true;
+    throw error;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function renderDiagnosis(report) {
+  const section = $('diagnosis');
+  section.dataset.ok = String(report.ok);
+  $('diagnosis-summary').textContent = report.ok
+    ? 'The gateway can work with this server.'
+    : 'Something must change before the gateway can work with this server: see the advice below.';
+  // Server text goes in as text nodes only, never as markup.
+  const rows = report.steps.map((s) =>
+    el(
+      'tr',
+      { 'data-step': s.step, 'data-ok': String(s.ok) },
+      el('th', { scope: 'row' }, s.step),
+      el('td', { class: 'result' }, s.ok ? 'ok' : 'failed'),
+      el('td', { class: 'num' }, `${s.ms} ms`),
+      el('td', {}, el('pre', {}, s.sent ?? '')),
+      el('td', {}, el('pre', {}, s.reply ?? '')),
+      el('td', { class: 'advice' }, s.advice ?? ''),
+    ),
+  );
+  $('diagnosis-steps').replaceChildren(...rows);
+  $('diagnosis-recommendation').textContent = recommendationYaml(state.server, report.recommendation);
+}
+
+/** The recommendation as the lines to put under `servers:` in the config file. */
+function recommendationYaml(name, r) {
+  const lines = [`${name}:`, `  mode: ${r.mode}`];
+  if (r.tls)
+    lines.push(
+      `  tls: { ${Object.entries(r.tls)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ')} }`,
+    );
+  if (r.pool) lines.push(`  pool: { max: ${r.pool.max} }`);
+  return lines.join('\n');
+}
+
 // ---------------------------------------------------------------- wiring
 
 function wire() {
   $('server').addEventListener('change', (e) => run(() => selectServer(e.target.value)));
   $('refresh').addEventListener('click', () => run(refresh));
   $('live-toggle').addEventListener('change', watchFolder);
+  $('diagnose').addEventListener('click', () => run(diagnose));
+  $('diagnosis-close').addEventListener('click', () => {
+    $('diagnosis').hidden = true;
+  });
   $('change-key').addEventListener('click', () =>
     run(async () => {
       if (await askCredentials({ title: 'API key', detail: 'enter the key to use from now on' }, false, state.server))

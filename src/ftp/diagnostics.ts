@@ -52,12 +52,26 @@ export type FtpServerEvent = { sessionId: number; host: string; port: number } &
   | { fact: 'listingDialect'; value: string; how: 'listing' }
 );
 
+/**
+ * A server profile changed (profile/serverProfile.ts): one fact and its new
+ * value (`dataMethods.PORT`: `refused (500)`). Facts hold no credentials.
+ */
+export interface FtpProfileEvent {
+  /** The gateway's name for the server, when the profile was given one. */
+  name: string | undefined;
+  host: string | undefined;
+  port: number | undefined;
+  fact: string;
+  value: unknown;
+}
+
 export const ftpChannels = {
   command: diagnostics_channel.channel('ftp-gateway:ftp:command'),
   reply: diagnostics_channel.channel('ftp-gateway:ftp:reply'),
   session: diagnostics_channel.channel('ftp-gateway:ftp:session'),
   transfer: diagnostics_channel.channel('ftp-gateway:ftp:transfer'),
   server: diagnostics_channel.channel('ftp-gateway:ftp:server'),
+  profile: diagnostics_channel.channel('ftp-gateway:ftp:profile'),
 } as const;
 
 export function publish<T extends object>(channel: diagnostics_channel.Channel, message: T): void {

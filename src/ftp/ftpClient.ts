@@ -4,9 +4,9 @@ import type { Readable, Writable } from 'node:stream';
 import { abortedError, closedError, connectFailedError, FtpError, parseError, replyError, tlsError } from './errors.js';
 import { ftpChannels, publish, type FtpServerEvent } from './diagnostics.js';
 import { FtpControl } from './control/ftpControl.js';
-import { parseFeatures } from './control/features.js';
+import { learnFromFeat, parseFeatures } from './control/features.js';
 import { logIn, sendSiteCommands } from './control/login.js';
-import { createServerKnowledge } from './control/serverKnowledge.js';
+import { createServerKnowledge } from './profile/serverProfile.js';
 import type { FtpReply } from './reply/ftpReply.js';
 import type { DataContext } from './data/dataConnection.js';
 import { download, planDownload } from './data/download.js';
@@ -14,7 +14,7 @@ import { restarting } from './data/restMode.js';
 import type { TransferSession } from './data/settle.js';
 import { planUpload, upload } from './data/upload.js';
 import { listAll, nameList, streamList, type ListingSession } from './listing/listTransfer.js';
-import { connectTcp, connectTls, tlsOptions } from './net.js';
+import { connectTcp, connectTls, dataTlsOptions, tlsOptions } from './net.js';
 import { SerialQueue } from './serialQueue.js';
 import type { CommandChannel } from './control/commandChannel.js';
 import { StatProbe } from './stat.js';
@@ -94,8 +94,9 @@ export class FtpClient implements FtpSession {
       ignorePasvAddress: options.ignorePasvAddress ?? true,
       active: options.active ?? {},
       dataTls: null,
-      modeMemory: options.modeMemory,
+      modeMemory: options.modeMemory ?? server.modeMemory,
       refused: new Set<FtpDataMethod>(),
+      server,
     };
     this.#transfers = {
       data: this.#data,
@@ -113,7 +114,7 @@ export class FtpClient implements FtpSession {
       },
       setType: (type, signal) => this.#setType(type, signal),
     };
-    this.#stat = new StatProbe(channel);
+    this.#stat = new StatProbe(channel, server);
     this.#listing = {
       channel,
       transfers: this.#transfers,
@@ -193,6 +194,7 @@ export class FtpClient implements FtpSession {
     let greeting = await this.#control.nextReply(connectWait);
     while (greeting.code >= 100 && greeting.code < 200) greeting = await this.#control.nextReply(connectWait);
     if (greeting.code !== 220) throw replyError('connect', greeting.code, greeting.message);
+    this.#server.reached();
     publish(ftpChannels.session, { sessionId: this.id, host: this.#options.host, port: this.#options.port, event: 'open' });
 
     const tlsMode = this.#options.tls?.mode ?? 'none';
@@ -213,10 +215,11 @@ export class FtpClient implements FtpSession {
       // RFC 4217 §9: PBSZ 0 then PROT P protects the data connections too.
       await this.#expect('PBSZ', '0', [200]);
       await this.#expect('PROT', 'P', [200]);
-      this.#data.dataTls = () => ({ ...tlsOptions(this.#options), session: this.#tlsSession });
+      this.#data.dataTls = () => dataTlsOptions(this.#options, this.#tlsSession);
     }
     const feat = await this.#command('FEAT');
     this.#features = feat.code === 211 ? parseFeatures(feat.message) : new Map();
+    learnFromFeat(this.#server, feat.code, this.#features);
     if (this.#encoding.toLowerCase().replace('-', '') === 'utf8' && this.#options.utf8 !== false && this.#features.has('UTF8')) {
       // pure-ftpd answers 504 here although it lists UTF8; names are UTF-8 either way.
       await this.#command('OPTS', 'UTF8 ON');

@@ -54,3 +54,13 @@ export function tlsOptions(options: FtpConnectOptions): tls.ConnectionOptions {
     minVersion: 'TLSv1.2',
   };
 }
+
+/**
+ * TLS options of a PROT P data connection: the session's, resuming the
+ * control connection's TLS session (vsftpd and proftpd require that) unless
+ * `resumeDataTlsSession` is false (a diagnosis, to learn whether the server
+ * requires it).
+ */
+export function dataTlsOptions(options: FtpConnectOptions, session: Buffer | undefined): tls.ConnectionOptions {
+  return { ...tlsOptions(options), ...(options.resumeDataTlsSession === false ? {} : { session }) };
+}

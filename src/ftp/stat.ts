@@ -3,23 +3,24 @@ import { replyError } from './errors.js';
 import { parseMlstReply, parseMlsxTimestamp } from './listing/parseMlsd.js';
 import type { FtpReply } from './reply/ftpReply.js';
 import { replyText } from './reply/ftpReplyParser.js';
-import type { FtpStat } from './types.js';
+import type { FtpServerKnowledge, FtpStat } from './types.js';
 
 /**
  * What a path is, with the fewest round trips each server allows: MLST
  * when FEAT lists it (RFC 3659 §7, one round trip); else SIZE and MDTM
  * together (one round trip where the server takes pipelined commands),
  * and CWD to tell a directory. ftp-srv answers SIZE for directories too:
- * learned once per session by a SIZE of "/", then CWD comes first there.
- * A server without SIZE (OpenVMS) gives files a null size, and CWD the
- * folders.
+ * learned once per server (its profile) by a SIZE of "/", then CWD comes
+ * first there. A server without SIZE (OpenVMS) gives files a null size, and
+ * CWD the folders.
  */
 export class StatProbe {
   readonly #channel: CommandChannel;
-  #sizeOnDirectories: boolean | undefined;
+  readonly #server: FtpServerKnowledge;
 
-  constructor(channel: CommandChannel) {
+  constructor(channel: CommandChannel, server: FtpServerKnowledge) {
     this.#channel = channel;
+    this.#server = server;
   }
 
   /** RFC 3659 §4: SIZE in TYPE I (in TYPE A servers answer the on-disk size, or refuse). */
@@ -81,14 +82,14 @@ export class StatProbe {
     throw replyError('CWD', cwd.code, cwd.message);
   }
 
-  /** Asked once per session: SIZE of "/" (always a directory) succeeds only on servers that size directories. */
+  /** Asked once per server: SIZE of "/" (always a directory) succeeds only on servers that size directories. */
   async #sizeAnswersDirectories(signal?: AbortSignal): Promise<boolean> {
-    if (this.#sizeOnDirectories === undefined) {
-      await this.#channel.setType('binary', signal);
-      const reply = await this.#channel.command('SIZE', '/', signal);
-      this.#sizeOnDirectories = reply.code === 213;
-    }
-    return this.#sizeOnDirectories;
+    const known = this.#server.facts.sizeOnDirectories;
+    if (known !== null) return known;
+    await this.#channel.setType('binary', signal);
+    const reply = await this.#channel.command('SIZE', '/', signal);
+    this.#server.learn('sizeOnDirectories', reply.code === 213);
+    return reply.code === 213;
   }
 }
 

@@ -43,10 +43,61 @@ export interface FtpModeMemory {
   set(method: FtpDataMethod): void;
 }
 
+/** What one data method did on this server: see FtpServerKnowledge.learnDataMethod. */
+export type FtpDataMethodOutcome = 'works' | 'refused' | 'failed' | 'untried';
+
 /**
- * What has been learned about one server, shared by all its sessions: one
- * object per server, like FtpModeMemory. Each fact starts unknown and is
- * learned from how the server behaves, never assumed.
+ * The facts of a server profile. null: not learned (yet).
+ */
+export interface FtpServerFacts {
+  /** The SYST reply's text (`UNIX Type: L8`), '' when refused. */
+  system: string | null;
+  /** FEAT's lines (`MLST type*;size*;modify*;`, `UTF8`); [] when FEAT was refused. */
+  features: string[] | null;
+  /** PWD after login (for a pass-through server, the gateway keeps one per credential pool instead). */
+  loginDirectory: string | null;
+  dataMethods: Record<FtpDataMethod, FtpDataMethodOutcome>;
+  /** The reply code of each `refused` data method. */
+  refusedWith: Partial<Record<FtpDataMethod, number>>;
+  /** What listings use: MLSD when FEAT lists MLST, else LIST. */
+  listing: 'MLSD' | 'LIST' | null;
+  /** The dialect of the last listing (`mlsd`, `unix`, `windows`, `vms`, …). */
+  listingDialect: string | null;
+  /** FEAT lists UTF8. */
+  utf8: boolean | null;
+  /** REST (RFC 3659 §5): `stream` once a REST was taken, `none` once one was refused as not implemented (see FtpServerKnowledge.restMode). */
+  restMode: 'stream' | 'none' | null;
+  /** SIZE answers in TYPE A. */
+  sizeInAscii: boolean | null;
+  /** SIZE answers for directories too (ftp-srv): stat() asks CWD first there. */
+  sizeOnDirectories: boolean | null;
+  /** PROT P data connections must resume the control connection's TLS session (true), or need not (false). */
+  tlsSessionReuse: boolean | null;
+  /** Sessions this process held when the server refused one more (421, or a 530 saying so). */
+  sessionLimit: number | null;
+  /** Takes several commands in one write (see FtpServerKnowledge.pipelining). */
+  pipelining: boolean | null;
+}
+
+/** The facts that are one value each, recorded through FtpServerKnowledge.learn. */
+export type FtpLearnableFact = Exclude<
+  keyof FtpServerFacts,
+  'dataMethods' | 'refusedWith' | 'pipelining' | 'restMode' | 'system' | 'listingDialect'
+>;
+
+/** The profile as shown: the facts, the method `auto` starts from, and when it last changed. */
+export interface FtpServerProfileSnapshot extends FtpServerFacts {
+  autoMethod: FtpDataMethod | null;
+  /** ISO 8601: the last change (or the first session's greeting). */
+  learnedAt: string;
+}
+
+/**
+ * What has been learned about one server, shared by all its sessions: its
+ * profile (profile/serverProfile.ts). Each fact starts unknown and is learned
+ * from how the server behaves, never assumed; sessions read their decisions
+ * from it (pipelining, where `auto` starts, data methods refused for good,
+ * SIZE on directories).
  */
 export interface FtpServerKnowledge {
   /**
@@ -83,6 +134,20 @@ export interface FtpServerKnowledge {
   readonly listingDialect: string | undefined;
   /** True when it changed what was known. */
   learnListingDialect(name: string): boolean;
+
+  readonly facts: Readonly<FtpServerFacts>;
+  /** Where `auto` starts: set by `auto` only. */
+  readonly modeMemory: FtpModeMemory;
+  /** A session got the 220 greeting. */
+  reached(): void;
+  /** Records one fact; the same value again changes nothing. */
+  learn<K extends FtpLearnableFact>(fact: K, value: FtpServerFacts[K]): void;
+  /** `works`: a data connection was made; `refused`: its command got a 4xx/5xx (`code`); `failed`: accepted, but no connection. */
+  learnDataMethod(method: FtpDataMethod, outcome: Exclude<FtpDataMethodOutcome, 'untried'>, code?: number): void;
+  /** Refused with a 5xx: sessions skip it. */
+  refusedForGood(method: FtpDataMethod): boolean;
+  /** null while no session has reached the server. */
+  snapshot(): FtpServerProfileSnapshot | null;
 }
 
 export type FtpRestMode = 'stream' | 'none';
@@ -106,14 +171,16 @@ export interface FtpConnectOptions {
    * (curl's --ftp-skip-pasv-ip). Default true.
    */
   ignorePasvAddress?: boolean;
-  /** Shared across the sessions of one server so `auto` starts from what worked. */
+  /** Where `auto` starts; default: the server knowledge's own (`serverKnowledge.modeMemory`). */
   modeMemory?: FtpModeMemory;
   /**
-   * Shared across the sessions of one server so each fact is learned once
-   * per server (the pipelining probe costs one round trip at the first
-   * login). Without it the session learns for itself.
+   * The server's profile, shared across the sessions of one server so each
+   * fact is learned once per server (the pipelining probe costs one round
+   * trip at the first login). Without it the session learns for itself.
    */
   serverKnowledge?: FtpServerKnowledge;
+  /** PROT P data connections resume the control connection's TLS session (default true; a diagnosis turns it off once). */
+  resumeDataTlsSession?: boolean;
   /** Ask OPTS UTF8 ON when FEAT lists UTF8 (default true when encoding is utf8). */
   utf8?: boolean;
   /** Binary downloads into an FtpDirectTarget may go through the kernel relay when it is on (src/relay: once its self-test passed; default true). */
@@ -210,6 +277,8 @@ export interface FtpTransferResult {
 
 export interface FtpListOptions {
   mode?: FtpDataMode;
+  /** Exactly this data method, no fallback (a diagnosis tries each); wins over `mode`. */
+  method?: FtpDataMethod;
   signal?: AbortSignal;
   /** list() only: refuse listings with more entries than this (default 1,000,000). */
   maxEntries?: number;

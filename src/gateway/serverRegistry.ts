@@ -4,13 +4,12 @@ import type { ServerConfig } from '../config/index.js';
 import {
   FtpPool,
   connectFtp,
-  createModeMemory,
   createServerKnowledge,
   type FtpConnectOptions,
-  type FtpModeMemory,
-  type FtpServerKnowledge,
   type FtpPoolStats,
+  type FtpServerProfileSnapshot,
   type FtpSession,
+  type ServerProfile,
 } from '../ftp/index.js';
 import { logSafe } from '../observability/logSafe.js';
 import { readinessDetail } from './readinessDetail.js';
@@ -42,6 +41,11 @@ export interface ServerSummary {
   readOnly: boolean;
 }
 
+/** `GET /api/v1/servers/{server}`: the summary plus what sessions learned (null before any reached the server). */
+export interface ServerDescription extends ServerSummary {
+  profile: FtpServerProfileSnapshot | null;
+}
+
 export interface ServerRegistryOptions {
   connect?: ConnectFn;
   logger?: Logger;
@@ -58,9 +62,13 @@ export class ServerHandle {
   readonly name: string;
   readonly config: ServerConfig;
   readonly passThrough: boolean;
-  readonly modeMemory: FtpModeMemory = createModeMemory();
-  /** Learned from the server (pipelining), shared by every pool of it: credentials do not change how it reads commands. */
-  readonly knowledge: FtpServerKnowledge = createServerKnowledge();
+  /**
+   * What sessions learned about the server (pipelining, where `auto` starts,
+   * data methods, FEAT, listings, the session limit), shared by every pool
+   * of it: credentials do not change how a server behaves. The one fact that
+   * depends on the user, the login directory, is kept per pool below.
+   */
+  readonly profile: ServerProfile;
   #connect: ConnectFn;
   #pool: FtpPool | null = null;
   #credentialPools = new Map<string, CredentialPool>();
@@ -73,6 +81,7 @@ export class ServerHandle {
     this.name = config.name;
     this.config = config;
     this.passThrough = config.user === null;
+    this.profile = createServerKnowledge({ name: config.name, host: config.host, port: config.port });
     this.#connect = connect;
     this.#maxCredentialPools = maxCredentialPools;
   }
@@ -114,6 +123,18 @@ export class ServerHandle {
     return resolveRoot(this.config.root, this.#loginDirectories.get(pool) ?? null);
   }
 
+  /**
+   * The profile as shown: for a pass-through server, with the login
+   * directory of the caller's credential pool (none without credentials or
+   * before that pool's first session), never another caller's.
+   */
+  describeProfile(credentials: Credentials | null): FtpServerProfileSnapshot | null {
+    const snapshot = this.profile.snapshot();
+    if (snapshot === null || !this.passThrough) return snapshot;
+    const entry = credentials === null ? undefined : this.#credentialPools.get(credentialKey(credentials));
+    return { ...snapshot, loginDirectory: entry ? (this.#loginDirectories.get(entry.pool) ?? null) : null };
+  }
+
   connectOptions(credentials: Credentials | null, signal?: AbortSignal): FtpConnectOptions {
     const c = this.config;
     const user = credentials?.user ?? c.user ?? undefined;
@@ -137,8 +158,7 @@ export class ServerHandle {
         ...(c.activeAddress !== null ? { externalAddress: c.activeAddress } : {}),
         ...(c.activePorts !== null ? { portRange: c.activePorts } : {}),
       },
-      modeMemory: this.modeMemory,
-      serverKnowledge: this.knowledge,
+      serverKnowledge: this.profile,
       kernelRelay: c.kernelRelay,
       ...(signal ? { signal } : {}),
     };
@@ -197,7 +217,9 @@ export class ServerHandle {
         // only after the await, when the constructor has returned.)
         if (this.config.root.relativeTo === 'login' && !this.#loginDirectories.has(pool)) {
           try {
-            this.#loginDirectories.set(pool, await learnLoginDirectory(session, signal));
+            const directory = await learnLoginDirectory(session, signal);
+            this.#loginDirectories.set(pool, directory);
+            if (!this.passThrough) this.profile.learn('loginDirectory', directory);
           } catch (err) {
             session.destroy();
             throw err;
@@ -209,6 +231,11 @@ export class ServerHandle {
       min: credentials === null ? p.min : 0,
       idleTimeoutMs: p.idleTimeoutMs,
       acquireTimeoutMs: p.acquireTimeoutMs,
+      // Every pool of the server counts: the server sees them all.
+      onCapacityRefused: (open) => {
+        const held = Math.max(open, this.stats()?.size ?? 0);
+        if (held > 0) this.profile.learn('sessionLimit', held);
+      },
     });
     return pool;
   }
@@ -249,15 +276,14 @@ export class ServerRegistry {
 
   /** `GET /api/v1/servers`: never credentials. */
   list(): ServerSummary[] {
-    return [...this.#servers.values()].map(({ config: c }) => ({
-      name: c.name,
-      host: c.host,
-      port: c.port,
-      tls: c.tls.mode,
-      mode: c.mode,
-      type: c.type,
-      readOnly: c.readOnly,
-    }));
+    return [...this.#servers.values()].map(({ config }) => summary(config));
+  }
+
+  /** `GET /api/v1/servers/{server}`; undefined for an unknown name. */
+  describe(name: string, credentials: Credentials | null): ServerDescription | undefined {
+    const handle = this.#servers.get(name);
+    if (!handle) return undefined;
+    return { ...summary(handle.config), profile: handle.describeProfile(credentials) };
   }
 
   async check(name: string, signal?: AbortSignal): Promise<ProbeResult> {
@@ -288,6 +314,10 @@ export class ServerRegistry {
     await Promise.allSettled([...this.#servers.values()].map((h) => h.close()));
     this.#logger?.debug('ftp pools closed');
   }
+}
+
+function summary(c: ServerConfig): ServerSummary {
+  return { name: c.name, host: c.host, port: c.port, tls: c.tls.mode, mode: c.mode, type: c.type, readOnly: c.readOnly };
 }
 
 export function credentialKey(credentials: Credentials): string {

@@ -3,7 +3,7 @@ import pino from 'pino';
 import type { DestinationStream, Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { ftpChannels } from '../ftp/index.js';
-import type { FtpCommandEvent, FtpReplyEvent, FtpServerEvent, FtpSessionEvent, FtpTransferEvent } from '../ftp/index.js';
+import type { FtpCommandEvent, FtpProfileEvent, FtpReplyEvent, FtpServerEvent, FtpSessionEvent, FtpTransferEvent } from '../ftp/index.js';
 
 /**
  * Field paths whose values pino replaces before serialising. Headers appear
@@ -160,8 +160,8 @@ function maskCommand(verb: string, text: string): string {
 
 /**
  * Debug-level logs of the FTP conversation, from the FTP layer's diagnostics
- * channels, and an info line whenever something is learned about a server
- * (once per server and fact). Returns the unsubscribe function.
+ * channels, a debug line whenever a server profile changes, and an info line
+ * whenever pipelining is learned about a server (once per server). Returns the unsubscribe function.
  */
 export function subscribeFtpLogging(logger: Logger): () => void {
   const ftp = logger.child({ component: 'ftp' });
@@ -210,6 +210,16 @@ export function subscribeFtpLogging(logger: Logger): () => void {
           },
           'ftp transfer',
         );
+      },
+    ],
+    [
+      ftpChannels.profile,
+      (message) => {
+        if (!ftp.isLevelEnabled('debug')) return;
+        const e = message as FtpProfileEvent;
+        // Facts are the server's words (SYST, FEAT, PWD) and never credentials; scrubbed all the same.
+        const value = typeof e.value === 'string' ? scrubSecrets(e.value) : e.value;
+        ftp.debug({ server: e.name, host: e.host, port: e.port, fact: e.fact, value }, 'ftp server profile changed');
       },
     ],
     [

@@ -1,3 +1,5 @@
+import type { FtpServerKnowledge } from '../types.js';
+
 /**
  * RFC 2389 §3.2: the FEAT reply lists one feature per line, each indented by
  * one space, between the first and last lines:
@@ -18,4 +20,18 @@ export function parseFeatures(message: string): Map<string, string> {
     features.set(name, space < 0 ? '' : text.slice(space + 1).trim());
   }
   return features;
+}
+
+/**
+ * What FEAT said, into the server's profile: a 211 lists the features (and
+ * whether UTF8 is among them); a refusal (500: no FEAT) lists none; anything
+ * else says nothing. (FEAT is no proof of REST either way: see restMode.)
+ */
+export function learnFromFeat(server: FtpServerKnowledge, code: number, features: ReadonlyMap<string, string>): void {
+  if (code !== 211 && code < 500) return;
+  server.learn(
+    'features',
+    [...features].map(([name, value]) => (value === '' ? name : `${name} ${value}`)),
+  );
+  if (code === 211) server.learn('utf8', features.has('UTF8'));
 }

@@ -1,12 +1,15 @@
-import type { FtpRestMode, FtpServerKnowledge } from '../types.js';
+import type { FtpServerKnowledge } from '../types.js';
 
-/** One server's learned facts, shared by its sessions (see FtpServerKnowledge). */
-export function createServerKnowledge(): FtpServerKnowledge {
+/** The pipelining part of a server's profile (profile/serverProfile.ts holds it). */
+export type PipeliningKnowledge = Pick<
+  FtpServerKnowledge,
+  'pipelining' | 'claimPipeliningProbe' | 'learnPipelining' | 'abandonPipeliningProbe'
+>;
+
+/** Whether one server takes pipelined commands, learned once and shared by its sessions (see FtpServerKnowledge). */
+export function createPipeliningKnowledge(): PipeliningKnowledge {
   let pipelining: boolean | undefined;
   let probing = false;
-  let restMode: FtpRestMode | undefined;
-  let system: string | undefined;
-  let listingDialect: string | undefined;
   return {
     get pipelining() {
       return pipelining;
@@ -27,28 +30,6 @@ export function createServerKnowledge(): FtpServerKnowledge {
     },
     abandonPipeliningProbe() {
       probing = false;
-    },
-    get restMode() {
-      return restMode;
-    },
-    learnRestMode(mode) {
-      if (restMode === mode) return false;
-      restMode = mode;
-      return true;
-    },
-    get system() {
-      return system;
-    },
-    learnSystem(text) {
-      system = text;
-    },
-    get listingDialect() {
-      return listingDialect;
-    },
-    learnListingDialect(name) {
-      if (listingDialect === name) return false;
-      listingDialect = name;
-      return true;
     },
   };
 }

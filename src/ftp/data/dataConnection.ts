@@ -3,7 +3,7 @@ import type tls from 'node:tls';
 import { dataConnectionError, FtpError, replyError, tlsError } from '../errors.js';
 import type { FtpControl } from '../control/ftpControl.js';
 import { connectTls } from '../net.js';
-import type { FtpActiveOptions, FtpDataMethod, FtpDataMode, FtpModeMemory, FtpTimeouts } from '../types.js';
+import type { FtpActiveOptions, FtpDataMethod, FtpDataMode, FtpModeMemory, FtpServerKnowledge, FtpTimeouts } from '../types.js';
 import { ActiveListener, formatEprt, formatPort, normaliseAddress } from './active.js';
 import { connectData, parseEpsvReply, parsePasvReply } from './passive.js';
 
@@ -17,6 +17,8 @@ export interface DataContext {
   modeMemory: FtpModeMemory | undefined;
   /** Methods this session's server refused; skipped next time. */
   refused: Set<FtpDataMethod>;
+  /** The server's profile: what each method did is recorded there, and methods it refused for good are skipped. */
+  server: FtpServerKnowledge;
 }
 
 /** A data connection being set up: the passive socket, or the active listener. */
@@ -31,14 +33,20 @@ export interface PreparedData {
 const PASSIVE: readonly FtpDataMethod[] = ['EPSV', 'PASV'];
 const ACTIVE: readonly FtpDataMethod[] = ['EPRT', 'PORT'];
 
-/** The methods to try, in order. `auto` starts from what worked last for this server. */
-export function methodsFor(mode: FtpDataMode, ctx: DataContext): FtpDataMethod[] {
+/**
+ * The methods to try, in order. `auto` starts from what worked last for this
+ * server; a method the server refused for good (this session, or its
+ * profile: a 5xx) comes last or not at all. A method named alone (a
+ * diagnosis) is tried whatever is known.
+ */
+export function methodsFor(mode: FtpDataMode | FtpDataMethod, ctx: DataContext): FtpDataMethod[] {
+  if (mode === 'EPSV' || mode === 'PASV' || mode === 'EPRT' || mode === 'PORT') return [mode];
   const base = mode === 'passive' ? PASSIVE : mode === 'active' ? ACTIVE : [...PASSIVE, ...ACTIVE];
   const remembered = mode === 'auto' ? ctx.modeMemory?.get() : undefined;
   const ordered = remembered ? [remembered, ...base.filter((m) => m !== remembered)] : [...base];
   const ipv6 = net.isIPv6(normaliseAddress(ctx.control.socket.remoteAddress ?? ''));
   const usable = ordered.filter((m) => !(ipv6 && (m === 'PASV' || m === 'PORT')));
-  const fresh = usable.filter((m) => !ctx.refused.has(m));
+  const fresh = usable.filter((m) => !ctx.refused.has(m) && !ctx.server.refusedForGood(m));
   // Never leave nothing to try: a method refused once may work for another command.
   return fresh.length > 0 ? fresh : usable;
 }
@@ -54,7 +62,7 @@ export async function prepareData(ctx: DataContext, method: FtpDataMethod, signa
   if (method === 'EPSV' || method === 'PASV') {
     const reply = await ctx.control.request(method, undefined, wait);
     if (reply.code !== 229 && reply.code !== 227) {
-      if (reply.code >= 400) ctx.refused.add(method);
+      if (reply.code >= 400) refuse(ctx, method, reply.code);
       throw modeRefused(method, reply.code, reply.message);
     }
     let host = peer;
@@ -96,7 +104,7 @@ export async function prepareData(ctx: DataContext, method: FtpDataMethod, signa
     const arg = method === 'EPRT' ? formatEprt(advertised, listener.port) : (formatPort(advertised, listener.port) as string);
     const reply = await ctx.control.request(method, arg, wait);
     if (reply.code !== 200) {
-      if (reply.code >= 400) ctx.refused.add(method);
+      if (reply.code >= 400) refuse(ctx, method, reply.code);
       throw modeRefused(method, reply.code, reply.message);
     }
   } catch (err) {
@@ -127,6 +135,12 @@ async function secure(ctx: DataContext, tcp: net.Socket): Promise<net.Socket> {
     if (err instanceof FtpError && err.code === 'FTP_TLS') throw tlsError(err.cause as Error, 'data connection TLS');
     throw err;
   }
+}
+
+/** The server refused the method's own command: skipped by this session, recorded in the profile. */
+function refuse(ctx: DataContext, method: FtpDataMethod, code: number): void {
+  ctx.refused.add(method);
+  ctx.server.learnDataMethod(method, 'refused', code);
 }
 
 /** True for failures after which `auto` may try the next data method. */

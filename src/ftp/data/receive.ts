@@ -21,7 +21,7 @@ export async function receive(
   consume: (chunk: Buffer) => void | Promise<void>,
 ): Promise<void> {
   const { signal } = options;
-  const opened = await openTransfer(session.data, options.mode ?? 'auto', verb, argument, signal);
+  const opened = await openTransfer(session.data, options.method ?? options.mode ?? 'auto', verb, argument, signal);
   const consumer = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       let pending: void | Promise<void>;

@@ -95,7 +95,7 @@ export interface OpenTransfer {
  */
 export async function openTransfer(
   ctx: DataContext,
-  mode: FtpDataMode,
+  mode: FtpDataMode | FtpDataMethod,
   verb: TransferVerb,
   argument: string | undefined,
   signal?: AbortSignal,
@@ -116,6 +116,8 @@ export async function openTransfer(
       prepared = await prepareData(ctx, method, signal);
     } catch (err) {
       lastError = err;
+      // A refusal of the method's own command is recorded where it is read (prepareData).
+      if (err instanceof FtpError && err.code === 'FTP_DATA_CONNECTION') ctx.server.learnDataMethod(method, 'failed');
       if (more && canFallBack(err)) continue;
       throw err;
     }
@@ -131,6 +133,7 @@ export async function openTransfer(
       prepared.close();
       const err = replyError(verb, preliminary.code, preliminary.message);
       lastError = err;
+      learnFromRefusedVerb(ctx, method, preliminary);
       // 425: the server could not open the data connection of this method.
       if (preliminary.code === 425 && more) {
         ctx.refused.add(method);
@@ -156,13 +159,27 @@ export async function openTransfer(
         /* the wait destroyed the session */
       }
       lastError = err;
+      if (!(err instanceof FtpError && err.code === 'FTP_ABORTED')) ctx.server.learnDataMethod(method, 'failed');
       if (more && canFallBack(err) && !ctx.control.closed) continue;
       throw err;
     }
+    ctx.server.learnDataMethod(method, 'works');
     if (mode === 'auto') ctx.modeMemory?.set(method);
     return { method, socket: opened.socket, tcp: opened.tcp, final, startedAt: Date.now() };
   }
   throw lastError ?? dataConnectionError('no data method to try');
+}
+
+/**
+ * The transfer verb refused after its data method's command was accepted:
+ * 425 ("Can't open data connection") and 522 (vsftpd: "522 SSL connection
+ * failed: session reuse required") say the method's connection did not come
+ * about; other codes are about the path, not the method.
+ */
+function learnFromRefusedVerb(ctx: DataContext, method: FtpDataMethod, reply: FtpReply): void {
+  if (reply.code !== 425 && reply.code !== 522) return;
+  ctx.server.learnDataMethod(method, 'failed');
+  if (ctx.dataTls && /reuse/i.test(reply.message)) ctx.server.learn('tlsSessionReuse', true);
 }
 
 /** REST (RFC 3659 §5.3). Anything but 350 leaves no marker set: one command, one reply, the session stays in step. */

@@ -12,7 +12,7 @@ export interface ListingSession {
   transfers: TransferSession;
   /** Control-channel encoding: names in listings are in it too. */
   encoding: string;
-  /** What is known of the server: its SYST reply and the dialect of its last LIST. */
+  /** The server's profile: its SYST reply, the dialect of its last listing, the listing command. */
   server: FtpServerKnowledge;
   /** Records a LIST dialect learned (and tells the diagnostics channel when it is news). */
   learnListingDialect(name: string): void;
@@ -45,6 +45,7 @@ export async function streamList(
     return entries.length > 0 ? onEntries(entries) : undefined;
   });
   const last = [...parser.push(decoder.end() ?? ''), ...parser.end()];
+  session.server.learn('listing', mlsd ? 'MLSD' : 'LIST');
   if (parser.dialect !== undefined) session.learnListingDialect(parser.dialect);
   if (last.length > 0) await onEntries(last);
 }

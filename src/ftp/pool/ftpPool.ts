@@ -19,6 +19,8 @@ export interface FtpPoolOptions {
   validateAfterIdleMs?: number;
   /** After the server refuses a session for capacity, hold no more than were open for this long (default 30 000). */
   capacityCooldownMs?: number;
+  /** Told when the server refuses a session for capacity (421, or a 530 saying so) while `open` sessions were up: the server profile's session limit. */
+  onCapacityRefused?: (open: number) => void;
 }
 
 export interface FtpPoolStats {
@@ -89,6 +91,7 @@ export class FtpPool {
       acquireTimeoutMs,
       capacityCooldownMs,
       create: options.create,
+      onCapacityRefused: options.onCapacityRefused,
       // A server may have dropped a quiet session (vsftpd: "421 Timeout." after idle_session_timeout).
       ready: (session) => session.usable && Date.now() - session.lastActivity < validateAfterIdleMs,
       validate: async (session, signal) => {

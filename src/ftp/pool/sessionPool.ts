@@ -19,6 +19,8 @@ export interface SessionPoolOptions {
   ready: (session: FtpSession) => boolean;
   /** Is this idle session fit to lend? May talk to the server (NOOP); `signal` fires when the waiter gives up. */
   validate: (session: FtpSession, signal: AbortSignal) => Promise<boolean>;
+  /** The server refused one more session for capacity while `open` were up. */
+  onCapacityRefused?: ((open: number) => void) | undefined;
 }
 
 export interface SessionCounts {
@@ -61,6 +63,7 @@ export class SessionPool {
   readonly #createSession: SessionPoolOptions['create'];
   readonly #ready: SessionPoolOptions['ready'];
   readonly #validate: SessionPoolOptions['validate'];
+  readonly #onCapacityRefused: SessionPoolOptions['onCapacityRefused'];
   readonly #gate: CapacityGate;
   readonly #waiters: Waiter[] = [];
   /** Bottom is the least recently used: what the reaper closes first. */
@@ -87,6 +90,7 @@ export class SessionPool {
     this.#createSession = options.create;
     this.#ready = options.ready;
     this.#validate = options.validate;
+    this.#onCapacityRefused = options.onCapacityRefused;
     this.#gate = new CapacityGate(options.max, options.capacityCooldownMs, () => this.#dispatch());
     // Open the `min` sessions after construction, not inside it.
     if (this.#min > 0) queueMicrotask(() => this.#dispatch());
@@ -273,6 +277,7 @@ export class SessionPool {
     if (isCapacitySignal(err)) {
       // Waiters stay queued: a release serves them, or the retry after CREATE_RETRY_MS.
       this.#gate.refused(this.#open);
+      this.#onCapacityRefused?.(this.#open);
       return;
     }
     // Auth refused, connection refused...: waiting will not help the oldest waiter.

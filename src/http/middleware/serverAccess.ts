@@ -1,4 +1,4 @@
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { isFtpError, type FtpPool, type FtpSession } from '../../ftp/index.js';
 import { context } from '../context.js';
 import { HttpError } from '../httpError.js';
@@ -44,17 +44,7 @@ export function resolveServer(registry: ServerRegistry, limits: { maxPathBytes: 
     if (handle.config.readOnly && isWrite(req.method)) {
       throw new HttpError(403, 'READ_ONLY', 'this server is read-only');
     }
-    const ctx = context(res);
-    let credentials: Credentials | null = null;
-    if (handle.passThrough) {
-      ctx.passThrough = true;
-      credentials = parseBasicAuth(req.headers.authorization);
-      if (!credentials) {
-        throw new HttpError(401, 'FTP_LOGIN_REQUIRED', 'this server needs your FTP user and password (HTTP Basic)', {
-          headers: { 'WWW-Authenticate': BASIC_CHALLENGE },
-        });
-      }
-    }
+    const credentials = callerCredentials(req, res, handle);
     const pool = handle.pool(credentials);
     const root = (): string => {
       const path = handle.rootPath(pool);
@@ -66,6 +56,23 @@ export function resolveServer(registry: ServerRegistry, limits: { maxPathBytes: 
     res.locals[KEY] = access;
     next();
   };
+}
+
+/**
+ * The caller's FTP login for a pass-through server (HTTP Basic), or null for
+ * a server with its own; a pass-through server without one → 401 with a
+ * Basic challenge (RFC 7617 §2).
+ */
+export function callerCredentials(req: Request, res: Response, handle: ServerHandle): Credentials | null {
+  if (!handle.passThrough) return null;
+  context(res).passThrough = true;
+  const credentials = parseBasicAuth(req.headers.authorization);
+  if (!credentials) {
+    throw new HttpError(401, 'FTP_LOGIN_REQUIRED', 'this server needs your FTP user and password (HTTP Basic)', {
+      headers: { 'WWW-Authenticate': BASIC_CHALLENGE },
+    });
+  }
+  return credentials;
 }
 
 /**

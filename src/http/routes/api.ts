@@ -13,6 +13,7 @@ import { moveEntry } from './move.js';
 import { ackClaimRoute, extendClaimRoute, releaseClaimRoute, takeClaimRoute } from './claims.js';
 import { postFiles } from './files/postFiles.js';
 import { putFile } from './files/putFile.js';
+import { describeServer, diagnoseServer } from './servers.js';
 
 /** Contract v1.1 "Events": a comment line this often keeps proxies from closing an idle stream. */
 const EVENTS_KEEP_ALIVE_MS = 15_000;
@@ -28,12 +29,15 @@ const OVERSIZED_FOLDER_MS = 30_000;
  */
 export function createApiRouter(deps: RouteDeps): Router {
   const router = express.Router();
-  const server = resolveServer(deps.registry, deps.config.limits, new TransferCap(deps.config.limits.maxTransfersPerKey, deps.config.auth));
+  const cap = new TransferCap(deps.config.limits.maxTransfersPerKey, deps.config.auth);
+  const server = resolveServer(deps.registry, deps.config.limits, cap);
   const limits = deps.config.limits;
 
   router.get('/servers', (_req, res) => {
     res.json(deps.registry.list());
   });
+  router.get('/servers/:server', describeServer(deps.registry));
+  router.post('/servers/:server/diagnose', diagnoseServer(deps.registry, cap));
   router.get('/transfers', (_req, res) => {
     res.json(deps.transfers.list());
   });

@@ -65,6 +65,7 @@ function resolveOptions(options: FtpServerOptions): ResolvedFtpServerOptions {
     maxClients: options.maxClients,
     passivePorts,
     chroot: options.chroot ?? true,
+    pasvAddress: options.pasvAddress,
   };
 }
 

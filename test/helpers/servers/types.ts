@@ -24,6 +24,12 @@ export interface FtpServerOptions {
    * login), not its "/". Default true.
    */
   chroot?: boolean;
+  /**
+   * vsftpd only: the address its PASV replies name (pasv_address), as a
+   * server behind NAT names its inside one; the data connection still goes
+   * to 127.0.0.1 when the client connects to the control peer instead.
+   */
+  pasvAddress?: string;
 }
 
 export interface FtpServerFeatures {
@@ -71,4 +77,5 @@ export interface ResolvedFtpServerOptions {
   readonly maxClients: number | undefined;
   readonly passivePorts: number;
   readonly chroot: boolean;
+  readonly pasvAddress: string | undefined;
 }

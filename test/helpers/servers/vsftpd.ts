@@ -16,7 +16,8 @@
 //   control connection's TLS session;
 // - the config file must be owned by root with mode 600;
 // - chroot: false (chroot_local_user=NO) serves the whole file system; the
-//   session starts in local_root and PWD answers its host path.
+//   session starts in local_root and PWD answers its host path;
+// - pasvAddress: PASV names that address (pasv_address), as behind NAT.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findExecutable } from './binaries.js';
@@ -54,6 +55,7 @@ function config(context: ServerContext, logFile: string, emptyDir: string): stri
     pasv_enable: yesNo(options.dataModes !== 'active-only'),
     pasv_min_port: ports.passiveMin,
     pasv_max_port: ports.passiveMax,
+    ...(options.pasvAddress !== undefined ? { pasv_address: options.pasvAddress, pasv_addr_resolve: 'NO' } : {}),
     port_enable: yesNo(options.dataModes !== 'passive-only'),
     // Active data connections from an unprivileged port: no need for port 20.
     connect_from_port_20: 'NO',

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import express from 'express';
 import { ftpChannels } from '../../../src/ftp/diagnostics.js';
+import { createServerKnowledge } from '../../../src/ftp/profile/serverProfile.js';
 import { configSecrets, createLogger, scrubSecrets, subscribeFtpLogging } from '../../../src/observability/logging.js';
 import { requestIdFrom, requestLogger, routeOf } from '../../../src/http/middleware/requestLogger.js';
 
@@ -163,6 +164,25 @@ describe('subscribeFtpLogging', () => {
     assert.equal(lines[0]?.pipelining, false);
     assert.equal(lines[0]?.how, 'probe');
     assert.equal(lines[0]?.port, 2121);
+  });
+
+  it('logs a server profile change at debug: the server, the fact and its new value', () => {
+    const out = capture();
+    const unsubscribe = subscribeFtpLogging(createLogger('debug', out.stream));
+    try {
+      const profile = createServerKnowledge({ name: 'partner', host: 'ftp.example.com', port: 21 });
+      profile.learnDataMethod('PORT', 'refused', 500);
+      profile.learnDataMethod('PORT', 'refused', 500);
+    } finally {
+      unsubscribe();
+    }
+    const lines = out.lines();
+    assert.equal(lines.length, 1, 'once per change');
+    assert.equal(lines[0]?.msg, 'ftp server profile changed');
+    assert.equal(lines[0]?.level, 20);
+    assert.equal(lines[0]?.server, 'partner');
+    assert.equal(lines[0]?.fact, 'dataMethods.PORT');
+    assert.equal(lines[0]?.value, 'refused (500)');
   });
 
   it('writes nothing above debug level', () => {

@@ -149,6 +149,8 @@ describe('OpenAPI document: structure', () => {
 /** The contract's routes and, per route, the statuses its tables give it. */
 const CONTRACT: Record<string, string[]> = {
   'GET /api/v1/servers': ['200', '401'],
+  'GET /api/v1/servers/{server}': ['200', '401', '404'],
+  'POST /api/v1/servers/{server}/diagnose': ['200', '401', '403', '404'],
   'GET /api/v1/servers/{server}/files/{path}': ['200', '206', '304', '400', '401', '404', '409', '416', '502', '503', '504'],
   'HEAD /api/v1/servers/{server}/files/{path}': ['200', '304', '400', '401', '404', '409', '502', '503', '504'],
   'PUT /api/v1/servers/{server}/files/{path}': ['201', '400', '401', '403', '404', '412', '413', '502', '503', '504', '507'],
@@ -288,6 +290,29 @@ describe('OpenAPI document: the contract', () => {
     assert.deepEqual(props('MoveResult'), ['path']);
     assert.deepEqual(props('Transfer'), ['bytes', 'direction', 'id', 'path', 'server', 'startedAt', 'totalBytes']);
     assert.deepEqual(props('Readiness'), ['servers']);
+    assert.deepEqual(props('ServerDescription'), [...props('ServerInfo'), 'profile'].sort());
+    assert.deepEqual(
+      props('ServerProfile').filter((p) => !['refusedWith', 'autoMethod', 'sizeOnDirectories', 'pipelining'].includes(p)),
+      [
+        'dataMethods',
+        'features',
+        'learnedAt',
+        'listing',
+        'listingDialect',
+        'loginDirectory',
+        'restMode',
+        'sessionLimit',
+        'sizeInAscii',
+        'system',
+        'tlsSessionReuse',
+        'utf8',
+      ],
+    );
+    assert.deepEqual(props('Diagnosis'), ['ok', 'recommendation', 'steps']);
+    assert.deepEqual(
+      props('DiagnosisStep').filter((p) => p !== 'code' && p !== 'entries'),
+      ['advice', 'ms', 'ok', 'reply', 'sent', 'step'],
+    );
     assert.deepEqual(schemaOf('GET /api/v1/servers', '200'), { type: 'array', items: { $ref: '#/components/schemas/ServerInfo' } });
     assert.deepEqual(schemaOf('POST /api/v1/servers/{server}/files/{path}', '201'), {
       type: 'array',

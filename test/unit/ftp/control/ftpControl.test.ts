@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';
 import { FtpControl } from '../../../../src/ftp/control/ftpControl.js';
-import { createServerKnowledge } from '../../../../src/ftp/control/serverKnowledge.js';
+import { createServerKnowledge } from '../../../../src/ftp/profile/serverProfile.js';
 import type { FtpError } from '../../../../src/ftp/errors.js';
 import { startScriptedServer } from '../../../helpers/scriptedFtpServer.js';
 import { isFtpError, tracked } from '../../../helpers/settling.js';
