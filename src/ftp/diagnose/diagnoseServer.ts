@@ -4,7 +4,7 @@ import { parsePasvReply } from '../data/passive.js';
 import { parseError } from '../errors.js';
 import { FtpClient } from '../ftpClient.js';
 import { createServerKnowledge } from '../profile/serverProfile.js';
-import type { FtpConnectOptions, FtpDataMethod } from '../types.js';
+import type { FtpConnectOptions, FtpDataMethod, FtpServerKnowledge } from '../types.js';
 import { runControlSteps } from './controlSteps.js';
 import { StepRecorder, type FtpDiagnosisStep } from './diagnosisStep.js';
 
@@ -82,6 +82,8 @@ export async function diagnoseServer(options: FtpDiagnoseOptions): Promise<FtpDi
       return diagnosis;
     }
     diagnosis.listedPath = path;
+    /** A file of the root, for the SIZE in ASCII step. */
+    let aFile: string | null = null;
     for (const method of METHODS) {
       if (connect.signal?.aborted) break;
       const rec = transcript.record(new StepRecorder(method));
@@ -90,6 +92,7 @@ export async function diagnoseServer(options: FtpDiagnoseOptions): Promise<FtpDi
         await (await session()).streamList(
           path,
           (batch) => {
+            aFile ??= batch.find((e) => e.type === 'file')?.name ?? null;
             entries += batch.length;
             if (entries >= maxEntries) throw ENOUGH;
           },
@@ -104,6 +107,10 @@ export async function diagnoseServer(options: FtpDiagnoseOptions): Promise<FtpDi
     if ((connect.tls?.mode ?? 'none') !== 'none' && works && !connect.signal?.aborted) {
       const rec = transcript.record(new StepRecorder('TLS session reuse'));
       diagnosis.steps.push(await probeSessionReuse(connect, works.step as FtpDataMethod, path, maxEntries, rec, (c) => (recorded = c)));
+    }
+    if (aFile !== null && !connect.signal?.aborted) {
+      const rec = transcript.record(new StepRecorder('SIZE in ASCII'));
+      diagnosis.steps.push(await probeSizeInAscii(await session(), server, `${path.replace(/\/$/, '')}/${aFile}`, rec, connect.signal));
     }
     return diagnosis;
   } finally {
@@ -160,6 +167,33 @@ async function probeSessionReuse(
   server.learn('tlsSessionReuse', required);
   await probe.quit();
   return step;
+}
+
+/**
+ * Whether SIZE answers in TYPE A (RFC 3659 §4.1: some servers refuse it,
+ * others answer the on-disk size, not what an ASCII download sends), on a
+ * file the listing named. The session is the diagnosis' own and is quit
+ * right after, so its TYPE is set by hand and put back. A refusal is no
+ * failure of the step: the gateway only asks SIZE in TYPE I.
+ */
+async function probeSizeInAscii(
+  client: FtpClient,
+  server: FtpServerKnowledge,
+  file: string,
+  rec: StepRecorder,
+  signal?: AbortSignal,
+): Promise<FtpDiagnosisStep> {
+  try {
+    const type = await client.raw('TYPE', 'A', signal);
+    if (type.code !== 200) return rec.failed(parseError(`TYPE A answered ${type.code}`));
+    const size = await client.raw('SIZE', file, signal);
+    await client.raw('TYPE', 'I', signal);
+    const answered = size.code === 213;
+    server.learn('sizeInAscii', answered);
+    return rec.ok({ sizeInAscii: answered });
+  } catch (err) {
+    return rec.failed(err);
+  }
 }
 
 /** The address a PASV reply named, when the step got one. */

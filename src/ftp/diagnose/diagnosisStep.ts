@@ -15,7 +15,8 @@ export type FtpDiagnosisStepName =
   | 'PASV'
   | 'EPRT'
   | 'PORT'
-  | 'TLS session reuse';
+  | 'TLS session reuse'
+  | 'SIZE in ASCII';
 
 /**
  * One step of a diagnosis as the FTP layer saw it: what was sent (PASS
@@ -39,6 +40,8 @@ export interface FtpDiagnosisStep {
   pasvAddress?: string;
   /** TLS session reuse: whether a data connection that did not resume the control connection's TLS session was refused. */
   reuseRequired?: boolean;
+  /** SIZE in ASCII: whether SIZE answered in TYPE A (RFC 3659 §4.1 lets a server refuse, or answer the on-disk size). */
+  sizeInAscii?: boolean;
 }
 
 /** Collects one step's commands and replies as they go, then closes it with its outcome. */

@@ -28,6 +28,7 @@ interface Profile {
   dataMethods: Record<string, string>;
   refusedWith: Record<string, number>;
   listing: string | null;
+  sizeInAscii: boolean | null;
   listingDialect: string | null;
   learnedAt: string;
 }
@@ -126,8 +127,9 @@ for (const kind of [...ALL_SERVER_KINDS, ...UNCHROOTED_SERVER_KINDS] as FtpServe
       const d = r.json<Diagnosis>();
       assert.deepEqual(
         d.steps.map((s) => s.step),
-        ['connect', 'greeting', 'login', 'SYST', 'FEAT', 'PWD', 'root', ...DATA_STEPS],
+        ['connect', 'greeting', 'login', 'SYST', 'FEAT', 'PWD', 'root', ...DATA_STEPS, 'SIZE in ASCII'],
       );
+      assert.match(stepOf(d, 'SIZE in ASCII').sent ?? '', /^TYPE A\nSIZE .*a\.txt\nTYPE I$/);
       assert.equal(stepOf(d, 'login').sent, `USER ${ftp.user}\nPASS ***`);
       assert.match(stepOf(d, 'greeting').reply ?? '', /^220/);
       const passive = stepOf(d, 'EPSV').ok || stepOf(d, 'PASV').ok;
@@ -141,6 +143,7 @@ for (const kind of [...ALL_SERVER_KINDS, ...UNCHROOTED_SERVER_KINDS] as FtpServe
       const p = (await gw.request('GET', '/api/v1/servers/default', { headers: READ })).json<{ profile: Profile }>().profile;
       assert.ok(p.system === null ? !stepOf(d, 'SYST').ok : stepOf(d, 'SYST').reply?.includes(p.system), String(p.system));
       for (const m of DATA_STEPS) assert.notEqual(p.dataMethods[m], 'untried', m);
+      assert.equal(p.sizeInAscii, /^213 /m.test(stepOf(d, 'SIZE in ASCII').reply ?? ''), 'SIZE in TYPE A, as the step saw it');
     });
 
     test('no key → 401; a read-only server may be diagnosed; a pass-through one asks for Basic; an unknown one is 404', async () => {
