@@ -111,7 +111,8 @@ describe('FtpPool with FtpClient on vsftpd', serverSkip('vsftpd'), () => {
 
   test('an exhausted pool fails the waiter with a typed timeout, not a hang', async () => {
     server = await borrowFtpServer('vsftpd');
-    pool = poolFor(server, { max: 1, acquireTimeoutMs: 300 });
+    // The budget also bounds the first acquire's login: 300 ms was too short for vsftpd on a loaded machine.
+    pool = poolFor(server, { max: 1, acquireTimeoutMs: 2000 });
     const lease = await pool.acquire();
     try {
       await assert.rejects(pool.acquire(), (err: unknown) => {
