@@ -19,7 +19,8 @@ import {
 } from '../../../src/ftp/index.js';
 import { startMiniFtpServer, type MiniFtpServer } from '../../helpers/miniFtpServer.js';
 import { startScriptedServer } from '../../helpers/scriptedFtpServer.js';
-import { startFtpServer, type FtpServerKind } from '../../helpers/servers/index.js';
+import type { FtpServerKind } from '../../helpers/servers/index.js';
+import { borrowFtpServer } from '../../helpers/servers/shared.js';
 import { serverSkip } from '../../helpers/requireServers.js';
 import { eventually } from '../../helpers/httpHarness.js';
 
@@ -200,7 +201,7 @@ const REAL: readonly FtpServerKind[] = ['vsftpd', 'pure-ftpd', 'proftpd'];
 for (const kind of REAL) {
   describe(`pipelining on ${kind}`, serverSkip(kind), () => {
     test('the probe marks it capable', async () => {
-      const ftp = await startFtpServer(kind);
+      const ftp = await borrowFtpServer(kind);
       try {
         const knowledge = createServerKnowledge();
         const client = await connectFtp({
