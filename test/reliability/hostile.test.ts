@@ -10,7 +10,8 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { DEFAULT_LIMITS } from '../../src/config/index.js';
 import { serverSkip } from '../helpers/requireServers.js';
-import { startFtpServer, type RunningFtpServer } from '../helpers/servers/index.js';
+import type { RunningFtpServer } from '../helpers/servers/index.js';
+import { borrowFtpServer } from '../helpers/servers/shared.js';
 import { multipartBody, sha256 } from '../helpers/httpHarness.js';
 import { API, diskNames, putOnDisk, randomContent, startRig, type Rig } from './harness.js';
 import { recordFigures, SecretScan } from './summary.js';
@@ -64,7 +65,7 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
   const r = { 'x-api-key': READ_KEY };
 
   before(async () => {
-    ftp = await startFtpServer('vsftpd');
+    ftp = await borrowFtpServer('vsftpd');
     scan = new SecretScan([ftp.password, WRITE_KEY, READ_KEY]);
     // The gateway's root is /data: a path that escaped it would show in the commands.
     mkdirSync(join(ftp.root, 'data'));
@@ -370,7 +371,7 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
     'a read key testing password guesses in paths learns nothing, on a server that echoes paths in its 550',
     serverSkip('proftpd'),
     async () => {
-      const echo = await startFtpServer('proftpd');
+      const echo = await borrowFtpServer('proftpd');
       try {
         mkdirSync(join(echo.root, 'data'));
         const { uid, gid } = statSync(echo.root);
@@ -463,7 +464,7 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
   });
 
   test('FTPS with a certificate that does not verify is refused unless explicitly allowed', async () => {
-    const tlsFtp = await startFtpServer('vsftpd', { tls: 'explicit' });
+    const tlsFtp = await borrowFtpServer('vsftpd', { tls: 'explicit' });
     try {
       const scanTls = scan;
       const direct = { port: tlsFtp.port };
