@@ -1,11 +1,6 @@
 import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { FtpError, replyError } from '../../../../src/ftp/errors.js';
 import type { FtpSession, FtpStat, FtpTransferResult } from '../../../../src/ftp/types.js';
 import { FtpPool, type FtpPoolOptions } from '../../../../src/ftp/pool/ftpPool.js';
@@ -262,7 +257,6 @@ const connectionClosed = (session?: FtpSession): FtpError => {
   if (session) dead(session);
   return new FtpError('connection closed', { code: 'FTP_CONNECTION_CLOSED' });
 };
-const execFileAsync = promisify(execFile);
 const tooManyUsers = (): FtpError => replyError('USER', 421, 'There are too many connected users, please try later.');
 
 // ---------------------------------------------------------------------------
@@ -953,34 +947,38 @@ describe('FtpPool timers', () => {
   });
 
   it('no pool timer keeps the process alive (idle pool, capacity cooldown open or closed)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'ftp-pool-'));
-    const script = join(dir, 'exit.mts');
-    const poolModule = new URL('../../../../src/ftp/pool/ftpPool.ts', import.meta.url).href;
-    const errorsModule = new URL('../../../../src/ftp/errors.ts', import.meta.url).href;
-    await writeFile(
-      script,
-      `import { FtpPool } from ${JSON.stringify(poolModule)};
-      import { replyError } from ${JSON.stringify(errorsModule)};
-      const session = { id: 1, usable: true, bytesSinceReset: 0, lastActivity: Date.now(), features: new Map(),
-        resetCounters() {}, async noop() {}, async quit() {}, destroy() {} };
-      const idle = new FtpPool({ name: 'idle', max: 1, create: async () => session });
-      (await idle.acquire()).release();
-      const full = replyError('USER', 421, 'Too many connections (2) from this IP');
-      const refused = new FtpPool({ name: 'refused', max: 1, acquireTimeoutMs: 50, capacityCooldownMs: 60000,
-        create: async () => { throw full; } });
-      await refused.acquire().catch(() => undefined);
-      await refused.close();
-      const refusedOpen = new FtpPool({ name: 'refused-open', max: 1, acquireTimeoutMs: 50, capacityCooldownMs: 60000,
-        create: async () => { throw full; } });
-      await refusedOpen.acquire().catch(() => undefined);
-      console.log('done');
-      `,
-    );
+    // What keeps the event loop (and so the process) alive: ref'd timers, immediates, handles.
+    const alive = (): string[] => process.getActiveResourcesInfo().sort();
+    const before = alive();
+    const session = {
+      id: 1,
+      usable: true,
+      bytesSinceReset: 0,
+      lastActivity: Date.now(),
+      features: new Map(),
+      resetCounters() {},
+      async noop() {},
+      async quit() {},
+      destroy() {},
+    } as unknown as FtpSession;
+    const idle = new FtpPool({ name: 'idle', max: 1, create: async () => session });
+    (await idle.acquire()).release();
+    const full = replyError('USER', 421, 'Too many connections (2) from this IP');
+    const cooling = {
+      max: 1,
+      acquireTimeoutMs: 50,
+      capacityCooldownMs: 60_000,
+      create: async (): Promise<FtpSession> => Promise.reject(full),
+    };
+    const refused = new FtpPool({ name: 'refused', ...cooling });
+    await refused.acquire().catch(() => undefined);
+    await refused.close();
+    const refusedOpen = new FtpPool({ name: 'refused-open', ...cooling });
+    await refusedOpen.acquire().catch(() => undefined);
     try {
-      const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', script], { timeout: 10_000 });
-      assert.equal(stdout.trim(), 'done');
+      assert.deepEqual(alive(), before);
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await Promise.all([idle.close(), refusedOpen.close()]);
     }
   });
 });
