@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, chownSync, statSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import { DEFAULT_LIMITS } from '../../src/config/index.js';
+import { DEFAULT_LIMITS, type Config } from '../../src/config/index.js';
 import { serverSkip } from '../helpers/requireServers.js';
 import type { RunningFtpServer } from '../helpers/servers/index.js';
 import { borrowFtpServer } from '../helpers/servers/shared.js';
@@ -18,6 +18,13 @@ import { recordFigures, SecretScan } from './summary.js';
 
 const WRITE_KEY = 'rel-write-key-8c1d2e3f4a5b';
 const READ_KEY = 'rel-read-key-1a2b3c4d5e6f';
+const AUTH: Config['auth'] = {
+  apiKeys: [
+    { key: WRITE_KEY, scope: 'write' },
+    { key: READ_KEY, scope: 'read' },
+  ],
+  disabled: false,
+};
 const MiB = 1024 * 1024;
 
 const hostile = { tried: 0, refused: 0, reachedFtp: 0 };
@@ -78,13 +85,7 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
       scan,
       server: { root: DATA_ROOT, pool: { max: 2, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 5_000 } },
       config: {
-        auth: {
-          apiKeys: [
-            { key: WRITE_KEY, scope: 'write' },
-            { key: READ_KEY, scope: 'read' },
-          ],
-          disabled: false,
-        },
+        auth: AUTH,
         limits: { ...DEFAULT_LIMITS, maxUploadBytes: MiB, maxFiles: 3, maxFields: 10, maxFieldSize: 1024 },
       },
     });
@@ -382,13 +383,7 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
           scan: echoScan,
           server: { root: DATA_ROOT },
           config: {
-            auth: {
-              apiKeys: [
-                { key: WRITE_KEY, scope: 'write' },
-                { key: READ_KEY, scope: 'read' },
-              ],
-              disabled: false,
-            },
+            auth: AUTH,
           },
         });
         rigs.push(x);
