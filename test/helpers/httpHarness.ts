@@ -27,8 +27,7 @@ export function serverConfig(over: Partial<ServerConfig> & Pick<ServerConfig, 'h
     ...DEFAULT_SERVER,
     pool: { ...DEFAULT_SERVER.pool, max: 4, acquireTimeoutMs: 5_000 },
     timeouts: { connectMs: 5_000, commandMs: 10_000, dataMs: 10_000 },
-    // The contract's 1000 ms minimum is loadConfig's check; a Config built here may poll faster (docs/testing.md).
-    watch: { pollMs: 5_000 },
+    // `over` may set watch.pollMs under the contract's 1000 ms minimum: that is loadConfig's check (docs/testing.md).
     ...over,
   };
 }
