@@ -39,14 +39,18 @@ function testFiles(path: string): string[] {
     .sort();
 }
 
-function node(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+/** Where a run's output goes: the terminal, or (the runner's own test) one function that takes it all. */
+type Output = ((text: string) => void) | undefined;
+
+function node(args: string[], env: NodeJS.ProcessEnv, output: Output): Promise<number> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env, stdio: 'inherit' });
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env, stdio: output ? 'pipe' : 'inherit' });
+    if (output) for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => output(chunk.toString()));
     // The runner passes these on to its file processes and then exits itself.
     const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
     process.on('SIGINT', forward).on('SIGTERM', forward);
     child.on('error', fail);
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => {
       process.off('SIGINT', forward).off('SIGTERM', forward);
       done(code ?? (signal ? 1 : 0));
     });
@@ -62,9 +66,9 @@ function isolationFlag(): string | null {
 }
 
 /** The files in one process: with node's flag, or imported in turn, which node:test runs as one file's tests. */
-function inOneProcess(files: string[], options: string[], env: NodeJS.ProcessEnv): Promise<number> {
+function inOneProcess(files: string[], options: string[], env: NodeJS.ProcessEnv, output: Output): Promise<number> {
   const flag = isolationFlag();
-  if (flag) return node(['--test', flag, ...options, ...files], env);
+  if (flag) return node(['--test', flag, ...options, ...files], env, output);
   // A file that does not load fails the run and the others still run, as with --test.
   const imports = files
     .map((f) => pathToFileURL(f).href)
@@ -75,7 +79,7 @@ function inOneProcess(files: string[], options: string[], env: NodeJS.ProcessEnv
     .join('\n');
   // --test-concurrency means nothing without --test; the rest (name patterns, reporters) applies alike.
   const kept = options.filter((o) => !o.startsWith('--test-concurrency'));
-  return node([...kept, '--input-type=module', '-e', imports], env);
+  return node([...kept, '--input-type=module', '-e', imports], env, output);
 }
 
 export interface TestRun {
@@ -105,39 +109,47 @@ export function parseArgs(argv: readonly string[]): TestRun | { usage: string } 
   };
 }
 
-async function main(): Promise<number> {
-  const run = parseArgs(process.argv.slice(2));
-  if ('usage' in run) {
-    console.error(run.usage);
-    return 2;
-  }
+/** Runs the files and prints the summary; the exit code. With `output`, everything the run prints goes there. */
+export async function runTests(run: TestRun, output?: (text: string) => void): Promise<number> {
   const { folders, nodeOptions, summary } = run;
+  const print = output ?? ((text: string) => void process.stdout.write(text));
+  const printError = output ?? ((text: string) => void process.stderr.write(text));
   const files = folders.flatMap((f) => testFiles(join(testDir, f)));
   if (files.length === 0) {
-    console.error(`no test files under ${folders.map((f) => `test/${f}`).join(', ')}`);
+    printError(`no test files under ${folders.map((f) => `test/${f}`).join(', ')}\n`);
     return 2;
   }
   const together = run.isolated ? [] : files.filter((f) => f.startsWith(unitDir));
   const apart = files.filter((f) => !together.includes(f)).map((f) => relative(root, f));
 
-  const env = { ...process.env };
+  // A run of its own, even when started from a test (the runner's own test does).
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_TEST_CONTEXT: undefined };
   const figuresDir = summary ? mkdtempSync(join(tmpdir(), 'ftpgw-figures-')) : undefined;
   if (figuresDir) env[FIGURES_DIR_ENV] = figuresDir;
   let code = 0;
   try {
-    if (together.length > 0) code = await inOneProcess(together, nodeOptions, env);
-    if (apart.length > 0) code = (await node(['--test', ...nodeOptions, ...apart], env)) || code;
+    if (together.length > 0) code = await inOneProcess(together, nodeOptions, env, output);
+    if (apart.length > 0) code = (await node(['--test', ...nodeOptions, ...apart], env, output)) || code;
     if (figuresDir) {
       const figures = collectFigures(figuresDir);
-      console.log(['', 'reliability summary', ...summaryLines(figures).map((l) => `  ${l}`), ''].join('\n'));
+      print(['', 'reliability summary', ...summaryLines(figures).map((l) => `  ${l}`), '', ''].join('\n'));
       const failures = summaryFailures(figures);
-      for (const failure of failures) console.error(`reliability summary: ${failure}`);
+      for (const failure of failures) printError(`reliability summary: ${failure}\n`);
       if (failures.length > 0 && code === 0) code = 1;
     }
   } finally {
     if (figuresDir) rmSync(figuresDir, { recursive: true, force: true });
   }
   return code;
+}
+
+async function main(): Promise<number> {
+  const run = parseArgs(process.argv.slice(2));
+  if ('usage' in run) {
+    console.error(run.usage);
+    return 2;
+  }
+  return runTests(run);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) process.exit(await main());

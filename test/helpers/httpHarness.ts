@@ -7,36 +7,27 @@ import { lchownSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Config, ServerConfig } from '../../src/config/index.js';
-import { DEFAULT_LIMITS, DEFAULT_TEXT_EXTENSIONS } from '../../src/config/index.js';
+import { DEFAULT_LIMITS, loadConfig } from '../../src/config/index.js';
 import type { Gateway, GatewayOptions } from '../../src/http/index.js';
 import { startGateway as startProductionGateway } from '../../src/server.js';
 import type { RunningFtpServer } from './servers/index.js';
 import { loadOpenApiDocument } from '../../src/http/openapi.js';
 import { assertResponseMatches, findOperation } from './openapiValidator.js';
 
-/** A scripted peer knows no PWD: its root is the absolute "/" (`ftp://h/%2F`). */
+/** What production's loader makes of `FTP_URL` alone: every server setting at its default. */
+const DEFAULT_SERVER = loadConfig({ FTP_URL: 'ftp://user:secret@127.0.0.1/%2F' }).servers[0] as ServerConfig;
+
+/**
+ * A server with production's defaults but shorter waits, so that a test gone
+ * wrong fails well within its own timeout. A scripted peer knows no PWD: its
+ * root is the absolute "/" (`ftp://h/%2F`).
+ */
 export function serverConfig(over: Partial<ServerConfig> & Pick<ServerConfig, 'host' | 'port'>): ServerConfig {
   return {
-    name: 'default',
-    user: 'user',
-    password: 'secret',
-    root: { relativeTo: '/', segments: [] },
-    mode: 'auto',
-    type: 'binary',
-    eol: 'lf',
-    readOnly: false,
-    kernelRelay: true,
-    encoding: 'utf8',
-    account: null,
-    siteCommands: [],
-    activeAddress: null,
-    activePorts: null,
-    textExtensions: DEFAULT_TEXT_EXTENSIONS,
-    pool: { max: 4, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 5_000 },
-    tls: { mode: 'none', rejectUnauthorized: true, ca: null, maxVersion: null },
+    ...DEFAULT_SERVER,
+    pool: { ...DEFAULT_SERVER.pool, max: 4, acquireTimeoutMs: 5_000 },
     timeouts: { connectMs: 5_000, commandMs: 10_000, dataMs: 10_000 },
-    // The contract's 1000 ms minimum is loadConfig's check; a Config built here may poll faster (docs/testing.md).
-    watch: { pollMs: 5_000 },
+    // `over` may set watch.pollMs under the contract's 1000 ms minimum: that is loadConfig's check (docs/testing.md).
     ...over,
   };
 }

@@ -12,7 +12,8 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { FaultProxy } from '../helpers/faultProxy.js';
 import { serverSkip } from '../helpers/requireServers.js';
-import { startFtpServer, type RunningFtpServer } from '../helpers/servers/index.js';
+import type { RunningFtpServer } from '../helpers/servers/index.js';
+import { borrowFtpServer } from '../helpers/servers/shared.js';
 import { GatewayProcess } from './gatewayProcess.js';
 import { API } from './harness.js';
 import { recordFigures, SecretScan } from './summary.js';
@@ -36,7 +37,7 @@ describe('a slow reader on a 512 MiB download', serverSkip('vsftpd'), () => {
   const tally = { scenarios: 0, survived: 0, bytesLost: 0 };
 
   before(async () => {
-    ftp = await startFtpServer('vsftpd');
+    ftp = await borrowFtpServer('vsftpd');
     // Sparse, with random blocks spread through it so the hash checks every part.
     const path = join(ftp.root, 'large.bin');
     const fd = openSync(path, 'w');

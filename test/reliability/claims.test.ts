@@ -9,7 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runReplicaQueue, seedQueue, startReplicas, type ReplicaRunFigures } from '../helpers/claimsReplicas.js';
 import { serverSkip } from '../helpers/requireServers.js';
-import { startFtpServer, type RunningFtpServer } from '../helpers/servers/index.js';
+import type { RunningFtpServer } from '../helpers/servers/index.js';
+import { borrowFtpServer } from '../helpers/servers/shared.js';
 import type { GatewayProcess } from './gatewayProcess.js';
 import { recordFigures } from './summary.js';
 
@@ -22,7 +23,7 @@ describe('claims across gateway processes, 1,000 files, and kill -9', serverSkip
   let queue: ReplicaRunFigures | undefined;
 
   before(async () => {
-    ftp = await startFtpServer('vsftpd');
+    ftp = await borrowFtpServer('vsftpd');
     replicas = await startReplicas(ftp, 2, 5);
   });
   after(async () => {

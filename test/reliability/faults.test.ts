@@ -9,7 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { serverSkip } from '../helpers/requireServers.js';
-import { startFtpServer, type RunningFtpServer } from '../helpers/servers/index.js';
+import type { RunningFtpServer } from '../helpers/servers/index.js';
+import { borrowFtpServer } from '../helpers/servers/shared.js';
 import { eventually, sha256 } from '../helpers/httpHarness.js';
 import {
   API,
@@ -95,7 +96,7 @@ describe('faults between the gateway and vsftpd', serverSkip('vsftpd'), () => {
   };
 
   before(async () => {
-    ftp = await startFtpServer('vsftpd');
+    ftp = await borrowFtpServer('vsftpd');
     scan = new SecretScan([ftp.password]);
     await putOnDisk(ftp, 'big.bin', big);
     await putOnDisk(ftp, 'huge.bin', Buffer.alloc(64 * MiB, 7));
@@ -217,7 +218,7 @@ describe('faults between the gateway and vsftpd', serverSkip('vsftpd'), () => {
   });
 
   scenario('server closes idle sessions on its own timeout (421): transparent', async () => {
-    const own = await startFtpServer('vsftpd', { idleTimeoutSec: 1 });
+    const own = await borrowFtpServer('vsftpd', { idleTimeoutSec: 1 });
     try {
       await putOnDisk(own, 'big.bin', big);
       const r = await rig({ reuse: own, server: { pool: { max: 2, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 5_000 } } });

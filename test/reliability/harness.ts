@@ -10,7 +10,8 @@ import type { Config, ServerConfig } from '../../src/config/index.js';
 import type { Gateway } from '../../src/http/index.js';
 import { configSecrets, createLogger } from '../../src/observability/logging.js';
 import { FaultProxy } from '../helpers/faultProxy.js';
-import { startFtpServer, type FtpServerKind, type FtpServerOptions, type RunningFtpServer } from '../helpers/servers/index.js';
+import type { FtpServerKind, FtpServerOptions, RunningFtpServer } from '../helpers/servers/index.js';
+import { borrowFtpServer } from '../helpers/servers/shared.js';
 import {
   ftpServerConfig,
   gatewayConfig,
@@ -33,7 +34,7 @@ export interface Rig {
   request(method: string, path: string, options?: RawRequestOptions): Promise<RawResponse>;
   /** Text of GET /metrics (scanned too). */
   metrics(): Promise<string>;
-  /** Stops the gateway and the proxy (and the FTP server unless it was reused). */
+  /** Stops the gateway and the proxy (and gives the FTP server back unless it was reused). */
   close(): Promise<void>;
 }
 
@@ -44,14 +45,14 @@ export interface RigOptions {
   config?: Partial<Config>;
   /** Extra secrets to look for (API keys). The FTP password is always one. */
   secrets?: string[];
-  /** Reuse a running FTP server instead of starting one (not stopped by close). */
+  /** Use this FTP server instead of borrowing one (not given back by close). */
   reuse?: RunningFtpServer;
   /** Share one scan between rigs (the file's figures); `secrets` are then ignored. */
   scan?: SecretScan;
 }
 
 export async function startRig(options: RigOptions = {}): Promise<Rig> {
-  const ftp = options.reuse ?? (await startFtpServer(options.kind ?? 'vsftpd', options.ftp ?? {}));
+  const ftp = options.reuse ?? (await borrowFtpServer(options.kind ?? 'vsftpd', options.ftp ?? {}));
   const proxy = await FaultProxy.start({ upstreamHost: ftp.host, upstreamPort: ftp.port });
   const scan = options.scan ?? new SecretScan([ftp.password, ...(options.secrets ?? [])]);
   const server = ftpServerConfig(ftp, { port: proxy.port, ...options.server });

@@ -8,15 +8,23 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, chownSync, statSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import { DEFAULT_LIMITS } from '../../src/config/index.js';
+import { DEFAULT_LIMITS, type Config } from '../../src/config/index.js';
 import { serverSkip } from '../helpers/requireServers.js';
-import { startFtpServer, type RunningFtpServer } from '../helpers/servers/index.js';
+import type { RunningFtpServer } from '../helpers/servers/index.js';
+import { borrowFtpServer } from '../helpers/servers/shared.js';
 import { multipartBody, sha256 } from '../helpers/httpHarness.js';
 import { API, diskNames, putOnDisk, randomContent, startRig, type Rig } from './harness.js';
 import { recordFigures, SecretScan } from './summary.js';
 
 const WRITE_KEY = 'rel-write-key-8c1d2e3f4a5b';
 const READ_KEY = 'rel-read-key-1a2b3c4d5e6f';
+const AUTH: Config['auth'] = {
+  apiKeys: [
+    { key: WRITE_KEY, scope: 'write' },
+    { key: READ_KEY, scope: 'read' },
+  ],
+  disabled: false,
+};
 const MiB = 1024 * 1024;
 
 const hostile = { tried: 0, refused: 0, reachedFtp: 0 };
@@ -64,7 +72,7 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
   const r = { 'x-api-key': READ_KEY };
 
   before(async () => {
-    ftp = await startFtpServer('vsftpd');
+    ftp = await borrowFtpServer('vsftpd');
     scan = new SecretScan([ftp.password, WRITE_KEY, READ_KEY]);
     // The gateway's root is /data: a path that escaped it would show in the commands.
     mkdirSync(join(ftp.root, 'data'));
@@ -77,13 +85,7 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
       scan,
       server: { root: DATA_ROOT, pool: { max: 2, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 5_000 } },
       config: {
-        auth: {
-          apiKeys: [
-            { key: WRITE_KEY, scope: 'write' },
-            { key: READ_KEY, scope: 'read' },
-          ],
-          disabled: false,
-        },
+        auth: AUTH,
         limits: { ...DEFAULT_LIMITS, maxUploadBytes: MiB, maxFiles: 3, maxFields: 10, maxFieldSize: 1024 },
       },
     });
@@ -370,7 +372,7 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
     'a read key testing password guesses in paths learns nothing, on a server that echoes paths in its 550',
     serverSkip('proftpd'),
     async () => {
-      const echo = await startFtpServer('proftpd');
+      const echo = await borrowFtpServer('proftpd');
       try {
         mkdirSync(join(echo.root, 'data'));
         const { uid, gid } = statSync(echo.root);
@@ -381,13 +383,7 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
           scan: echoScan,
           server: { root: DATA_ROOT },
           config: {
-            auth: {
-              apiKeys: [
-                { key: WRITE_KEY, scope: 'write' },
-                { key: READ_KEY, scope: 'read' },
-              ],
-              disabled: false,
-            },
+            auth: AUTH,
           },
         });
         rigs.push(x);
@@ -463,7 +459,7 @@ describe('hostile input and hostile peers', serverSkip('vsftpd'), () => {
   });
 
   test('FTPS with a certificate that does not verify is refused unless explicitly allowed', async () => {
-    const tlsFtp = await startFtpServer('vsftpd', { tls: 'explicit' });
+    const tlsFtp = await borrowFtpServer('vsftpd', { tls: 'explicit' });
     try {
       const scanTls = scan;
       const direct = { port: tlsFtp.port };

@@ -14,7 +14,8 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { FaultProxy } from '../helpers/faultProxy.js';
 import { serverSkip } from '../helpers/requireServers.js';
-import { startFtpServer, type RunningFtpServer } from '../helpers/servers/index.js';
+import type { RunningFtpServer } from '../helpers/servers/index.js';
+import { borrowFtpServer } from '../helpers/servers/shared.js';
 import { GatewayProcess } from './gatewayProcess.js';
 import { API } from './harness.js';
 import { recordFigures, SecretScan } from './summary.js';
@@ -84,7 +85,7 @@ describe('listings of a 200,000-entry folder', serverSkip('vsftpd'), () => {
   const figures = { listings: 0, streamed: 0, streamedWhole: 0, streamedNoSession: 0, sorted: '', peakRssMiB: 0, baselineRssMiB: 0 };
 
   before(async () => {
-    ftp = await startFtpServer('vsftpd');
+    ftp = await borrowFtpServer('vsftpd');
     // Hard links to a few empty files (a fraction of the time of creating files; ext4 allows 65,000
     // links to one), readable by the FTP user: listing needs nothing more.
     const dir = join(ftp.root, 'huge');

@@ -15,6 +15,7 @@ import { HttpError } from '../../src/http/httpError.js';
 import { decodeRawPath, parsePlainPath, checkFileName } from '../../src/http/input/paths.js';
 import { joinRoot } from '../../src/gateway/ftpPaths.js';
 import { recordFigures } from './summary.js';
+import { binaryUnit } from '../helpers/arbitraries.js';
 
 const RUNS = 400;
 const tally = { properties: 0, runs: 0, counterexamples: 0 };
@@ -153,7 +154,7 @@ describe('properties', () => {
   });
 
   test('the LIST parser never throws anything but FtpError, however the text is split', async () => {
-    await property(fc.tuple(fc.array(fc.string({ unit: 'binary', maxLength: 120 }), { maxLength: 10 }), fc.nat()), ([lines, split]) =>
+    await property(fc.tuple(fc.array(fc.string({ unit: binaryUnit, maxLength: 120 }), { maxLength: 10 }), fc.nat()), ([lines, split]) =>
       onlyFtpError(() => {
         const text = lines.join('\r\n');
         const p = createListingParser({ format: 'list', maxLineLength: 200 });
@@ -172,7 +173,7 @@ describe('properties', () => {
     const line = fc
       .tuple(fc.array(fact, { maxLength: 5 }), fc.string({ maxLength: 20 }))
       .map(([facts, name]) => `${facts.join('')} ${name}`);
-    await property(fc.array(fc.oneof(line, fc.string({ unit: 'binary', maxLength: 60 })), { maxLength: 10 }), (lines) =>
+    await property(fc.array(fc.oneof(line, fc.string({ unit: binaryUnit, maxLength: 60 })), { maxLength: 10 }), (lines) =>
       onlyFtpError(() => {
         const p = createListingParser({ format: 'mlsd' });
         p.push(lines.join('\n'));
@@ -185,7 +186,7 @@ describe('properties', () => {
     const replyish = fc.array(
       fc.oneof(
         fc.constantFrom('220 ok', '220-', '220-x', '220 end', '421 bye', '\r\n', '\n', '\r', '999 ', '12', 'abc'),
-        fc.string({ unit: 'binary', maxLength: 30 }),
+        fc.string({ unit: binaryUnit, maxLength: 30 }),
       ),
       { maxLength: 20 },
     );

@@ -8,7 +8,8 @@ import http from 'node:http';
 import net from 'node:net';
 import { join } from 'node:path';
 import { serverSkip } from '../helpers/requireServers.js';
-import { startFtpServer, type RunningFtpServer } from '../helpers/servers/index.js';
+import type { RunningFtpServer } from '../helpers/servers/index.js';
+import { borrowFtpServer } from '../helpers/servers/shared.js';
 import { eventually, rawRequest, sha256 } from '../helpers/httpHarness.js';
 import { GatewayProcess } from './gatewayProcess.js';
 import { API, outcomeOf, paced, putOnDisk, randomContent } from './harness.js';
@@ -36,7 +37,7 @@ describe('SIGTERM during transfers', serverSkip('vsftpd'), () => {
   const upload = randomContent(6 * MiB);
 
   before(async () => {
-    ftp = await startFtpServer('vsftpd');
+    ftp = await borrowFtpServer('vsftpd');
     scan = new SecretScan([ftp.password, API_KEY]);
     await putOnDisk(ftp, 'down.bin', download);
   });

@@ -80,11 +80,6 @@ export function relativePath(segments: readonly string[]): string {
   return segments.join('/');
 }
 
-export interface RawTarget {
-  /** The raw pathname, query string removed, still percent-encoded. */
-  pathname: string;
-}
-
 /**
  * The raw pathname of a request target. `originalUrl` keeps what the client
  * sent (express rewrites `url` when routers mount); an absolute-form target

@@ -14,7 +14,6 @@
 // suite left could hold a slot or time out mid-test), and ftp-srv, which runs
 // in this process and would keep it alive (it starts in milliseconds anyway).
 import { readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { startFtpServer } from './index.js';
 import type { FtpServerKind, FtpServerOptions, RunningFtpServer } from './types.js';
 
@@ -37,7 +36,9 @@ function keyOf(kind: FtpServerKind, options: FtpServerOptions): string {
 }
 
 function emptyFolder(path: string): void {
-  for (const entry of readdirSync(path)) rmSync(join(path, entry), { recursive: true, force: true });
+  // Names read as bytes: one that is not UTF-8 (a test's latin1 file name) would otherwise come back mangled and stay.
+  const folder = Buffer.from(`${path}/`);
+  for (const entry of readdirSync(path, { encoding: 'buffer' })) rmSync(Buffer.concat([folder, entry]), { recursive: true, force: true });
 }
 
 class Loan implements RunningFtpServer {

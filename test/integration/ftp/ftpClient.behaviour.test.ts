@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { connectFtp, createModeMemory, FtpError, type FtpConnectOptions } from '../../../src/ftp/index.js';
 import { ActiveListener } from '../../../src/ftp/data/active.js';
-import { startFtpServer, type RunningFtpServer } from '../../helpers/servers/index.js';
+import type { RunningFtpServer } from '../../helpers/servers/index.js';
+import { borrowFtpServer } from '../../helpers/servers/shared.js';
 import { serverSkip } from '../../helpers/requireServers.js';
 import { startScriptedServer } from '../../helpers/scriptedFtpServer.js';
 
@@ -47,8 +48,8 @@ describe('FTPS on vsftpd', serverSkip('vsftpd'), () => {
   let explicit: RunningFtpServer;
   let implicit: RunningFtpServer;
   before(async () => {
-    explicit = await startFtpServer('vsftpd', { tls: 'explicit-required' });
-    implicit = await startFtpServer('vsftpd', { tls: 'implicit' });
+    explicit = await borrowFtpServer('vsftpd', { tls: 'explicit-required' });
+    implicit = await borrowFtpServer('vsftpd', { tls: 'implicit' });
   });
   after(async () => {
     await explicit?.stop();
@@ -102,8 +103,8 @@ describe('data mode fallback and memory on vsftpd', serverSkip('vsftpd'), () => 
   let passiveOnly: RunningFtpServer;
   let activeOnly: RunningFtpServer;
   before(async () => {
-    passiveOnly = await startFtpServer('vsftpd', { dataModes: 'passive-only' });
-    activeOnly = await startFtpServer('vsftpd', { dataModes: 'active-only' });
+    passiveOnly = await borrowFtpServer('vsftpd', { dataModes: 'passive-only' });
+    activeOnly = await borrowFtpServer('vsftpd', { dataModes: 'active-only' });
     writeFileSync(join(passiveOnly.root, 'f.bin'), randomBytes(100_000));
     writeFileSync(join(activeOnly.root, 'f.bin'), randomBytes(100_000));
   });
@@ -176,7 +177,7 @@ describe('safety, timeouts and aborts on vsftpd', serverSkip('vsftpd'), () => {
   let server: RunningFtpServer;
   const big = randomBytes(8 * 1024 * 1024);
   before(async () => {
-    server = await startFtpServer('vsftpd');
+    server = await borrowFtpServer('vsftpd');
     writeFileSync(join(server.root, 'keep.txt'), 'keep');
     writeFileSync(join(server.root, 'big.bin'), big);
   });

@@ -13,13 +13,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { connectFtp, type FtpClient } from '../../../src/ftp/index.js';
-import {
-  ALL_SERVER_KINDS,
-  UNCHROOTED_SERVER_KINDS,
-  startFtpServer,
-  type FtpServerKind,
-  type RunningFtpServer,
-} from '../../helpers/servers/index.js';
+import { ALL_SERVER_KINDS, UNCHROOTED_SERVER_KINDS, type FtpServerKind, type RunningFtpServer } from '../../helpers/servers/index.js';
+import { borrowFtpServer } from '../../helpers/servers/shared.js';
 import { serverSkip } from '../../helpers/requireServers.js';
 
 const MODES = ['passive', 'active', 'auto'] as const;
@@ -68,7 +63,7 @@ for (const { kind, ascii, label } of VARIANTS) {
     const textCrlf = Buffer.from(textLf.toString('latin1').replace(/\n/g, '\r\n'), 'latin1');
 
     before(async () => {
-      server = await startFtpServer(kind, { ascii });
+      server = await borrowFtpServer(kind, { ascii });
       writeFileSync(join(server.root, 'fixture.bin'), binary);
       writeFileSync(join(server.root, 'fixture.txt'), textLf);
     });

@@ -18,8 +18,9 @@ import {
   type FtpServerKnowledge,
 } from '../../../src/ftp/index.js';
 import { startMiniFtpServer, type MiniFtpServer } from '../../helpers/miniFtpServer.js';
-import { startScriptedServer } from '../../helpers/scriptedFtpServer.js';
-import { startFtpServer, type FtpServerKind } from '../../helpers/servers/index.js';
+import { startScriptedServer, type ScriptedServer } from '../../helpers/scriptedFtpServer.js';
+import type { FtpServerKind } from '../../helpers/servers/index.js';
+import { borrowFtpServer } from '../../helpers/servers/shared.js';
 import { serverSkip } from '../../helpers/requireServers.js';
 import { eventually } from '../../helpers/httpHarness.js';
 
@@ -41,6 +42,15 @@ async function learned(fn: () => Promise<void>): Promise<FtpServerEvent[]> {
     diagnostics_channel.unsubscribe(ftpChannels.server.name, on);
   }
   return events;
+}
+
+/** A peer that answers SIZE but never MDTM, as a server that read a pipelined SIZE and MDTM as one command. */
+function startMdtmSilentPeer(): Promise<ScriptedServer> {
+  return startScriptedServer((line, reply) => {
+    if (line === 'NOOP' || line === 'TYPE I') reply('200 ok');
+    else if (line === 'SIZE /') reply('550 not a plain file');
+    else if (line.startsWith('SIZE ')) reply('213 12');
+  });
 }
 
 describe('learning whether a server takes pipelined commands', () => {
@@ -119,12 +129,7 @@ describe('learning whether a server takes pipelined commands', () => {
   });
 
   test('a pipelined pair left half unanswered destroys the session and stops pipelining to that server', async () => {
-    const peer = await startScriptedServer((line, reply) => {
-      if (line === 'NOOP' || line === 'TYPE I') reply('200 ok');
-      else if (line === 'SIZE /') reply('550 not a plain file');
-      else if (line.startsWith('SIZE ')) reply('213 12');
-      // MDTM: silence, as from a server that read SIZE and MDTM as one command.
-    });
+    const peer = await startMdtmSilentPeer();
     try {
       const knowledge = createServerKnowledge();
       const options = {
@@ -152,11 +157,7 @@ describe('learning whether a server takes pipelined commands', () => {
   });
 
   test('a pipelined pair aborted before its last reply leaves the session destroyed', async () => {
-    const peer = await startScriptedServer((line, reply) => {
-      if (line === 'NOOP' || line === 'TYPE I') reply('200 ok');
-      else if (line === 'SIZE /') reply('550 not a plain file');
-      else if (line.startsWith('SIZE ')) reply('213 12');
-    });
+    const peer = await startMdtmSilentPeer();
     try {
       const knowledge = createServerKnowledge();
       const client = await connectFtp({ host: '127.0.0.1', port: peer.port, user: 'u', password: 'p', serverKnowledge: knowledge });
@@ -200,7 +201,7 @@ const REAL: readonly FtpServerKind[] = ['vsftpd', 'pure-ftpd', 'proftpd'];
 for (const kind of REAL) {
   describe(`pipelining on ${kind}`, serverSkip(kind), () => {
     test('the probe marks it capable', async () => {
-      const ftp = await startFtpServer(kind);
+      const ftp = await borrowFtpServer(kind);
       try {
         const knowledge = createServerKnowledge();
         const client = await connectFtp({

@@ -15,7 +15,8 @@ import { Writable } from 'node:stream';
 import { connectFtp, createModeMemory, FtpError, type FtpClient, type FtpDownloadOptions } from '../../../src/ftp/index.js';
 import { FaultProxy } from '../../helpers/faultProxy.js';
 import { serverSkip } from '../../helpers/requireServers.js';
-import { startFtpServer, type RunningFtpServer } from '../../helpers/servers/index.js';
+import type { RunningFtpServer } from '../../helpers/servers/index.js';
+import { borrowFtpServer } from '../../helpers/servers/shared.js';
 import { chownTree, eventually } from '../../helpers/httpHarness.js';
 
 const data = randomBytes(64 * 1024 + 7);
@@ -55,7 +56,7 @@ function badArgument(err: unknown): boolean {
 describe('a bad download argument sends nothing (vsftpd, which keeps a REST marker)', serverSkip('vsftpd'), () => {
   let ftp: RunningFtpServer;
   before(async () => {
-    ftp = await startFtpServer('vsftpd');
+    ftp = await borrowFtpServer('vsftpd');
     writeFileSync(join(ftp.root, 'f.bin'), data);
     chownTree(ftp.root);
   });
@@ -114,7 +115,7 @@ for (const kind of ['inetutils-ftpd', 'netkit-ftpd'] as const) {
     let proxy: FaultProxy;
     let file: string;
     before(async () => {
-      ftp = await startFtpServer(kind);
+      ftp = await borrowFtpServer(kind);
       writeFileSync(join(ftp.root, 'f.bin'), data);
       chownTree(ftp.root);
       file = `${ftp.ftpRoot}/f.bin`;

@@ -5,10 +5,11 @@
 // from URLs, as an operator writes them.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadConfig } from '../../../src/config/index.js';
-import { startFtpServer, type RunningFtpServer } from '../../helpers/servers/index.js';
+import type { RunningFtpServer } from '../../helpers/servers/index.js';
+import { borrowFtpServer } from '../../helpers/servers/shared.js';
 import { serverSkip } from '../../helpers/requireServers.js';
 import { startScriptedServer, type ScriptedServer } from '../../helpers/scriptedFtpServer.js';
 import {
@@ -46,7 +47,7 @@ describe('the URL root on a vsftpd without chroot', serverSkip('vsftpd'), () => 
   const pwds = (): Promise<number> => count(/^PWD$/);
 
   before(async () => {
-    ftp = await startFtpServer('vsftpd', { chroot: false });
+    ftp = await borrowFtpServer('vsftpd', { chroot: false });
     elsewhere = join(dirname(ftp.root), 'elsewhere');
     mkdirSync(elsewhere);
     writeFileSync(join(elsewhere, 'far.txt'), 'far away');
@@ -67,6 +68,8 @@ describe('the URL root on a vsftpd without chroot', serverSkip('vsftpd'), () => 
   });
   after(async () => {
     await gw?.close();
+    // Outside the root, which alone is emptied when the loan ends.
+    if (elsewhere) rmSync(elsewhere, { recursive: true, force: true });
     await ftp?.stop();
   });
 

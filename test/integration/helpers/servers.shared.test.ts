@@ -4,7 +4,7 @@
 // the previous suite's commands. Other options, limits and overlapping loans
 // get servers of their own.
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { eventually } from '../../helpers/httpHarness.js';
@@ -39,6 +39,22 @@ describe('borrowFtpServer', serverSkip('vsftpd'), () => {
       assert.deepEqual(await second.commandLog(), []);
       await noop(second);
       assert.ok((await second.commandLog()).includes(`USER ${second.user}`));
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('empties the root of names that are not UTF-8 too', async () => {
+    const options = { passivePorts: 63 };
+    const first = await borrowFtpServer('vsftpd', options);
+    writeFileSync(Buffer.from(join(first.root, 'caf\xe9.txt'), 'latin1'), 'latin1 name');
+    mkdirSync(join(first.root, 'sub'));
+    writeFileSync(join(first.root, 'sub', 'f.txt'), 'x');
+    await first.stop();
+    const second = await borrowFtpServer('vsftpd', options);
+    try {
+      assert.equal(second.root, first.root, 'the same server, lent again');
+      assert.deepEqual(readdirSync(second.root), []);
     } finally {
       await second.stop();
     }

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFtpServer, type FtpServerKind, type RunningFtpServer } from '../../helpers/servers/index.js';
+import type { FtpServerKind, RunningFtpServer } from '../../helpers/servers/index.js';
+import { borrowFtpServer } from '../../helpers/servers/shared.js';
 import { serverSkip } from '../../helpers/requireServers.js';
 import {
   API,
@@ -31,7 +32,7 @@ for (const kind of KINDS) {
     const textCrlf = textLf.replace(/\n/g, '\r\n');
 
     before(async () => {
-      ftp = await startFtpServer(kind, { ascii: true });
+      ftp = await borrowFtpServer(kind, { ascii: true });
       gw = await startGateway(gatewayConfig([ftpServerConfig(ftp)]));
     });
     after(async () => {

@@ -13,7 +13,8 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { DEFAULT_LIMITS } from '../../../src/config/index.js';
 import { serverSkip } from '../../helpers/requireServers.js';
-import { startFtpServer, type RunningFtpServer } from '../../helpers/servers/index.js';
+import type { RunningFtpServer } from '../../helpers/servers/index.js';
+import { borrowFtpServer } from '../../helpers/servers/shared.js';
 import {
   API,
   commandsDuring,
@@ -57,7 +58,7 @@ describe('refused before the FTP server hears of it (vsftpd)', serverSkip('vsftp
   let gw: RunningGateway;
 
   before(async () => {
-    ftp = await startFtpServer('vsftpd');
+    ftp = await borrowFtpServer('vsftpd');
     gw = await startGateway(gatewayConfig([ftpServerConfig(ftp)], { limits: { ...DEFAULT_LIMITS, maxUploadBytes: MAX_UPLOAD } }));
   });
   after(async () => {

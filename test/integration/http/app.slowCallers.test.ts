@@ -11,7 +11,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_LIMITS, type LimitsConfig } from '../../../src/config/index.js';
 import { serverSkip } from '../../helpers/requireServers.js';
-import { startFtpServer, type RunningFtpServer } from '../../helpers/servers/index.js';
+import type { RunningFtpServer } from '../../helpers/servers/index.js';
+import { borrowFtpServer } from '../../helpers/servers/shared.js';
 import diagnostics_channel from 'node:diagnostics_channel';
 import { ftpChannels, type FtpTransferEvent } from '../../../src/ftp/index.js';
 import { API, diskNames, putOnDisk, randomContent, startRig, type Rig, type RigOptions } from '../../reliability/harness.js';
@@ -115,7 +116,7 @@ describe('slow callers (vsftpd)', serverSkip('vsftpd'), () => {
   };
 
   before(async () => {
-    ftp = await startFtpServer('vsftpd');
+    ftp = await borrowFtpServer('vsftpd');
     await putOnDisk(ftp, 'big.bin', big);
     await putOnDisk(ftp, 'small.bin', small);
     diagnostics_channel.subscribe(ftpChannels.transfer.name, onTransfer);

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFtpServer, type RunningFtpServer } from '../../helpers/servers/index.js';
+import type { RunningFtpServer } from '../../helpers/servers/index.js';
+import { borrowFtpServer } from '../../helpers/servers/shared.js';
 import { serverSkip } from '../../helpers/requireServers.js';
 import { API, ftpServerConfig, gatewayConfig, sha256, startGateway, type RunningGateway } from '../../helpers/httpHarness.js';
 
@@ -22,7 +23,7 @@ for (const c of CASES) {
     let ftp: RunningFtpServer;
     let gw: RunningGateway;
     before(async () => {
-      ftp = await startFtpServer(c.kind, { tls: c.tls });
+      ftp = await borrowFtpServer(c.kind, { tls: c.tls });
       const range = 44_000 + Math.floor(Math.random() * 2_000);
       gw = await startGateway(
         gatewayConfig([
@@ -59,7 +60,7 @@ describe('HTTP with an FTPS certificate that does not verify', serverSkip('vsftp
   let ftp: RunningFtpServer;
   let gw: RunningGateway;
   before(async () => {
-    ftp = await startFtpServer('vsftpd', { tls: 'explicit-required' });
+    ftp = await borrowFtpServer('vsftpd', { tls: 'explicit-required' });
     writeFileSync(join(ftp.root, 'f.txt'), 'x');
     gw = await startGateway(
       gatewayConfig([ftpServerConfig(ftp, { tls: { mode: 'explicit', rejectUnauthorized: true, ca: null, maxVersion: null } })]),

@@ -12,7 +12,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configSecrets, createLogger } from '../../../src/observability/logging.js';
 import { loadOpenApiDocument } from '../../../src/http/openapi.js';
-import { startFtpServer, type RunningFtpServer } from '../../helpers/servers/index.js';
+import type { RunningFtpServer } from '../../helpers/servers/index.js';
+import { borrowFtpServer } from '../../helpers/servers/shared.js';
 import { serverSkip } from '../../helpers/requireServers.js';
 import { assertResponseMatches, findOperation } from '../../helpers/openapiValidator.js';
 import {
@@ -40,7 +41,7 @@ for (const kind of ['proftpd', 'pure-ftpd'] as const) {
     const doc = loadOpenApiDocument();
 
     before(async () => {
-      ftp = await startFtpServer(kind);
+      ftp = await borrowFtpServer(kind);
       mkdirSync(join(ftp.root, ROOT.slice(1)));
       writeFileSync(join(ftp.root, ROOT.slice(1), 'here.txt'), 'x');
       chownTree(ftp.root);

@@ -18,7 +18,8 @@ import type { Gateway } from '../../../src/http/index.js';
 import { createLogger } from '../../../src/observability/logging.js';
 import { loadOpenApiDocument } from '../../../src/http/openapi.js';
 import { assertResponseMatches } from '../../helpers/openapiValidator.js';
-import { ALL_SERVER_KINDS, startFtpServer } from '../../helpers/servers/index.js';
+import { ALL_SERVER_KINDS } from '../../helpers/servers/index.js';
+import { borrowFtpServer } from '../../helpers/servers/shared.js';
 import type { RunningFtpServer } from '../../helpers/servers/index.js';
 import { serverSkip } from '../../helpers/requireServers.js';
 import { chownTree } from '../../helpers/httpHarness.js';
@@ -36,7 +37,7 @@ for (const kind of ALL_SERVER_KINDS)
     const logged: string[] = [];
 
     before(async () => {
-      ftp = await startFtpServer(kind);
+      ftp = await borrowFtpServer(kind);
       writeFileSync(join(ftp.root, 'a.bin'), Buffer.alloc(100, 7));
       writeFileSync(join(ftp.root, 'note.txt'), 'hello\nworld\n');
       mkdirSync(join(ftp.root, 'sub'));

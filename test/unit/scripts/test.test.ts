@@ -3,28 +3,27 @@
 // and fails the run on figures that show a loss, even when every file passed.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import type { SectionFigures } from '../../reliability/summary.js';
-import { parseArgs, type TestRun } from '../../../scripts/test.js';
+import { parseArgs, runTests, type TestRun } from '../../../scripts/test.js';
 
-const root = join(import.meta.dirname, '..', '..', '..');
-
-async function runner(args: string[], figures: SectionFigures): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/test.ts', ...args], {
-    cwd: root,
-    env: { ...process.env, FIXTURE_FIGURES: JSON.stringify(figures), NODE_TEST_CONTEXT: undefined },
-  });
+/** The runner, called as the npm scripts do, on test/`folder` whose fixture records `figures`: its exit code and all it printed. */
+async function runner(folder: string, figures: SectionFigures): Promise<{ code: number; out: string }> {
+  const was = process.env.FIXTURE_FIGURES;
+  process.env.FIXTURE_FIGURES = JSON.stringify(figures);
   let out = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-  const code = await new Promise<number | null>((done) => child.on('close', done));
-  return { code, out };
+  try {
+    const run = parseArgs(['--summary', folder]) as TestRun;
+    const code = await runTests(run, (text) => (out += text));
+    return { code, out };
+  } finally {
+    if (was === undefined) delete process.env.FIXTURE_FIGURES;
+    else process.env.FIXTURE_FIGURES = was;
+  }
 }
 
 describe('scripts/test.ts', () => {
   it('runs the files of a folder and prints the summary; a loss in the figures fails the run though every file passed', async () => {
-    const lossy = await runner(['--summary', 'fixtures/runner'], { faults: { scenarios: 2, survived: 2, bytesLost: 7 } });
+    const lossy = await runner('fixtures/runner', { faults: { scenarios: 2, survived: 2, bytesLost: 7 } });
     assert.equal(lossy.code, 1, lossy.out);
     assert.match(lossy.out, /(# |ℹ )pass 1\n/);
     assert.match(lossy.out, /reliability summary\n {2}faults: 2 scenarios, 2 survived, 7 bytes lost/);

@@ -4,69 +4,23 @@
 // checks that the relay really carried the bytes (the transfer event says so)
 // and that its outcome is the stream path's: the same bytes, ranges, a cut
 // never taken as complete, a disconnect that leaves the session usable.
-// (Uploads and ASCII always take the stream path: http.upload.test.ts.)
-import { after, before, describe, test } from 'node:test';
+// (Uploads and ASCII always take the stream path: putFile.stream.test.ts.)
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import diagnostics_channel from 'node:diagnostics_channel';
 import net from 'node:net';
-import { ftpChannels, type FtpTransferEvent } from '../../../../src/ftp/index.js';
-import { kernelRelay } from '../../../../src/relay/index.js';
-import { serverSkip } from '../../../helpers/requireServers.js';
-import { startFtpServer, type RunningFtpServer } from '../../../helpers/servers/index.js';
-import { API, outcomeOf, putOnDisk, randomContent, startRig, type Rig, type RigOptions } from '../../../reliability/harness.js';
+import type { FtpTransferEvent } from '../../../../src/ftp/index.js';
+import { readResponse, relayRig, relaySkip } from '../../../helpers/relayRig.js';
+import { API, outcomeOf, putOnDisk, randomContent, type Rig } from '../../../reliability/harness.js';
 import { eventually, sha256, type RawResponse } from '../../../helpers/httpHarness.js';
 
 const MiB = 1024 * 1024;
 
-function relaySkip(): { skip?: string } {
-  const server = serverSkip('vsftpd');
-  if (server.skip) return server;
-  if (kernelRelay.built) return {};
-  // CI builds the addon at npm ci: there, a missing addon is a failure.
-  if (process.env.CI) throw new Error('the kernel relay addon is not built (npm run build:native)');
-  return { skip: 'kernel relay addon not built (npm run build:native)' };
-}
-
-/** Reads one HTTP response with a Content-Length from a raw socket; resolves with its head and body. */
-function readResponse(socket: net.Socket): Promise<{ head: string; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    let buffered = Buffer.alloc(0);
-    const onData = (chunk: Buffer): void => {
-      buffered = Buffer.concat([buffered, chunk]);
-      const end = buffered.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const head = buffered.subarray(0, end).toString('latin1');
-      const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? NaN);
-      if (buffered.length < end + 4 + length) return;
-      socket.off('data', onData);
-      socket.off('error', reject);
-      resolve({ head, body: buffered.subarray(end + 4, end + 4 + length) });
-    };
-    socket.on('data', onData);
-    socket.once('error', reject);
-  });
-}
-
 describe('kernel relay transfers (vsftpd)', relaySkip(), () => {
-  let ftp: RunningFtpServer;
+  const relay = relayRig();
+  const { rig } = relay;
   const big = randomContent(6 * MiB + 123);
-  const events: FtpTransferEvent[] = [];
-  const onTransfer = (e: unknown): void => void events.push(e as FtpTransferEvent);
-  const rigs: Rig[] = [];
-  const rig = async (options: RigOptions = {}): Promise<Rig> => {
-    const r = await startRig({
-      reuse: ftp,
-      ...options,
-      server: { pool: { max: 1, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 5_000 }, ...options.server },
-    });
-    rigs.push(r);
-    return r;
-  };
-  /**
-   * A GET and the download event its transfer published. Awaiting the event
-   * keeps the cases apart: a client has the whole body before the 226 ends
-   * the transfer, so the event can come after the response.
-   */
+  const downloadEvent = (): (() => Promise<FtpTransferEvent>) => relay.nextTransfer('download');
+  /** A GET and the download event its transfer published. */
   const download = async (
     r: Rig,
     path: string,
@@ -76,26 +30,10 @@ describe('kernel relay transfers (vsftpd)', relaySkip(), () => {
     const res = await r.request('GET', path, { headers });
     return { res, event: await event() };
   };
-  const downloadEvent = (direction: FtpTransferEvent['direction'] = 'download'): (() => Promise<FtpTransferEvent>) => {
-    const mark = events.length;
-    return async () => {
-      const found = (): FtpTransferEvent | undefined => events.slice(mark).find((x) => x.direction === direction);
-      await eventually(() => found() !== undefined);
-      return found() as FtpTransferEvent;
-    };
-  };
 
   before(async () => {
-    ftp = await startFtpServer('vsftpd');
-    await putOnDisk(ftp, 'big.bin', big);
-    await putOnDisk(ftp, 'small.bin', big.subarray(0, 64 * 1024));
-    diagnostics_channel.subscribe(ftpChannels.transfer.name, onTransfer);
-  });
-
-  after(async () => {
-    diagnostics_channel.unsubscribe(ftpChannels.transfer.name, onTransfer);
-    for (const r of rigs) await r.close().catch(() => undefined);
-    await ftp?.stop();
+    await putOnDisk(relay.ftp, 'big.bin', big);
+    await putOnDisk(relay.ftp, 'small.bin', big.subarray(0, 64 * 1024));
   });
 
   for (const mode of ['passive', 'active'] as const) {
@@ -178,7 +116,7 @@ describe('kernel relay transfers (vsftpd)', relaySkip(), () => {
 
   test('the client goes away mid-relay: the transfer is aborted (ABOR), nothing stays in flight, the next request succeeds', async () => {
     const r = await rig();
-    await putOnDisk(ftp, 'huge.bin', Buffer.alloc(256 * MiB, 3));
+    await putOnDisk(relay.ftp, 'huge.bin', Buffer.alloc(256 * MiB, 3));
     const event = downloadEvent();
     const socket = net.connect(r.port, '127.0.0.1');
     socket.write(`GET ${API}/files/huge.bin?mode=passive HTTP/1.1\r\nHost: x\r\n\r\n`);

@@ -13,7 +13,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { WebhookWatchConfig } from '../../../../src/config/index.js';
 import { serverSkip } from '../../../helpers/requireServers.js';
-import { startFtpServer, type RunningFtpServer } from '../../../helpers/servers/index.js';
+import type { RunningFtpServer } from '../../../helpers/servers/index.js';
+import { borrowFtpServer } from '../../../helpers/servers/shared.js';
 import { chownTree, eventually, ftpServerConfig, gatewayConfig, startGateway, type RunningGateway } from '../../../helpers/httpHarness.js';
 
 const SECRET = 'whsec-claims-0123456789abcdef';
@@ -25,7 +26,7 @@ describe('webhook watches with claim: true on two replicas (vsftpd)', serverSkip
   const posted: Array<{ name: string; path: string; valid: boolean }> = [];
 
   before(async () => {
-    ftp = await startFtpServer('vsftpd');
+    ftp = await borrowFtpServer('vsftpd');
     mkdirSync(join(ftp.root, 'jobs'));
     chownTree(ftp.root);
     receiver = http.createServer((req, res) => {

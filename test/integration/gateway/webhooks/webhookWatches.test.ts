@@ -19,7 +19,8 @@ import type { WebhookWatchConfig } from '../../../../src/config/index.js';
 import type { ClaimPlace, ClaimStep } from '../../../../src/gateway/webhooks/webhookWatches.js';
 import { configSecrets, createLogger } from '../../../../src/observability/logging.js';
 import { serverSkip } from '../../../helpers/requireServers.js';
-import { startFtpServer, type RunningFtpServer } from '../../../helpers/servers/index.js';
+import type { RunningFtpServer } from '../../../helpers/servers/index.js';
+import { borrowFtpServer } from '../../../helpers/servers/shared.js';
 import { chownTree, eventually, ftpServerConfig, gatewayConfig, startGateway, type RunningGateway } from '../../../helpers/httpHarness.js';
 
 const SECRET = 'whsec-0123456789abcdef-test';
@@ -97,7 +98,7 @@ describe('webhook watches on vsftpd', serverSkip('vsftpd'), () => {
   };
 
   before(async () => {
-    ftp = await startFtpServer('vsftpd');
+    ftp = await borrowFtpServer('vsftpd');
     mkdirSync(join(ftp.root, 'inbox'));
     mkdirSync(join(ftp.root, 'queue'));
     writeFileSync(join(ftp.root, 'inbox', 'already-there.xml'), 'x');

@@ -13,7 +13,8 @@ import { DEFAULT_LIMITS } from '../../../../src/config/index.js';
 import { listingRow, rowBytes } from '../../../../src/http/body/listingRows.js';
 import { FaultProxy } from '../../../helpers/faultProxy.js';
 import { serverSkip } from '../../../helpers/requireServers.js';
-import { startFtpServer, type RunningFtpServer } from '../../../helpers/servers/index.js';
+import type { RunningFtpServer } from '../../../helpers/servers/index.js';
+import { borrowFtpServer } from '../../../helpers/servers/shared.js';
 import {
   API,
   chownTree,
@@ -49,7 +50,7 @@ describe('HTTP listings on vsftpd', serverSkip('vsftpd'), () => {
   let gw: RunningGateway;
 
   before(async () => {
-    ftp = await startFtpServer('vsftpd');
+    ftp = await borrowFtpServer('vsftpd');
     for (const [dir, n, prefix] of [
       ['big', BIG, 'b'],
       ['mid', MID, 'm'],

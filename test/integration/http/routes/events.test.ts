@@ -12,7 +12,8 @@ import { appendFileSync, mkdirSync, renameSync, rmSync, utimesSync, writeFileSyn
 import { join } from 'node:path';
 import { FaultProxy } from '../../../helpers/faultProxy.js';
 import { serverSkip } from '../../../helpers/requireServers.js';
-import { startFtpServer, type RunningFtpServer } from '../../../helpers/servers/index.js';
+import type { RunningFtpServer } from '../../../helpers/servers/index.js';
+import { borrowFtpServer } from '../../../helpers/servers/shared.js';
 import { fileEvent, openEventStream, type SseMessage, type SseStream } from '../../../helpers/sseClient.js';
 import {
   API,
@@ -58,7 +59,7 @@ describe('folder events on vsftpd', serverSkip('vsftpd'), () => {
   }
 
   before(async () => {
-    ftp = await startFtpServer('vsftpd');
+    ftp = await borrowFtpServer('vsftpd');
     for (const dir of ['appends', 'shared', 'resume', 'gone', 'restart', 'patterns']) mkdirSync(join(ftp.root, dir));
     writeFileSync(join(ftp.root, 'resume', 'before.txt'), 'b');
     writeFileSync(join(ftp.root, 'patterns', 'a.csv'), 'a');
@@ -230,7 +231,7 @@ describe('folder events on proftpd (MLSD)', serverSkip('proftpd'), () => {
   const open: SseStream[] = [];
 
   before(async () => {
-    ftp = await startFtpServer('proftpd');
+    ftp = await borrowFtpServer('proftpd');
     mkdirSync(join(ftp.root, 'drop'));
     chownTree(ftp.root);
     gw = await startGateway(gatewayConfig([ftpServerConfig(ftp, { mode: 'passive', watch: { pollMs: POLL_MS } })]));

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import { startFtpServer, type RunningFtpServer } from '../../../helpers/servers/index.js';
+import type { RunningFtpServer } from '../../../helpers/servers/index.js';
+import { borrowFtpServer } from '../../../helpers/servers/shared.js';
 import { DEFAULT_LIMITS } from '../../../../src/config/index.js';
 import { serverSkip } from '../../../helpers/requireServers.js';
 import {
@@ -34,7 +35,7 @@ describe('HTTP files and dirs on vsftpd', serverSkip('vsftpd'), () => {
   const big = randomBytes(2 * 1024 * 1024 + 123);
 
   before(async () => {
-    ftp = await startFtpServer('vsftpd', { ascii: true });
+    ftp = await borrowFtpServer('vsftpd', { ascii: true });
     gw = await startGateway(
       gatewayConfig([ftpServerConfig(ftp)], {
         limits: { ...DEFAULT_LIMITS, maxUploadBytes: 4 * 1024 * 1024, maxFiles: 3, maxFields: 10, maxFieldSize: 1024 },

@@ -1,11 +1,6 @@
 import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { FtpError, replyError } from '../../../../src/ftp/errors.js';
 import type { FtpSession, FtpStat, FtpTransferResult } from '../../../../src/ftp/types.js';
 import { FtpPool, type FtpPoolOptions } from '../../../../src/ftp/pool/ftpPool.js';
@@ -262,7 +257,6 @@ const connectionClosed = (session?: FtpSession): FtpError => {
   if (session) dead(session);
   return new FtpError('connection closed', { code: 'FTP_CONNECTION_CLOSED' });
 };
-const execFileAsync = promisify(execFile);
 const tooManyUsers = (): FtpError => replyError('USER', 421, 'There are too many connected users, please try later.');
 
 // ---------------------------------------------------------------------------
@@ -898,41 +892,32 @@ describe('FtpPool: server capacity (421 / 530 too many)', () => {
   });
 });
 
+/** Wraps the global timers for the test: every timer started from now on, while live, and how many of those are ref'd. */
+function trackTimers(t: TestContext): { live: Set<NodeJS.Timeout>; refd(): number } {
+  const live = new Set<NodeJS.Timeout>();
+  const track = (start: typeof setTimeout, once: boolean) =>
+    ((callback: () => void, ms?: number) => {
+      const timer: NodeJS.Timeout = start(() => {
+        if (once) live.delete(timer);
+        callback();
+      }, ms);
+      live.add(timer);
+      return timer;
+    }) as typeof setTimeout;
+  const stopping = (original: (timer: NodeJS.Timeout) => void) => (timer: NodeJS.Timeout | undefined) => {
+    if (timer) live.delete(timer);
+    original(timer as NodeJS.Timeout);
+  };
+  t.mock.method(globalThis, 'setTimeout', track(setTimeout, true));
+  t.mock.method(globalThis, 'setInterval', track(setInterval as typeof setTimeout, false));
+  t.mock.method(globalThis, 'clearTimeout', stopping(clearTimeout));
+  t.mock.method(globalThis, 'clearInterval', stopping(clearInterval));
+  return { live, refd: () => [...live].filter((timer) => timer.hasRef()).length };
+}
+
 describe('FtpPool timers', () => {
   it("every timer the pool leaves running is unref'd; only a pending acquire's deadline is not", async (t) => {
-    // Wrap the global timers to see each one the pool starts, and which are still live.
-    const live = new Set<NodeJS.Timeout>();
-    const track = (start: typeof setTimeout, once: boolean) =>
-      ((callback: () => void, ms?: number) => {
-        const timer: NodeJS.Timeout = start(() => {
-          if (once) live.delete(timer);
-          callback();
-        }, ms);
-        live.add(timer);
-        return timer;
-      }) as typeof setTimeout;
-    const stop = (timer: NodeJS.Timeout | undefined): void => {
-      if (timer) live.delete(timer);
-    };
-    t.mock.method(globalThis, 'setTimeout', track(setTimeout, true));
-    t.mock.method(globalThis, 'setInterval', track(setInterval as typeof setTimeout, false));
-    t.mock.method(
-      globalThis,
-      'clearTimeout',
-      ((original) => (timer: NodeJS.Timeout) => {
-        stop(timer);
-        original(timer);
-      })(clearTimeout),
-    );
-    t.mock.method(
-      globalThis,
-      'clearInterval',
-      ((original) => (timer: NodeJS.Timeout) => {
-        stop(timer);
-        original(timer);
-      })(clearInterval),
-    );
-    const refd = (): number => [...live].filter((timer) => timer.hasRef()).length;
+    const { live, refd } = trackTimers(t);
 
     // An idle session: the reaper runs.
     const idle = makePool(t, new FakeServer(), { max: 1 });
@@ -952,35 +937,39 @@ describe('FtpPool timers', () => {
     assert.equal(refd(), 0);
   });
 
-  it('no pool timer keeps the process alive (idle pool, capacity cooldown open or closed)', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'ftp-pool-'));
-    const script = join(dir, 'exit.mts');
-    const poolModule = new URL('../../../../src/ftp/pool/ftpPool.ts', import.meta.url).href;
-    const errorsModule = new URL('../../../../src/ftp/errors.ts', import.meta.url).href;
-    await writeFile(
-      script,
-      `import { FtpPool } from ${JSON.stringify(poolModule)};
-      import { replyError } from ${JSON.stringify(errorsModule)};
-      const session = { id: 1, usable: true, bytesSinceReset: 0, lastActivity: Date.now(), features: new Map(),
-        resetCounters() {}, async noop() {}, async quit() {}, destroy() {} };
-      const idle = new FtpPool({ name: 'idle', max: 1, create: async () => session });
-      (await idle.acquire()).release();
-      const full = replyError('USER', 421, 'Too many connections (2) from this IP');
-      const refused = new FtpPool({ name: 'refused', max: 1, acquireTimeoutMs: 50, capacityCooldownMs: 60000,
-        create: async () => { throw full; } });
-      await refused.acquire().catch(() => undefined);
-      await refused.close();
-      const refusedOpen = new FtpPool({ name: 'refused-open', max: 1, acquireTimeoutMs: 50, capacityCooldownMs: 60000,
-        create: async () => { throw full; } });
-      await refusedOpen.acquire().catch(() => undefined);
-      console.log('done');
-      `,
-    );
+  it('no pool timer keeps the process alive (idle pool, capacity cooldown open or closed)', async (t) => {
+    // A ref'd timer is what would keep a process that is otherwise done alive.
+    const { live, refd } = trackTimers(t);
+    const session = {
+      id: 1,
+      usable: true,
+      bytesSinceReset: 0,
+      lastActivity: Date.now(),
+      features: new Map(),
+      resetCounters() {},
+      async noop() {},
+      async quit() {},
+      destroy() {},
+    } as unknown as FtpSession;
+    const idle = new FtpPool({ name: 'idle', max: 1, create: async () => session });
+    (await idle.acquire()).release();
+    const full = replyError('USER', 421, 'Too many connections (2) from this IP');
+    const cooling = {
+      max: 1,
+      acquireTimeoutMs: 50,
+      capacityCooldownMs: 60_000,
+      create: async (): Promise<FtpSession> => Promise.reject(full),
+    };
+    const refused = new FtpPool({ name: 'refused', ...cooling });
+    await refused.acquire().catch(() => undefined);
+    await refused.close();
+    const refusedOpen = new FtpPool({ name: 'refused-open', ...cooling });
+    await refusedOpen.acquire().catch(() => undefined);
     try {
-      const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', script], { timeout: 10_000 });
-      assert.equal(stdout.trim(), 'done');
+      assert.ok(live.size >= 2, `only ${live.size} timers live: the test saw no reaper or cooldown`);
+      assert.equal(refd(), 0);
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await Promise.all([idle.close(), refusedOpen.close()]);
     }
   });
 });

@@ -8,7 +8,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serverSkip } from '../../../../helpers/requireServers.js';
-import { startFtpServer, type RunningFtpServer } from '../../../../helpers/servers/index.js';
+import type { RunningFtpServer } from '../../../../helpers/servers/index.js';
+import { borrowFtpServer } from '../../../../helpers/servers/shared.js';
 import { putOnDisk } from '../../../../reliability/harness.js';
 import {
   API,
@@ -26,7 +27,7 @@ describe('file response headers (vsftpd)', serverSkip('vsftpd'), () => {
   let gw: RunningGateway;
 
   before(async () => {
-    ftp = await startFtpServer('vsftpd');
+    ftp = await borrowFtpServer('vsftpd');
     await putOnDisk(ftp, 'page.html', PAGE);
     await putOnDisk(ftp, 'résumé.pdf', 'pdf');
     gw = await startGateway(gatewayConfig([ftpServerConfig(ftp)]));

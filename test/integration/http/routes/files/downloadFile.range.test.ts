@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serverSkip } from '../../../../helpers/requireServers.js';
-import { startFtpServer, type RunningFtpServer } from '../../../../helpers/servers/index.js';
+import type { RunningFtpServer } from '../../../../helpers/servers/index.js';
+import { borrowFtpServer } from '../../../../helpers/servers/shared.js';
 import { chownTree, ftpServerConfig, gatewayConfig, sha256, startGateway, type RunningGateway } from '../../../../helpers/httpHarness.js';
 
 for (const kind of ['inetutils-ftpd', 'netkit-ftpd'] as const) {
@@ -20,7 +21,7 @@ for (const kind of ['inetutils-ftpd', 'netkit-ftpd'] as const) {
     const big = randomBytes(2 * 1024 * 1024 + 123);
 
     before(async () => {
-      ftp = await startFtpServer(kind);
+      ftp = await borrowFtpServer(kind);
       writeFileSync(join(ftp.root, 'big.bin'), big);
       chownTree(ftp.root);
       gw = await startGateway(

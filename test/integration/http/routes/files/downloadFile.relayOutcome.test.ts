@@ -7,30 +7,19 @@
 // transfer is `ok`. A client that leaves early is still an abort, logged with
 // the bytes that really went out; and a body cut short is never complete, even
 // when the FTP server says 226.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import diagnostics_channel from 'node:diagnostics_channel';
 import net from 'node:net';
 import { Writable } from 'node:stream';
-import { ftpChannels, type FtpTransferEvent } from '../../../../../src/ftp/index.js';
-import { kernelRelay } from '../../../../../src/relay/index.js';
+import type { FtpTransferEvent } from '../../../../../src/ftp/index.js';
 import { createLogger } from '../../../../../src/observability/logging.js';
 import { DIRECT_MIN_BYTES } from '../../../../../src/http/routes/files/downloadFile.js';
 import { FaultProxy } from '../../../../helpers/faultProxy.js';
-import { serverSkip } from '../../../../helpers/requireServers.js';
-import { startFtpServer, type RunningFtpServer } from '../../../../helpers/servers/index.js';
+import { relayRig, relaySkip } from '../../../../helpers/relayRig.js';
 import { putOnDisk, randomContent } from '../../../../reliability/harness.js';
 import { API, eventually, ftpServerConfig, gatewayConfig, startGateway, type RunningGateway } from '../../../../helpers/httpHarness.js';
 
 const MiB = 1024 * 1024;
-
-function relaySkip(): { skip?: string } {
-  const server = serverSkip('vsftpd');
-  if (server.skip) return server;
-  if (kernelRelay.built) return {};
-  if (process.env.CI) throw new Error('the kernel relay addon is not built (npm run build:native)');
-  return { skip: 'kernel relay addon not built (npm run build:native)' };
-}
 
 interface LogLine {
   level: number;
@@ -90,36 +79,29 @@ function getToClose(port: number, path: string): Promise<{ head: string; receive
 }
 
 describe('relayed downloads whose client hangs up (vsftpd, data FIN held back)', relaySkip(), () => {
-  let ftp: RunningFtpServer;
+  const relay = relayRig();
+  const { events } = relay;
   let proxy: FaultProxy;
   let gw: RunningGateway;
   const lines: LogLine[] = [];
-  const events: FtpTransferEvent[] = [];
-  const onTransfer = (e: unknown): void => void events.push(e as FtpTransferEvent);
   const size = 2 * DIRECT_MIN_BYTES + 17;
 
   before(async () => {
-    ftp = await startFtpServer('vsftpd');
+    const { ftp } = relay;
     await putOnDisk(ftp, 'whole.bin', randomContent(size));
     await putOnDisk(ftp, 'big.bin', randomContent(64 * MiB));
-    proxy = await FaultProxy.start({ upstreamHost: ftp.host, upstreamPort: ftp.port });
+    proxy = relay.closeAfter(await FaultProxy.start({ upstreamHost: ftp.host, upstreamPort: ftp.port }));
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
         for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as LogLine);
         done();
       },
     });
-    gw = await startGateway(gatewayConfig([ftpServerConfig(ftp, { port: proxy.port, mode: 'passive' })]), {
-      logger: createLogger('info', sink),
-    });
-    diagnostics_channel.subscribe(ftpChannels.transfer.name, onTransfer);
-  });
-
-  after(async () => {
-    diagnostics_channel.unsubscribe(ftpChannels.transfer.name, onTransfer);
-    await gw?.close();
-    await proxy?.close();
-    await ftp?.stop();
+    gw = relay.closeAfter(
+      await startGateway(gatewayConfig([ftpServerConfig(ftp, { port: proxy.port, mode: 'passive' })]), {
+        logger: createLogger('info', sink),
+      }),
+    );
   });
 
   const connections = (): Promise<number> =>
@@ -169,7 +151,7 @@ describe('relayed downloads whose client hangs up (vsftpd, data FIN held back)',
     ['small.bin', 300_000, false],
   ] as const) {
     test(`a data connection that ends short while the server says 226 (${relayed ? 'relayed' : 'streamed'}): an error, never complete`, async () => {
-      if (!relayed) await putOnDisk(ftp, file, randomContent(bytes));
+      if (!relayed) await putOnDisk(relay.ftp, file, randomContent(bytes));
       const mark = { lines: fileLines().length, events: events.length, ok: await metric('ok'), error: await metric('error') };
       proxy.truncateNextDataAfter(100_000);
       const got = await getToClose(gw.port, `${API}/files/${file}`);

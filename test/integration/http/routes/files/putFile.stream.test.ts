@@ -4,77 +4,29 @@
 // pace, nothing is kept when the body or the data connection breaks, ASCII
 // line ends are encoded on the way, and the HTTP connection stays alive for
 // the next request (Node's parser read the whole body).
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import diagnostics_channel from 'node:diagnostics_channel';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import { ftpChannels, type FtpTransferEvent } from '../../../../../src/ftp/index.js';
+import type { FtpTransferEvent } from '../../../../../src/ftp/index.js';
 import { refBareLfToCrlf } from '../../../../helpers/lineEnds.js';
+import { readResponse, relayRig } from '../../../../helpers/relayRig.js';
 import { serverSkip } from '../../../../helpers/requireServers.js';
-import { startFtpServer, type RunningFtpServer } from '../../../../helpers/servers/index.js';
-import { API, outcomeOf, paced, putOnDisk, randomContent, startRig, temporaries, type Rig } from '../../../../reliability/harness.js';
+import { API, outcomeOf, paced, putOnDisk, randomContent, temporaries } from '../../../../reliability/harness.js';
 import { eventually, sha256 } from '../../../../helpers/httpHarness.js';
 
 const MiB = 1024 * 1024;
 
-/** Reads one HTTP response with a Content-Length from a raw socket. */
-function readResponse(socket: net.Socket): Promise<{ head: string; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    let buffered = Buffer.alloc(0);
-    const onData = (chunk: Buffer): void => {
-      buffered = Buffer.concat([buffered, chunk]);
-      const end = buffered.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const head = buffered.subarray(0, end).toString('latin1');
-      if (/^HTTP\/1\.1 100 /.test(head)) {
-        buffered = buffered.subarray(end + 4);
-        onData(Buffer.alloc(0));
-        return;
-      }
-      const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? NaN);
-      if (buffered.length < end + 4 + length) return;
-      socket.off('data', onData);
-      socket.off('error', reject);
-      resolve({ head, body: buffered.subarray(end + 4, end + 4 + length) });
-    };
-    socket.on('data', onData);
-    socket.once('error', reject);
-  });
-}
-
 describe('large PUT bodies on the stream path (vsftpd)', serverSkip('vsftpd'), () => {
-  let ftp: RunningFtpServer;
+  const relay = relayRig();
+  const { rig } = relay;
   const big = randomContent(6 * MiB + 123);
-  const events: FtpTransferEvent[] = [];
-  const onTransfer = (e: unknown): void => void events.push(e as FtpTransferEvent);
-  const rigs: Rig[] = [];
-  const rig = async (): Promise<Rig> => {
-    const r = await startRig({ reuse: ftp, server: { pool: { max: 1, min: 0, idleTimeoutMs: 60_000, acquireTimeoutMs: 5_000 } } });
-    rigs.push(r);
-    return r;
+  const uploadEvent = (): (() => Promise<FtpTransferEvent>) => relay.nextTransfer('upload');
+  const onDisk = (name: string): Buffer | null => {
+    const path = join(relay.ftp.root, name);
+    return existsSync(path) ? readFileSync(path) : null;
   };
-  const uploadEvent = (): (() => Promise<FtpTransferEvent>) => {
-    const mark = events.length;
-    return async () => {
-      const found = (): FtpTransferEvent | undefined => events.slice(mark).find((x) => x.direction === 'upload');
-      await eventually(() => found() !== undefined);
-      return found() as FtpTransferEvent;
-    };
-  };
-  const onDisk = (name: string): Buffer | null => (existsSync(join(ftp.root, name)) ? readFileSync(join(ftp.root, name)) : null);
-
-  before(async () => {
-    ftp = await startFtpServer('vsftpd');
-    diagnostics_channel.subscribe(ftpChannels.transfer.name, onTransfer);
-  });
-
-  after(async () => {
-    diagnostics_channel.unsubscribe(ftpChannels.transfer.name, onTransfer);
-    for (const r of rigs) await r.close().catch(() => undefined);
-    await ftp?.stop();
-  });
 
   for (const mode of ['passive', 'active'] as const) {
     test(`PUT ${mode}: the body arrives byte for byte, and the connection carries the next request`, async () => {
@@ -137,7 +89,7 @@ describe('large PUT bodies on the stream path (vsftpd)', serverSkip('vsftpd'), (
   test('a body that ends before its Content-Length: the target keeps its old content, no temporary file stays', async () => {
     const r = await rig();
     const old = randomContent(100_000);
-    await putOnDisk(ftp, 'up/short.bin', old);
+    await putOnDisk(relay.ftp, 'up/short.bin', old);
     const event = uploadEvent();
     const socket = net.connect(r.port, '127.0.0.1');
     socket.on('error', () => undefined);
@@ -147,7 +99,7 @@ describe('large PUT bodies on the stream path (vsftpd)', serverSkip('vsftpd'), (
     socket.end();
     const e = await event();
     assert.equal(e.ok, false);
-    await eventually(() => temporaries(ftp.root).length === 0);
+    await eventually(() => temporaries(relay.ftp.root).length === 0);
     assert.ok(onDisk('up/short.bin')?.equals(old), 'old content kept');
     socket.destroy();
     const next = await r.request('PUT', `${API}/files/up/short.bin`, { body: big });
@@ -158,14 +110,14 @@ describe('large PUT bodies on the stream path (vsftpd)', serverSkip('vsftpd'), (
   test('the data connection cut mid-upload: an error status, old content kept, temporary removed', async () => {
     const r = await rig();
     const old = randomContent(100_000);
-    await putOnDisk(ftp, 'up/cut.bin', old);
+    await putOnDisk(relay.ftp, 'up/cut.bin', old);
     r.proxy.cutNextDataAfter(2 * MiB);
     const event = uploadEvent();
     const out = await outcomeOf(r.port, 'PUT', `${API}/files/up/cut.bin?mode=passive`, big);
     assert.ok('status' in out && out.status >= 500, `an error status: ${JSON.stringify('status' in out ? out.status : out)}`);
     const e = await event();
     assert.equal(e.ok, false);
-    await eventually(() => temporaries(ftp.root).length === 0);
+    await eventually(() => temporaries(relay.ftp.root).length === 0);
     assert.ok(onDisk('up/cut.bin')?.equals(old), 'old content kept');
   });
 

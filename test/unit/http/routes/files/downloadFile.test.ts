@@ -6,6 +6,7 @@ import http from 'node:http';
 import net from 'node:net';
 import express from 'express';
 import fc from 'fast-check';
+import { binaryUnit } from '../../../../helpers/arbitraries.js';
 
 /** The header express's res.attachment (jshttp content-disposition) gives a download of `name`. */
 function contentDisposition(name: string): string {
@@ -29,7 +30,7 @@ describe('Content-Disposition of downloads (res.attachment, RFC 6266)', () => {
   });
   test('property: printable ASCII only, and the exact name decodes back', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 40, unit: 'binary' }), (name) => {
+      fc.property(fc.string({ minLength: 1, maxLength: 40, unit: binaryUnit }), (name) => {
         // A path segment has no "/", and is percent-decoded UTF-8: no lone surrogate (BAD_PATH).
         fc.pre(!name.includes('/') && !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(name));
         const v = contentDisposition(name);
