@@ -39,7 +39,6 @@ export async function createGateway(config: Config, logger: Logger, options: Gat
   checkWebhookWatches(
     config.watches,
     config.servers.map((s) => ({ name: s.name, passThrough: s.user === null })),
-    true,
   );
   // Before any transfer: the kernel relay carries data only once its self-test passed in this process.
   const relay = await kernelRelay.check();

@@ -25,21 +25,23 @@ export interface PooledClaim {
 }
 
 export interface PooledClaimsOptions {
-  /** Lease of a webhook's claim: longer than all its retries take (default 300 s). */
-  leaseMs?: number;
   /** Bound on each call (default 60 s). */
   timeoutMs?: number;
 }
 
 export interface PooledClaims {
-  claim(place: PooledClaimPlace, file: { name: string; size: number | null; modifiedAt: string | null }): Promise<PooledClaim | null>;
+  /** `leaseMs`: the caller's worst case until it acks or releases (a webhook's: all its attempts). */
+  claim(
+    place: PooledClaimPlace,
+    file: { name: string; size: number | null; modifiedAt: string | null },
+    leaseMs: number,
+  ): Promise<PooledClaim | null>;
   ack(place: PooledClaimPlace, id: string): Promise<void>;
   release(place: PooledClaimPlace, id: string): Promise<void>;
   sweep(place: PooledClaimPlace): Promise<void>;
 }
 
 export function pooledClaims(service: ClaimService, registry: ServerRegistry, options: PooledClaimsOptions = {}): PooledClaims {
-  const leaseMs = options.leaseMs ?? 300_000;
   const timeoutMs = options.timeoutMs ?? 60_000;
 
   const use = async <T>(
@@ -62,7 +64,7 @@ export function pooledClaims(service: ClaimService, registry: ServerRegistry, op
   };
 
   return {
-    async claim(place, file) {
+    async claim(place, file, leaseMs) {
       let swept: ClaimTarget | undefined;
       const claim = await use(place, async (session, target, signal) => {
         swept = target;
