@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { isFtpError, type FtpDataMode, type FtpSession } from '../../ftp/index.js';
 import { logSafe } from '../../observability/logSafe.js';
 import { isTemporaryName } from '../atomicUpload.js';
+import { listDirectory } from '../ftpOps.js';
 import { joinRoot } from '../ftpPaths.js';
 import { compileGlob } from '../watch/glob.js';
 import {
@@ -102,7 +103,7 @@ export class ClaimService {
   async take(session: FtpSession, target: ClaimTarget, options: TakeOptions, signal: AbortSignal): Promise<Claim | null> {
     const ctx = this.#ctx(target, signal);
     await this.sweep(session, target, signal);
-    const entries = await session.list(joinRoot(target.root, target.folder), { signal, mode: target.mode });
+    const entries = await listDirectory(session, joinRoot(target.root, target.folder), { signal, mode: target.mode });
     const files = entries.filter((e) => e.type === 'file' && usableName(e) && !isTemporaryName(e.name));
     const ages = this.#memory.observe(this.#key(target), files, this.#now());
     const matches = compileGlob(options.pattern);

@@ -215,6 +215,20 @@ describe('claims on vsftpd', serverSkip('vsftpd'), () => {
     );
   });
 
+  test('a path that names a file is 409 NOT_A_DIRECTORY whatever stableMs (as GET dirs and the event stream); a missing folder is 404', async () => {
+    seed(ftp.root, 'q9', ['only.dat']);
+    for (const stableMs of [0, 60_000]) {
+      const r = await post(gw, '/claims', { path: 'q9/only.dat', stableMs });
+      assert.equal(r.status, 409, `stableMs ${stableMs}`);
+      assert.equal(r.json<{ code: string }>().code, 'NOT_A_DIRECTORY');
+    }
+    const dirs = await gw.request('GET', `${API}/dirs/q9/only.dat`);
+    assert.equal(dirs.status, 409);
+    assert.equal(dirs.json<{ code: string }>().code, 'NOT_A_DIRECTORY');
+    assert.equal((await post(gw, '/claims', { path: 'q9/none', stableMs: 0 })).status, 404);
+    assert.deepEqual(readdirSync(join(ftp.root, 'q9')), ['only.dat'], 'nothing renamed, nothing made');
+  });
+
   test('the root as a queue: the id carries no folder, .claims is made in the root', async () => {
     writeFileSync(join(ftp.root, 'top.dat'), 'top');
     chownTree(ftp.root);
