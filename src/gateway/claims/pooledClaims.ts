@@ -1,5 +1,5 @@
 import type { FtpSession } from '../../ftp/index.js';
-import type { ServerRegistry } from '../serverRegistry.js';
+import { accountScope, type ServerRegistry } from '../serverRegistry.js';
 import type { ClaimService, ClaimTarget } from './claimService.js';
 
 /**
@@ -56,7 +56,13 @@ export function pooledClaims(service: ClaimService, registry: ServerRegistry, op
       (session) => {
         const root = handle.rootPath(pool);
         if (root === null) throw new Error('the root is known once the pool has a session');
-        const target: ClaimTarget = { server: handle.name, scope: handle.name, mode: handle.config.mode, root, folder: place.folder };
+        const target: ClaimTarget = {
+          server: handle.name,
+          scope: accountScope(handle.name, null),
+          mode: handle.config.mode,
+          root,
+          folder: place.folder,
+        };
         return fn(session, target, signal);
       },
       { signal },

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { WebhookWatchConfig } from '../../config/index.js';
-import type { ServerRegistry } from '../serverRegistry.js';
+import { accountScope, type ServerRegistry } from '../serverRegistry.js';
 import type { WatchEvent } from '../watch/folderPoller.js';
 import { compileGlob } from '../watch/glob.js';
 import type { WatchHub } from '../watch/watchHub.js';
@@ -167,7 +167,7 @@ export class WebhookWatches {
       }
     };
     const unsubscribe = hub.subscribe(
-      { handle, pool: handle.pool(null), segments: watch.segments },
+      { handle, pool: handle.pool(null), scope: accountScope(handle.name, null), segments: watch.segments },
       {
         matches: compileGlob(watch.pattern),
         stableMs: watch.stableMs,

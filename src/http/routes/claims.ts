@@ -2,7 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { MAX_CLAIM_FOLDER_BYTES, claimFolderFits, parseClaimId } from '../../gateway/claims/claimId.js';
 import { CLAIMS_FOLDER } from '../../gateway/claims/claimOps.js';
 import type { ClaimService, ClaimTarget } from '../../gateway/claims/claimService.js';
-import { credentialKey } from '../../gateway/serverRegistry.js';
+import { accountScope } from '../../gateway/serverRegistry.js';
 import { context } from '../context.js';
 import { HttpError, badPath } from '../httpError.js';
 import { checkPathBytes, checkSegment, parsePlainPath } from '../input/paths.js';
@@ -28,7 +28,7 @@ function checkFolder(segments: string[], access: ServerAccess, what: string): st
 }
 
 function targetOf(access: ServerAccess, folder: readonly string[]): ClaimTarget {
-  const scope = access.credentials === null ? access.handle.name : `${access.handle.name}\0${credentialKey(access.credentials)}`;
+  const scope = accountScope(access.handle.name, access.credentials);
   return { server: access.handle.name, scope, mode: access.handle.config.mode, root: access.root(), folder };
 }
 
