@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { MAX_CLAIM_FOLDER_BYTES, claimFolderFits, parseClaimId } from '../../gateway/claims/claimId.js';
-import { CLAIMS_FOLDER } from '../../gateway/claims/claimOps.js';
+import { CLAIMS_FOLDER, claimView } from '../../gateway/claims/claimOps.js';
 import type { ClaimService, ClaimTarget } from '../../gateway/claims/claimService.js';
 import { accountScope } from '../../gateway/serverRegistry.js';
 import { context } from '../context.js';
@@ -69,14 +69,7 @@ export function takeClaimRoute(claims: ClaimService): RequestHandler {
       res.status(204).end();
       return;
     }
-    res.status(201).json({
-      id: claim.id,
-      path: claim.path,
-      name: claim.name,
-      size: claim.size,
-      modifiedAt: claim.modifiedAt?.toISOString() ?? null,
-      expiresAt: claim.expiresAt.toISOString(),
-    });
+    res.status(201).json(claimView(claim));
   };
 }
 
