@@ -176,7 +176,8 @@ describe('claims on vsftpd', serverSkip('vsftpd'), () => {
   test('while a folder is in use, a periodic sweep returns expired claims without any request', async () => {
     seed(ftp.root, 'q7', ['p.dat']);
     const claim = (await post(gw, '/claims', { path: 'q7', stableMs: 0, leaseMs: 1000 })).json<ClaimBody>();
-    await eventually(() => existsSync(join(ftp.root, 'q7/p.dat')), 10_000);
+    // The sweep puts the file back first and removes the emptied claim folder after (RNTO, then RMD): wait for both.
+    await eventually(() => existsSync(join(ftp.root, 'q7/p.dat')) && claimsDir(ftp.root, 'q7').length === 0, 10_000);
     assert.deepEqual(claimsDir(ftp.root, 'q7'), []);
     assert.equal((await post(gw, `/claims/${claim.id}/release`)).status, 409);
   });
