@@ -61,7 +61,7 @@ interface Watched {
 export class WatchHub {
   readonly #options: WatchHubOptions;
   readonly #watched = new Map<string, Watched>();
-  /** The newest poller of each folder by scope (a pass-through caller's pool may be replaced; its key changes, the scope does not). */
+  /** The last subscribed poller of each folder by scope (a pass-through caller's pool may be replaced: its key changes, its scope does not). */
   readonly #byFolder = new Map<string, FolderPoller>();
   readonly #poolIds = new WeakMap<FtpPool, number>();
   #nextPoolId = 0;
@@ -92,8 +92,8 @@ export class WatchHub {
     if (watched === undefined) {
       watched = { poller: this.#newPoller(key, target), folder: folderKey(target.scope, target.segments), expiry: undefined };
       this.#watched.set(key, watched);
-      this.#byFolder.set(watched.folder, watched.poller);
     }
+    this.#byFolder.set(watched.folder, watched.poller);
     clearTimeout(watched.expiry);
     watched.expiry = undefined;
     return watched.poller.subscribe(subscriber, options);

@@ -100,8 +100,9 @@ export interface WebhookWatchesOptions {
 
 /**
  * What the config schema cannot see: a watch on a pass-through server (no
- * caller to log in with) or on no server at all. createGateway calls it before it starts anything, so a refusal leaves
- * nothing behind. `passThrough: null`: no such server.
+ * caller to log in with) or on no server at all. createGateway calls it
+ * before it starts anything, so a refusal leaves nothing behind.
+ * `passThrough: null`: no such server.
  */
 export function checkWebhookWatches(
   watches: readonly WebhookWatchConfig[],
