@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { FaultProxy } from '../test/helpers/faultProxy.js';
 import { startFtpServer } from '../test/helpers/servers/index.js';
-import { GatewayProcess } from '../test/reliability/gatewayProcess.js';
+import { GatewayProcess } from '../test/helpers/gatewayProcess.js';
 import { SecretScan } from '../test/reliability/summary.js';
 
 export interface LoadOptions {

@@ -1,4 +1,4 @@
-import { isReplyError, type FtpDataMode, type FtpSession } from '../ftp/index.js';
+import { isFtpError, isReplyError, type FtpDataMode, type FtpEntry, type FtpSession } from '../ftp/index.js';
 import { joinRoot } from './ftpPaths.js';
 import { GatewayError } from './gatewayError.js';
 
@@ -29,6 +29,27 @@ export async function requireDirectory(session: FtpSession, path: string, signal
   if (stat === null) throw new GatewayError('NOT_FOUND', 'no such directory');
   if (stat.type !== 'directory') throw new GatewayError('NOT_A_DIRECTORY', 'not a directory');
   throw new GatewayError('NOT_FOUND', 'directory not accessible');
+}
+
+/**
+ * A folder's whole listing. A refused listing (LIST starts with CWD) of a
+ * path that names a file is NOT_A_DIRECTORY, as GET dirs answers: one STAT,
+ * only on that failure, so a listing that works costs nothing more.
+ */
+export async function listDirectory(
+  session: FtpSession,
+  path: string,
+  options: { signal: AbortSignal; mode: FtpDataMode; maxEntries?: number },
+): Promise<FtpEntry[]> {
+  try {
+    return await session.list(path, options);
+  } catch (err) {
+    if (isFtpError(err) && err.category === 'not-found' && isReplyError(err)) {
+      const stat = await session.stat(path, options.signal);
+      if (stat !== null && stat.type !== 'directory') throw new GatewayError('NOT_A_DIRECTORY', 'not a directory');
+    }
+    throw err;
+  }
 }
 
 /** mkdir -p below the root (the root itself is never created). */

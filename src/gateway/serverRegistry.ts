@@ -320,6 +320,15 @@ function summary(c: ServerConfig): ServerSummary {
   return { name: c.name, host: c.host, port: c.port, tls: c.tls.mode, mode: c.mode, type: c.type, readOnly: c.readOnly };
 }
 
+/**
+ * Whose view of a server: its name, plus the credential key on a
+ * pass-through server (each caller's account may see other files). Claims
+ * and watches of one folder in one scope share what they observed of it.
+ */
+export function accountScope(server: string, credentials: Credentials | null): string {
+  return credentials === null ? server : `${server}\0${credentialKey(credentials)}`;
+}
+
 export function credentialKey(credentials: Credentials): string {
   return createHash('sha256').update(credentials.user).update('\0').update(credentials.password).digest('hex');
 }

@@ -39,7 +39,6 @@ export async function createGateway(config: Config, logger: Logger, options: Gat
   checkWebhookWatches(
     config.watches,
     config.servers.map((s) => ({ name: s.name, passThrough: s.user === null })),
-    true,
   );
   // Before any transfer: the kernel relay carries data only once its self-test passed in this process.
   const relay = await kernelRelay.check();
@@ -53,8 +52,13 @@ export async function createGateway(config: Config, logger: Logger, options: Gat
   });
   const untrackPools = metrics.trackPools(() => registry.poolStats());
   const transfers = new TransferRegistry();
-  const claims = new ClaimService({ logger, count: (server, outcome, n) => metrics.claims(server, outcome, n) });
   const watchHub = new WatchHub({ logger, metrics, maxEntries: config.limits.maxListEntries });
+  const claims = new ClaimService({
+    logger,
+    count: (server, outcome, n) => metrics.claims(server, outcome, n),
+    // Claims on a watched folder observe into its poller's record: one stability judgement per folder.
+    watched: (scope, folder) => watchHub.versions(scope, folder),
+  });
   const webhooks = new WebhookWatches({
     watches: config.watches,
     registry,

@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GatewayProcess } from '../reliability/gatewayProcess.js';
+import { GatewayProcess } from './gatewayProcess.js';
 import { chownTree, rawRequest } from './httpHarness.js';
 import type { RunningFtpServer } from './servers/index.js';
 

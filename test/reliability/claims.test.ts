@@ -11,7 +11,7 @@ import { runReplicaQueue, seedQueue, startReplicas, type ReplicaRunFigures } fro
 import { serverSkip } from '../helpers/requireServers.js';
 import type { RunningFtpServer } from '../helpers/servers/index.js';
 import { borrowFtpServer } from '../helpers/servers/shared.js';
-import type { GatewayProcess } from './gatewayProcess.js';
+import type { GatewayProcess } from '../helpers/gatewayProcess.js';
 import { recordFigures } from './summary.js';
 
 const FILES = 1000;

@@ -16,7 +16,7 @@ import { FaultProxy } from '../helpers/faultProxy.js';
 import { serverSkip } from '../helpers/requireServers.js';
 import type { RunningFtpServer } from '../helpers/servers/index.js';
 import { borrowFtpServer } from '../helpers/servers/shared.js';
-import { GatewayProcess } from './gatewayProcess.js';
+import { GatewayProcess } from '../helpers/gatewayProcess.js';
 import { API } from './harness.js';
 import { recordFigures, SecretScan } from './summary.js';
 

@@ -11,7 +11,7 @@ import { serverSkip } from '../helpers/requireServers.js';
 import type { RunningFtpServer } from '../helpers/servers/index.js';
 import { borrowFtpServer } from '../helpers/servers/shared.js';
 import { eventually, rawRequest, sha256 } from '../helpers/httpHarness.js';
-import { GatewayProcess } from './gatewayProcess.js';
+import { GatewayProcess } from '../helpers/gatewayProcess.js';
 import { API, outcomeOf, paced, putOnDisk, randomContent } from './harness.js';
 import { recordFigures, SecretScan } from './summary.js';
 

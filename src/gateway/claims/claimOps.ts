@@ -49,6 +49,25 @@ export interface Claim extends ClaimCandidate {
   expiresAt: Date;
 }
 
+/** A claim as callers are told of it (the HTTP answer, a webhook's body): times as ISO 8601. */
+export function claimView(claim: Claim): {
+  id: string;
+  path: string;
+  name: string;
+  size: number | null;
+  modifiedAt: string | null;
+  expiresAt: string;
+} {
+  return {
+    id: claim.id,
+    path: claim.path,
+    name: claim.name,
+    size: claim.size,
+    modifiedAt: claim.modifiedAt?.toISOString() ?? null,
+    expiresAt: claim.expiresAt.toISOString(),
+  };
+}
+
 export interface TakeResult {
   claim: Claim | null;
   /** Candidates another claim renamed first (the race losers' count). */

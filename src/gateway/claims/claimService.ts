@@ -2,8 +2,10 @@ import type { Logger } from 'pino';
 import { isFtpError, type FtpDataMode, type FtpSession } from '../../ftp/index.js';
 import { logSafe } from '../../observability/logSafe.js';
 import { isTemporaryName } from '../atomicUpload.js';
+import { listDirectory } from '../ftpOps.js';
 import { joinRoot } from '../ftpPaths.js';
 import { compileGlob } from '../watch/glob.js';
+import { StabilityMemory, type FolderVersions } from '../watch/stabilityMemory.js';
 import {
   ackClaim,
   extendClaim,
@@ -19,7 +21,6 @@ import {
   type Disposition,
   type OpContext,
 } from './claimOps.js';
-import { StabilityMemory } from './stabilityMemory.js';
 
 /**
  * The per-process side of claims, over the FTP operations of claimOps.ts:
@@ -56,6 +57,14 @@ export interface ClaimServiceOptions {
   count?: (server: string, outcome: ClaimOutcome, n: number) => void;
   /** A claim folder with no marker is returned once seen this long (default 60 s): see sweep(). */
   orphanGraceMs?: number;
+  /**
+   * The record of a folder a running event poller holds (WatchHub.versions):
+   * a claim request observes into it instead of into this service's own
+   * memory, so a watched folder's files are stable for claims as they are
+   * for events, without a second wait. The poller reads Date.now(): give
+   * it only with the default clock.
+   */
+  watched?: (scope: string, folder: readonly string[]) => FolderVersions | undefined;
 }
 
 /** At most this many candidates are tried per request: a request is answered even when many consumers race. */
@@ -79,6 +88,8 @@ export class ClaimService {
   readonly #logger: Logger | undefined;
   readonly #count: (server: string, outcome: ClaimOutcome, n: number) => void;
   readonly #orphanGraceMs: number;
+  readonly #watched: (scope: string, folder: readonly string[]) => FolderVersions | undefined;
+  /** Folders no poller watches. */
   readonly #memory = new StabilityMemory();
   readonly #claiming = new Set<string>();
   readonly #sweeps = new Map<string, Promise<void>>();
@@ -93,6 +104,7 @@ export class ClaimService {
     this.#logger = options.logger;
     this.#count = options.count ?? (() => undefined);
     this.#orphanGraceMs = options.orphanGraceMs ?? 60_000;
+    this.#watched = options.watched ?? (() => undefined);
   }
 
   /**
@@ -102,9 +114,11 @@ export class ClaimService {
   async take(session: FtpSession, target: ClaimTarget, options: TakeOptions, signal: AbortSignal): Promise<Claim | null> {
     const ctx = this.#ctx(target, signal);
     await this.sweep(session, target, signal);
-    const entries = await session.list(joinRoot(target.root, target.folder), { signal, mode: target.mode });
+    const entries = await listDirectory(session, joinRoot(target.root, target.folder), { signal, mode: target.mode });
+    // The whole listing is observed (a poller's record holds every name), then the candidates are chosen from it.
+    const now = this.#now();
+    const ages = this.#watched(target.scope, target.folder)?.observe(entries, now) ?? this.#memory.observe(this.#key(target), entries, now);
     const files = entries.filter((e) => e.type === 'file' && usableName(e) && !isTemporaryName(e.name));
-    const ages = this.#memory.observe(this.#key(target), files, this.#now());
     const matches = compileGlob(options.pattern);
     const candidates = files
       .filter((f) => matches(f.name) && (ages.get(f.name) ?? 0) >= options.stableMs && !this.#claiming.has(this.#nameKey(target, f.name)))

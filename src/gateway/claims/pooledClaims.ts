@@ -1,49 +1,28 @@
 import type { FtpSession } from '../../ftp/index.js';
-import type { ServerRegistry } from '../serverRegistry.js';
+import type { ClaimPlace, ClaimStep } from '../webhooks/webhookWatches.js';
+import { accountScope, type ServerRegistry } from '../serverRegistry.js';
+import { claimView } from './claimOps.js';
 import type { ClaimService, ClaimTarget } from './claimService.js';
 
 /**
  * Claims for callers without a request to borrow a session from: webhook
  * watches with `claim: true` (src/gateway/webhooks). Each call takes a
  * session from the configured server's own pool; a watch is never on a
- * pass-through server (there is no caller to log in with). The shape is
- * the webhooks' ClaimStep: claim this very file, ack (delete), release.
- * Claiming also sweeps the folder and keeps it swept while in use.
+ * pass-through server (there is no caller to log in with). It is the
+ * webhooks' ClaimStep: claim this very file (for the lease the watch's
+ * retries need), ack (delete), release. Claiming also sweeps the folder and
+ * keeps it swept while in use.
  */
-export interface PooledClaimPlace {
-  server: string;
-  /** Root-relative segments of the watched folder. */
-  folder: readonly string[];
-}
-
-export interface PooledClaim {
-  id: string;
-  path: string;
-  name: string;
-  size: number | null;
-  modifiedAt: string | null;
-}
-
 export interface PooledClaimsOptions {
-  /** Lease of a webhook's claim: longer than all its retries take (default 300 s). */
-  leaseMs?: number;
   /** Bound on each call (default 60 s). */
   timeoutMs?: number;
 }
 
-export interface PooledClaims {
-  claim(place: PooledClaimPlace, file: { name: string; size: number | null; modifiedAt: string | null }): Promise<PooledClaim | null>;
-  ack(place: PooledClaimPlace, id: string): Promise<void>;
-  release(place: PooledClaimPlace, id: string): Promise<void>;
-  sweep(place: PooledClaimPlace): Promise<void>;
-}
-
-export function pooledClaims(service: ClaimService, registry: ServerRegistry, options: PooledClaimsOptions = {}): PooledClaims {
-  const leaseMs = options.leaseMs ?? 300_000;
+export function pooledClaims(service: ClaimService, registry: ServerRegistry, options: PooledClaimsOptions = {}): ClaimStep {
   const timeoutMs = options.timeoutMs ?? 60_000;
 
   const use = async <T>(
-    place: PooledClaimPlace,
+    place: ClaimPlace,
     fn: (session: FtpSession, target: ClaimTarget, signal: AbortSignal) => Promise<T>,
   ): Promise<T> => {
     const handle = registry.get(place.server);
@@ -54,7 +33,13 @@ export function pooledClaims(service: ClaimService, registry: ServerRegistry, op
       (session) => {
         const root = handle.rootPath(pool);
         if (root === null) throw new Error('the root is known once the pool has a session');
-        const target: ClaimTarget = { server: handle.name, scope: handle.name, mode: handle.config.mode, root, folder: place.folder };
+        const target: ClaimTarget = {
+          server: handle.name,
+          scope: accountScope(handle.name, null),
+          mode: handle.config.mode,
+          root,
+          folder: place.folder,
+        };
         return fn(session, target, signal);
       },
       { signal },
@@ -62,7 +47,7 @@ export function pooledClaims(service: ClaimService, registry: ServerRegistry, op
   };
 
   return {
-    async claim(place, file) {
+    async claim(place, file, leaseMs) {
       let swept: ClaimTarget | undefined;
       const claim = await use(place, async (session, target, signal) => {
         swept = target;
@@ -75,17 +60,9 @@ export function pooledClaims(service: ClaimService, registry: ServerRegistry, op
         const pool = handle?.pool(null);
         if (pool !== undefined) service.keepSwept(swept, leaseMs, (fn, signal) => pool.use(fn, { signal }));
       }
-      if (claim === null) return null;
-      return {
-        id: claim.id,
-        path: claim.path,
-        name: claim.name,
-        size: claim.size,
-        modifiedAt: claim.modifiedAt?.toISOString() ?? null,
-      };
+      return claim === null ? null : claimView(claim);
     },
     ack: (place, id) => use(place, (session, target, signal) => service.ack(session, target, id, { disposition: 'delete' }, signal)),
     release: (place, id) => use(place, (session, target, signal) => service.release(session, target, id, signal)),
-    sweep: (place) => use(place, (session, target, signal) => service.sweep(session, target, signal)),
   };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FtpEntry } from '../../ftp/index.js';
 import { FolderState, type FolderChangeKind, type WatchedEntry } from './folderState.js';
 import type { NameMatcher } from './glob.js';
+import type { FolderVersions } from './stabilityMemory.js';
 
 /**
  * One poller per watched folder (contract v1.1 "Events"): it lists the
@@ -78,7 +79,7 @@ export class FolderPoller {
   /** Tells this poller's event ids from those of another process or an earlier poller of the same folder. */
   readonly epoch = randomBytes(6).toString('hex');
   readonly #options: FolderPollerOptions;
-  readonly #state = new FolderState();
+  readonly #state: FolderState;
   readonly #subscribers = new Set<WatchSubscriber>();
   /** Waiting for the first listing before their `existing` events. */
   readonly #pendingInitial = new Set<WatchSubscriber>();
@@ -93,6 +94,12 @@ export class FolderPoller {
 
   constructor(options: FolderPollerOptions) {
     this.#options = options;
+    this.#state = new FolderState();
+  }
+
+  /** The folder's record for the stability rule: claims on this folder observe into it while the poller runs. */
+  get versions(): FolderVersions {
+    return this.#state.versions;
   }
 
   /** Entries held from the last listing. */

@@ -1,4 +1,5 @@
 import type { FtpEntry, FtpEntryType } from '../../ftp/index.js';
+import { FolderVersions, isObservable } from './stabilityMemory.js';
 
 /**
  * What a watched folder held at the last poll, and the events a new listing
@@ -7,7 +8,9 @@ import type { FtpEntry, FtpEntryType } from '../../ftp/index.js';
  *
  * An entry is a version of a name: its type, size and modification time.
  * `stable` is due for a file once the same version has been seen for
- * `stableMs` (from the poll that first saw it to a later one), and is sent
+ * `stableMs`, by the rule of stabilityMemory.ts: the FolderVersions given
+ * is the folder's record, which claims on the same folder observe into too,
+ * so a version a claim request listed first counts from then. It is sent
  * once per version and per `stableMs`: subscribers that asked for different
  * stability windows each get their own.
  */
@@ -30,15 +33,21 @@ export interface FolderChange {
 
 interface Tracked {
   entry: WatchedEntry;
-  /** When a poll first saw this version. */
+  /** When this process first saw this version (FolderVersions), as of the last poll. */
   since: number;
   /** The windows `stable` was already sent for, for this version. */
   stableFor: Set<number>;
 }
 
 export class FolderState {
+  /** The folder's record for the stability rule; its own unless a shared one is given. */
+  readonly versions: FolderVersions;
   #entries = new Map<string, Tracked>();
   #baseline = false;
+
+  constructor(versions: FolderVersions = new FolderVersions()) {
+    this.versions = versions;
+  }
 
   /** True once a listing was read: events are differences from it. */
   get hasBaseline(): boolean {
@@ -58,20 +67,22 @@ export class FolderState {
    * this one. The first listing is the baseline and makes none.
    */
   update(listing: readonly FtpEntry[], now: number): FolderChange[] {
+    const ages = this.versions.observe(listing, now);
     const changes: FolderChange[] = [];
     const seen = new Set<string>();
     for (const raw of listing) {
+      if (!isObservable(raw) || seen.has(raw.name)) continue;
       const entry = watchedEntry(raw);
-      if (entry === null || seen.has(entry.name)) continue;
       seen.add(entry.name);
+      const since = now - (ages.get(entry.name) ?? 0);
       const before = this.#entries.get(entry.name);
       if (before === undefined) {
-        this.#entries.set(entry.name, { entry, since: now, stableFor: new Set() });
+        this.#entries.set(entry.name, { entry, since, stableFor: new Set() });
         if (this.#baseline) changes.push({ kind: 'created', entry });
       } else if (!sameVersion(before.entry, entry)) {
-        this.#entries.set(entry.name, { entry, since: now, stableFor: new Set() });
+        this.#entries.set(entry.name, { entry, since, stableFor: new Set() });
         changes.push({ kind: 'changed', entry });
-      }
+      } else before.since = since;
     }
     for (const [name, tracked] of this.#entries) {
       if (seen.has(name)) continue;
@@ -99,9 +110,8 @@ export class FolderState {
   }
 }
 
-/** null for what no listing names (".", "..", a line no dialect read, a name with "/"). */
-function watchedEntry(entry: FtpEntry): WatchedEntry | null {
-  if (entry.raw !== undefined || entry.name === '' || entry.name === '.' || entry.name === '..' || entry.name.includes('/')) return null;
+/** An observable listing entry (isObservable) as events carry it. */
+function watchedEntry(entry: FtpEntry): WatchedEntry {
   return {
     name: entry.name,
     type: entry.type,

@@ -5,6 +5,7 @@ import { joinRoot } from '../ftpPaths.js';
 import { isGatewayError } from '../gatewayError.js';
 import type { ServerHandle } from '../serverRegistry.js';
 import { FolderPoller, type SubscribeOptions, type WatchEvent, type WatchSubscriber } from './folderPoller.js';
+import type { FolderVersions } from './stabilityMemory.js';
 
 /**
  * The process's watched folders: one FolderPoller per folder and session
@@ -12,11 +13,15 @@ import { FolderPoller, type SubscribeOptions, type WatchEvent, type WatchSubscri
  * own poller), created by the first subscriber. A poller whose last
  * subscriber left stops at once and is kept, idle, for `retainMs`, so that
  * a caller that reconnects with Last-Event-ID resumes instead of starting
- * over; at most `maxRetained` are kept.
+ * over; at most `maxRetained` are kept. A running poller's record of its
+ * folder's file versions is what claims on that folder observe into
+ * (versions()), so events and claims judge stability once.
  */
 export interface WatchTarget {
   handle: ServerHandle;
   pool: FtpPool;
+  /** Whose view of the server (accountScope): claims in the same scope and folder share this poller's record. */
+  scope: string;
   /** The folder, as checked root-relative segments. */
   segments: readonly string[];
 }
@@ -47,6 +52,8 @@ export type WatchFailureCode = 'FOLDER_NOT_FOUND' | 'SERVER_UNAVAILABLE' | 'LOGI
 
 interface Watched {
   poller: FolderPoller;
+  /** Its key in #byFolder. */
+  folder: string;
   /** Set while the poller is idle and kept for resuming callers. */
   expiry: NodeJS.Timeout | undefined;
 }
@@ -54,6 +61,8 @@ interface Watched {
 export class WatchHub {
   readonly #options: WatchHubOptions;
   readonly #watched = new Map<string, Watched>();
+  /** The last subscribed poller of each folder by scope (a pass-through caller's pool may be replaced: its key changes, its scope does not). */
+  readonly #byFolder = new Map<string, FolderPoller>();
   readonly #poolIds = new WeakMap<FtpPool, number>();
   #nextPoolId = 0;
   #closed = false;
@@ -81,12 +90,22 @@ export class WatchHub {
     const key = this.#key(target);
     let watched = this.#watched.get(key);
     if (watched === undefined) {
-      watched = { poller: this.#newPoller(key, target), expiry: undefined };
+      watched = { poller: this.#newPoller(key, target), folder: folderKey(target.scope, target.segments), expiry: undefined };
       this.#watched.set(key, watched);
     }
+    this.#byFolder.set(watched.folder, watched.poller);
     clearTimeout(watched.expiry);
     watched.expiry = undefined;
     return watched.poller.subscribe(subscriber, options);
+  }
+
+  /**
+   * The record of file versions of a folder a poller is watching now (with
+   * subscribers), for claims to observe into; undefined when none is.
+   */
+  versions(scope: string, segments: readonly string[]): FolderVersions | undefined {
+    const poller = this.#byFolder.get(folderKey(scope, segments));
+    return poller !== undefined && poller.subscribers > 0 ? poller.versions : undefined;
   }
 
   close(): void {
@@ -96,6 +115,7 @@ export class WatchHub {
       poller.close();
     }
     this.#watched.clear();
+    this.#byFolder.clear();
     this.#untrack();
   }
 
@@ -164,8 +184,13 @@ export class WatchHub {
     if (watched?.poller !== poller || poller.subscribers > 0) return;
     clearTimeout(watched.expiry);
     this.#watched.delete(key);
+    if (this.#byFolder.get(watched.folder) === poller) this.#byFolder.delete(watched.folder);
     poller.close();
   }
+}
+
+function folderKey(scope: string, segments: readonly string[]): string {
+  return `${scope}\0${segments.join('/')}`;
 }
 
 function failureCode(error: unknown): WatchFailureCode {

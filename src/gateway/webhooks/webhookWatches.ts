@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { WebhookWatchConfig } from '../../config/index.js';
-import type { ServerRegistry } from '../serverRegistry.js';
+import { accountScope, type ServerRegistry } from '../serverRegistry.js';
 import type { WatchEvent } from '../watch/folderPoller.js';
 import { compileGlob } from '../watch/glob.js';
 import type { WatchHub } from '../watch/watchHub.js';
@@ -36,16 +36,48 @@ export interface ClaimPlace {
 
 /**
  * What a webhook needs of claims: the claims module's service behind three
- * calls (it borrows its own pooled sessions). Injected, so that webhooks work
- * without it when no watch asks for `claim: true`.
+ * calls (it borrows its own pooled sessions). Injected (createGateway wires
+ * the gateway's own claims service; tests a recording fake).
  */
 export interface ClaimStep {
-  /** Claims this very file, as the stable event saw it; null when it is gone or another consumer took it. */
-  claim(place: ClaimPlace, file: { name: string; size: number | null; modifiedAt: string | null }): Promise<ClaimedFile | null>;
+  /**
+   * Claims this very file, as the stable event saw it, for `leaseMs` (see
+   * claimLeaseMs); null when it is gone or another consumer took it.
+   */
+  claim(
+    place: ClaimPlace,
+    file: { name: string; size: number | null; modifiedAt: string | null },
+    leaseMs: number,
+  ): Promise<ClaimedFile | null>;
   /** After a 2xx: the file is done with (disposition `delete`). */
   ack(place: ClaimPlace, id: string): Promise<void>;
   /** After the last failed retry, or at shutdown: back into the folder. */
   release(place: ClaimPlace, id: string): Promise<void>;
+}
+
+/** The longest wait between two attempts: what a timer can hold (a longer delay would fire at once). */
+const MAX_RETRY_DELAY_MS = 2_147_483_647;
+/**
+ * Beyond the attempts, a claim's lease covers the claim call that starts it
+ * and the ack or release that ends it (each bounded by 60 s in pooledClaims).
+ */
+const LEASE_MARGIN_MS = 60_000;
+
+/** The wait before attempt `attempt` (1 = the first retry): retryBaseMs, then twice that, and so on. */
+export function retryDelayMs(watch: Pick<WebhookWatchConfig, 'retryBaseMs'>, attempt: number): number {
+  return Math.min(MAX_RETRY_DELAY_MS, watch.retryBaseMs * 2 ** (attempt - 1));
+}
+
+/**
+ * The lease of a `claim: true` delivery: every attempt timing out, the
+ * waits between them, and a margin. A shorter lease would let a sweep
+ * return the file to the folder while this replica still retries, and a
+ * second replica deliver it too.
+ */
+export function claimLeaseMs(watch: Pick<WebhookWatchConfig, 'retries' | 'retryBaseMs' | 'timeoutMs'>): number {
+  let total = (watch.retries + 1) * watch.timeoutMs + LEASE_MARGIN_MS;
+  for (let attempt = 1; attempt <= watch.retries; attempt++) total += retryDelayMs(watch, attempt);
+  return total;
 }
 
 export interface WebhookMetrics {
@@ -58,8 +90,8 @@ export interface WebhookWatchesOptions {
   hub: WatchHub;
   logger: Logger;
   metrics?: WebhookMetrics;
-  /** Required as soon as one watch has `claim: true`. */
-  claims?: ClaimStep;
+  /** What watches with `claim: true` claim through. */
+  claims: ClaimStep;
   /** Deliveries in flight per watch. */
   concurrency?: number;
   /** Stable files waiting per watch; beyond it they are dropped (logged): the next gateway start sees them again. */
@@ -68,21 +100,19 @@ export interface WebhookWatchesOptions {
 
 /**
  * What the config schema cannot see: a watch on a pass-through server (no
- * caller to log in with) or one that needs claims when none are wired.
- * createGateway calls it before it starts anything, so a refusal leaves
- * nothing behind. `passThrough: null`: no such server.
+ * caller to log in with) or on no server at all. createGateway calls it
+ * before it starts anything, so a refusal leaves nothing behind.
+ * `passThrough: null`: no such server.
  */
 export function checkWebhookWatches(
   watches: readonly WebhookWatchConfig[],
   servers: readonly { name: string; passThrough: boolean | null }[],
-  haveClaims: boolean,
 ): void {
   watches.forEach((watch, index) => {
     const server = servers.find((s) => s.name === watch.server);
     if (server === undefined || server.passThrough === null) throw new Error(`watches[${index}]: no server ${watch.server}`);
     if (server.passThrough)
       throw new Error(`watches[${index}]: server ${watch.server} is pass-through: a watch has no caller to log in with`);
-    if (watch.claim && !haveClaims) throw new Error(`watches[${index}]: claim: true needs the claims module`);
   });
 }
 
@@ -101,7 +131,6 @@ export class WebhookWatches {
     checkWebhookWatches(
       options.watches,
       options.watches.map((watch) => ({ name: watch.server, passThrough: options.registry.get(watch.server)?.passThrough ?? null })),
-      options.claims !== undefined,
     );
   }
 
@@ -139,7 +168,7 @@ export class WebhookWatches {
       }
     };
     const unsubscribe = hub.subscribe(
-      { handle, pool: handle.pool(null), segments: watch.segments },
+      { handle, pool: handle.pool(null), scope: accountScope(handle.name, null), segments: watch.segments },
       {
         matches: compileGlob(watch.pattern),
         stableMs: watch.stableMs,
@@ -172,11 +201,12 @@ export class WebhookWatches {
       modifiedAt: event.entry.modifiedAt,
     };
     let claimId: string | undefined;
-    if (watch.claim && claims !== undefined) {
+    if (watch.claim) {
       try {
         const claimed = await claims.claim(
           { server: watch.server, folder: watch.segments },
           { name, size: event.entry.size, modifiedAt: event.entry.modifiedAt },
+          claimLeaseMs(watch),
         );
         if (claimed === null) return; // another replica has it, or it is gone
         file = claimed;
@@ -200,7 +230,7 @@ export class WebhookWatches {
     for (let attempt = 0; attempt <= watch.retries && !signal.aborted; attempt++) {
       if (attempt > 0) {
         try {
-          await sleep(watch.retryBaseMs * 2 ** (attempt - 1), undefined, { signal });
+          await sleep(retryDelayMs(watch, attempt), undefined, { signal });
         } catch {
           break;
         }
@@ -223,10 +253,8 @@ export class WebhookWatches {
   }
 
   async #settleClaim(how: 'ack' | 'release', watch: WebhookWatchConfig, index: number, id: string): Promise<void> {
-    const claims = this.#options.claims;
-    if (claims === undefined) return;
     try {
-      await claims[how]({ server: watch.server, folder: watch.segments }, id);
+      await this.#options.claims[how]({ server: watch.server, folder: watch.segments }, id);
     } catch (error) {
       // The claim's lease returns the file to the folder in any case.
       this.#options.logger.warn(

@@ -1,8 +1,8 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { MAX_CLAIM_FOLDER_BYTES, claimFolderFits, parseClaimId } from '../../gateway/claims/claimId.js';
-import { CLAIMS_FOLDER } from '../../gateway/claims/claimOps.js';
+import { CLAIMS_FOLDER, claimView } from '../../gateway/claims/claimOps.js';
 import type { ClaimService, ClaimTarget } from '../../gateway/claims/claimService.js';
-import { credentialKey } from '../../gateway/serverRegistry.js';
+import { accountScope } from '../../gateway/serverRegistry.js';
 import { context } from '../context.js';
 import { HttpError, badPath } from '../httpError.js';
 import { checkPathBytes, checkSegment, parsePlainPath } from '../input/paths.js';
@@ -28,7 +28,7 @@ function checkFolder(segments: string[], access: ServerAccess, what: string): st
 }
 
 function targetOf(access: ServerAccess, folder: readonly string[]): ClaimTarget {
-  const scope = access.credentials === null ? access.handle.name : `${access.handle.name}\0${credentialKey(access.credentials)}`;
+  const scope = accountScope(access.handle.name, access.credentials);
   return { server: access.handle.name, scope, mode: access.handle.config.mode, root: access.root(), folder };
 }
 
@@ -69,14 +69,7 @@ export function takeClaimRoute(claims: ClaimService): RequestHandler {
       res.status(204).end();
       return;
     }
-    res.status(201).json({
-      id: claim.id,
-      path: claim.path,
-      name: claim.name,
-      size: claim.size,
-      modifiedAt: claim.modifiedAt?.toISOString() ?? null,
-      expiresAt: claim.expiresAt.toISOString(),
-    });
+    res.status(201).json(claimView(claim));
   };
 }
 

@@ -3,6 +3,7 @@ import { requireDirectory } from '../../gateway/ftpOps.js';
 import type { WatchEvent, WatchFailure } from '../../gateway/watch/folderPoller.js';
 import { compileGlob } from '../../gateway/watch/glob.js';
 import type { WatchHub } from '../../gateway/watch/watchHub.js';
+import { accountScope } from '../../gateway/serverRegistry.js';
 import { EventStream } from '../body/eventStream.js';
 import { context } from '../context.js';
 import { HttpError } from '../httpError.js';
@@ -58,7 +59,7 @@ export function watchEvents(options: EventsOptions): RequestHandler {
       onEnd: () => unsubscribe?.(),
     });
     unsubscribe = options.hub.subscribe(
-      { handle: access.handle, pool: access.pool, segments: dir.segments },
+      { handle: access.handle, pool: access.pool, scope: accountScope(access.handle.name, access.credentials), segments: dir.segments },
       {
         matches: compileGlob(query.pattern ?? DEFAULT_PATTERN),
         stableMs: query.stableMs ?? DEFAULT_STABLE_MS,

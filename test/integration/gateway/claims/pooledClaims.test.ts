@@ -39,19 +39,26 @@ describe('pooled claims (for webhooks) on vsftpd', serverSkip('vsftpd'), () => {
     ];
     const place = { server: 'default', folder: ['hooks'] };
 
-    const a = await one.claim(place, { name: 'a.xml', size: 5, modifiedAt: null });
+    // The lease is the caller's (a webhook's worst case): the marker on the server carries it.
+    const leaseMs = 123_456_000;
+    const startedAt = Date.now();
+    const a = await one.claim(place, { name: 'a.xml', size: 5, modifiedAt: null }, leaseMs);
+    const claimedAt = Date.now();
     assert.ok(a);
     assert.equal(a.path, `hooks/.claims/${a.id}/a.xml`);
+    const marker = readdirSync(join(ftp.root, 'hooks/.claims')).find((n) => n.startsWith(`${a.id}.lease-`));
+    const expiresAt = Number(marker?.slice(`${a.id}.lease-`.length));
+    assert.ok(expiresAt >= startedAt + leaseMs && expiresAt <= claimedAt + leaseMs, `lease marker ${marker}`);
     await one.ack(place, a.id);
     assert.ok(!existsSync(join(ftp.root, 'hooks/a.xml')));
 
-    const b = await two.claim(place, { name: 'b.xml', size: 5, modifiedAt: '2026-01-01T00:00:00.000Z' });
+    const b = await two.claim(place, { name: 'b.xml', size: 5, modifiedAt: '2026-01-01T00:00:00.000Z' }, 60_000);
     assert.ok(b);
     assert.equal(b.modifiedAt, '2026-01-01T00:00:00.000Z');
     await one.release(place, b.id); // any replica can release it
     assert.ok(existsSync(join(ftp.root, 'hooks/b.xml')));
 
-    const race = await Promise.all([one, two].map((c) => c.claim(place, { name: 'c.xml', size: 5, modifiedAt: null })));
+    const race = await Promise.all([one, two].map((c) => c.claim(place, { name: 'c.xml', size: 5, modifiedAt: null }, 60_000)));
     assert.equal(race.filter((c) => c !== null).length, 1, 'one replica wins the rename');
     const winner = race.find((c) => c !== null);
     assert.ok(winner);

@@ -77,8 +77,8 @@ describe('webhook watches on vsftpd', serverSkip('vsftpd'), () => {
   const claimCalls: string[] = [];
   /** Claims as the claims module would make them, recorded; a name starting with "taken" is another consumer's. */
   const fakeClaims: ClaimStep = {
-    async claim(place: ClaimPlace, file) {
-      claimCalls.push(`claim ${place.server} ${place.folder.join('/')} ${file.name} ${file.size}`);
+    async claim(place: ClaimPlace, file, leaseMs) {
+      claimCalls.push(`claim ${place.server} ${place.folder.join('/')} ${file.name} ${file.size} lease ${leaseMs}`);
       if (file.name.startsWith('taken')) return null;
       const id = `c-${file.name}`;
       return {
@@ -194,7 +194,8 @@ describe('webhook watches on vsftpd', serverSkip('vsftpd'), () => {
     assert.equal(job.valid, true);
     assert.equal(receiver.attempts.get('never-2.xml'), 2, 'retries: 1');
     assert.equal(receiver.attempts.get('taken-3.xml'), undefined, 'another consumer had it: not posted');
-    assert.ok(claimCalls.includes('claim default queue taken-3.xml 1'));
+    // The lease covers both attempts timing out (2 × 5 s), the wait between them (100 ms) and the 60 s margin.
+    assert.ok(claimCalls.includes('claim default queue taken-3.xml 1 lease 70100'), claimCalls.join('\n'));
     assert.ok(!claimCalls.some((c) => c.startsWith('release queue c-job-1.xml') || c.startsWith('ack queue c-never-2.xml')));
   });
 });

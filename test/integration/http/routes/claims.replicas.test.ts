@@ -10,7 +10,7 @@ import { runReplicaQueue, seedQueue, startReplicas } from '../../../helpers/clai
 import { serverSkip } from '../../../helpers/requireServers.js';
 import type { RunningFtpServer } from '../../../helpers/servers/index.js';
 import { borrowFtpServer } from '../../../helpers/servers/shared.js';
-import type { GatewayProcess } from '../../../reliability/gatewayProcess.js';
+import type { GatewayProcess } from '../../../helpers/gatewayProcess.js';
 
 const FILES = 80;
 

@@ -176,7 +176,8 @@ describe('claims on vsftpd', serverSkip('vsftpd'), () => {
   test('while a folder is in use, a periodic sweep returns expired claims without any request', async () => {
     seed(ftp.root, 'q7', ['p.dat']);
     const claim = (await post(gw, '/claims', { path: 'q7', stableMs: 0, leaseMs: 1000 })).json<ClaimBody>();
-    await eventually(() => existsSync(join(ftp.root, 'q7/p.dat')), 10_000);
+    // The sweep puts the file back first and removes the emptied claim folder after (RNTO, then RMD): wait for both.
+    await eventually(() => existsSync(join(ftp.root, 'q7/p.dat')) && claimsDir(ftp.root, 'q7').length === 0, 10_000);
     assert.deepEqual(claimsDir(ftp.root, 'q7'), []);
     assert.equal((await post(gw, `/claims/${claim.id}/release`)).status, 409);
   });
@@ -213,6 +214,20 @@ describe('claims on vsftpd', serverSkip('vsftpd'), () => {
       sent.filter((line) => /zzbad|aaaaaaaaaaaa|\.\./.test(line)),
       [],
     );
+  });
+
+  test('a path that names a file is 409 NOT_A_DIRECTORY whatever stableMs (as GET dirs and the event stream); a missing folder is 404', async () => {
+    seed(ftp.root, 'q9', ['only.dat']);
+    for (const stableMs of [0, 60_000]) {
+      const r = await post(gw, '/claims', { path: 'q9/only.dat', stableMs });
+      assert.equal(r.status, 409, `stableMs ${stableMs}`);
+      assert.equal(r.json<{ code: string }>().code, 'NOT_A_DIRECTORY');
+    }
+    const dirs = await gw.request('GET', `${API}/dirs/q9/only.dat`);
+    assert.equal(dirs.status, 409);
+    assert.equal(dirs.json<{ code: string }>().code, 'NOT_A_DIRECTORY');
+    assert.equal((await post(gw, '/claims', { path: 'q9/none', stableMs: 0 })).status, 404);
+    assert.deepEqual(readdirSync(join(ftp.root, 'q9')), ['only.dat'], 'nothing renamed, nothing made');
   });
 
   test('the root as a queue: the id carries no folder, .claims is made in the root', async () => {

@@ -60,7 +60,7 @@ describe('folder events on vsftpd', serverSkip('vsftpd'), () => {
 
   before(async () => {
     ftp = await borrowFtpServer('vsftpd');
-    for (const dir of ['appends', 'shared', 'resume', 'gone', 'restart', 'patterns']) mkdirSync(join(ftp.root, dir));
+    for (const dir of ['appends', 'shared', 'resume', 'gone', 'restart', 'patterns', 'claimed']) mkdirSync(join(ftp.root, dir));
     writeFileSync(join(ftp.root, 'resume', 'before.txt'), 'b');
     writeFileSync(join(ftp.root, 'patterns', 'a.csv'), 'a');
     writeFileSync(join(ftp.root, 'patterns', 'b.txt'), 'b');
@@ -184,6 +184,22 @@ describe('folder events on vsftpd', serverSkip('vsftpd'), () => {
     assert.equal(head.status, 200, 'HEAD answers the headers and ends');
     assert.match(String(head.headers['content-type']), /^text\/event-stream/);
     assert.equal((await watch('patterns/a.csv')).status, 409);
+    await closeAll();
+  });
+
+  test('claims on a watched folder judge stability with the poller: a file the stream saw stable is claimed at once', async () => {
+    const stream = await watch('claimed', `?stableMs=${STABLE_MS}`);
+    writeFileSync(join(ftp.root, 'claimed', 'job.xml'), 'job');
+    chownTree(ftp.root);
+    await stream.next(named('stable', 'job.xml'));
+    // This process's claims never listed the folder: alone they would count from now (204), not from the poller's first sighting.
+    const claim = await gw.request('POST', `${API}/claims`, {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ path: 'claimed', stableMs: STABLE_MS }),
+    });
+    assert.equal(claim.status, 201);
+    assert.equal(claim.json<{ name: string }>().name, 'job.xml');
+    await stream.next(named('deleted', 'job.xml'));
     await closeAll();
   });
 

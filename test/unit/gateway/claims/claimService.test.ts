@@ -5,6 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClaimService, type ClaimOutcome, type ClaimTarget } from '../../../../src/gateway/claims/claimService.js';
+import { FolderVersions } from '../../../../src/gateway/watch/stabilityMemory.js';
 import { MemoryFtp } from '../../../helpers/memoryFtp.js';
 
 const signal = new AbortController().signal;
@@ -41,6 +42,26 @@ describe('ClaimService', () => {
     assert.equal(await service.take(ftp.session(), target, stable, signal), null, 'it changed: the window starts over');
     advance(5000);
     assert.equal((await service.take(ftp.session(), target, stable, signal))?.name, 'a.csv');
+  });
+
+  test("a watched folder: the request observes into the poller's record; what the poller saw counts, and the poller sees what it listed", async () => {
+    const { ftp } = setup(['a.csv', 'b.csv']);
+    let now = 1_000_000;
+    const versions = new FolderVersions();
+    const service = new ClaimService({
+      now: () => now,
+      watched: (scope, folder) => (scope === 's' && folder.join('/') === 'in' ? versions : undefined),
+    });
+    // The poller listed a.csv 5 s ago (b.csv was not there yet).
+    versions.observe([{ name: 'a.csv', type: 'file', size: 5, modifiedAt: new Date(0) }], now - 5000);
+    const stable = { ...options, stableMs: 5000 };
+    assert.equal((await service.take(ftp.session(), target, stable, signal))?.name, 'a.csv', 'no second wait');
+    assert.equal(await service.take(ftp.session(), target, stable, signal), null, 'b.csv: first seen by the first request');
+    now += 5000;
+    // The poller's next listing: b.csv counts from the first request, 5 s ago.
+    const ages = versions.observe(await ftp.session().list('/in'), now);
+    assert.equal(ages.get('b.csv'), 5000);
+    assert.equal(ages.has('a.csv'), false, 'claimed: gone from the folder');
   });
 
   test('two requests of one process at once take two different files, without racing for the same rename', async () => {

@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FtpEntry } from '../../../../src/ftp/index.js';
 import { FolderState, type FolderChange } from '../../../../src/gateway/watch/folderState.js';
+import { FolderVersions } from '../../../../src/gateway/watch/stabilityMemory.js';
 
 const file = (name: string, size: number, minute = 0): FtpEntry => ({
   name,
@@ -64,5 +65,15 @@ describe('FolderState', () => {
     state.update([], 1_100);
     state.update([file('a', 1)], 1_200);
     assert.deepEqual(show(state.due(2_200, [1_000])), ['stable:a:1@1000']);
+  });
+
+  test('a version another observer of the folder (a claim request) listed first counts from then; its events are still sent', () => {
+    const versions = new FolderVersions();
+    const state = new FolderState(versions);
+    state.update([file('a', 1)], 0);
+    versions.observe([file('a', 2)], 1_000); // a claim request between two polls sees a grow first
+    assert.deepEqual(show(state.update([file('a', 2)], 3_000)), ['changed:a:2'], 'the subscribers still hear of the change');
+    assert.deepEqual(show(state.due(3_000, [2_000])), ['stable:a:2@2000'], 'seen unchanged since 1000, not since this poll');
+    assert.deepEqual(show(state.due(3_000, [2_500])), [], 'and no earlier than that');
   });
 });

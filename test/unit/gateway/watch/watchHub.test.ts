@@ -24,7 +24,7 @@ function fakeServer() {
   };
   const pool = { use: (fn: (s: typeof session) => Promise<unknown>) => fn(session) };
   const handle = { name: 'default', config: { watch: { pollMs: POLL_MS }, mode: 'passive' }, rootPath: () => '/' };
-  const target = (folder: string): WatchTarget => ({ handle: handle as never, pool: pool as never, segments: [folder] });
+  const target = (folder: string): WatchTarget => ({ handle: handle as never, pool: pool as never, scope: 'default', segments: [folder] });
   return { folders, listed, target };
 }
 
@@ -49,6 +49,25 @@ describe('WatchHub', () => {
     await tick(t, POLL_MS);
     assert.deepEqual(server.listed.sort(), ['/a', '/a', '/b', '/b']);
     assert.equal(hub.running(), 2);
+    hub.close();
+  });
+
+  test("versions(): the running poller's record of its folder, for claims in the same scope; none once it stops", async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+    const server = fakeServer();
+    server.folders.set('/a', ['x']);
+    const hub = new WatchHub({ logger: pino({ level: 'silent' }), maxEntries: 1000, retainMs: 60_000 });
+    const off = hub.subscribe(server.target('a'), subscriber([]), { initial: false });
+    await tick(t, 0);
+    const versions = hub.versions('default', ['a']);
+    assert.ok(versions);
+    assert.equal(hub.versions('other', ['a']), undefined, "another account's view of the server");
+    assert.equal(hub.versions('default', ['b']), undefined);
+    // What a claim request observes there is what the poller's stability rule reads: x was seen at 0, 5 s ago.
+    await tick(t, 5_000);
+    assert.equal(versions.observe([{ name: 'x', type: 'file', size: 1, modifiedAt: new Date(0) }], Date.now()).get('x'), 5_000);
+    off();
+    assert.equal(hub.versions('default', ['a']), undefined, 'kept for resuming, but not watching: claims keep their own memory');
     hub.close();
   });
 

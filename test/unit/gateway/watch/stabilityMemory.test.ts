@@ -1,13 +1,14 @@
-// The per-process stability memory of claims (src/gateway/claims/stabilityMemory.ts),
-// with a fake clock: a file is stable once the same size and modification
-// time have been listed for stableMs.
+// The stability rule (src/gateway/watch/stabilityMemory.ts) that events and
+// claims share, with a fake clock: a file is stable once the same size and
+// modification time have been listed for stableMs.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { StabilityMemory, type ObservedFile } from '../../../../src/gateway/claims/stabilityMemory.js';
+import { StabilityMemory, type ObservedEntry } from '../../../../src/gateway/watch/stabilityMemory.js';
 
 const at = (iso: string): Date => new Date(iso);
-const file = (name: string, size: number | null, modifiedAt: Date | null = at('2026-01-01T00:00:00Z')): ObservedFile => ({
+const file = (name: string, size: number | null, modifiedAt: Date | null = at('2026-01-01T00:00:00Z')): ObservedEntry => ({
   name,
+  type: 'file',
   size,
   modifiedAt,
 });
@@ -65,5 +66,29 @@ describe('StabilityMemory', () => {
     assert.equal(m.observe('/a', [file('x', 1)], 700).get('x'), 0);
     m.observe('/c', [file('x', 1)], 2000);
     assert.equal(m.folders, 1, '/a and /b idle for 1 s are gone');
+  });
+
+  test('one rule for events and claims: a type change is a new version, a name listed twice counts once, unlistable names are not kept', () => {
+    const m = new StabilityMemory();
+    m.observe('/in', [file('a', 1), { ...file('b', 1), type: 'directory' }], 0);
+    const ages = m.observe(
+      '/in',
+      [
+        file('a', 1),
+        file('a', 9),
+        file('b', 1),
+        { name: '..', type: 'directory', size: null, modifiedAt: null },
+        { name: 'x/y', type: 'file', size: 1, modifiedAt: null },
+        { name: 'raw', type: 'unknown', size: null, modifiedAt: null, raw: 'raw' },
+      ],
+      4000,
+    );
+    assert.deepEqual(
+      [...ages],
+      [
+        ['a', 4000],
+        ['b', 0],
+      ],
+    );
   });
 });
