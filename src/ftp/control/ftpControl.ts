@@ -20,6 +20,9 @@ export interface FtpControlOptions {
 
 type Command = readonly [verb: string, argument?: string | undefined];
 
+/** How long the pipelining probe waits for its two replies (at most commandMs): a server that takes both answers within a round trip. */
+const PIPELINING_PROBE_MS = 2_000;
+
 export interface WaitOptions {
   /** null: no timeout (the data timeout guards the transfer instead). */
   timeoutMs: number | null;
@@ -151,6 +154,22 @@ export class FtpControl {
       }
     }
     return results;
+  }
+
+  /**
+   * At the first login to a server (one session, while the others go one
+   * command at a time): does it answer two commands in one write? One round
+   * trip once per server. False when it does not: this session is then
+   * destroyed.
+   */
+  async learnPipeliningOnce(commandMs: number, signal?: AbortSignal): Promise<boolean> {
+    const server = this.#options.server;
+    if (!server.claimPipeliningProbe()) return true;
+    try {
+      return await this.probePipelining(Math.min(commandMs, PIPELINING_PROBE_MS), signal);
+    } finally {
+      server.abandonPipeliningProbe();
+    }
   }
 
   /**
