@@ -88,7 +88,13 @@ export class FtpClient implements FtpSession {
       server,
     });
     this.#control.onClose((err) =>
-      publish(ftpChannels.session, { sessionId: this.id, host: options.host, port: options.port, event: 'close', reason: err.code }),
+      publish(ftpChannels.session, () => ({
+        sessionId: this.id,
+        host: options.host,
+        port: options.port,
+        event: 'close',
+        reason: err.code,
+      })),
     );
     if (socket instanceof tls.TLSSocket) this.#watchTls(socket);
     this.#data = {
@@ -133,14 +139,10 @@ export class FtpClient implements FtpSession {
       learnListingDialect: (name) => {
         if (!server.learnListingDialect(name)) return;
         const { host, port } = options;
-        publish(ftpChannels.server, {
-          sessionId: this.id,
-          host,
-          port,
-          fact: 'listingDialect',
-          value: name,
-          how: 'listing',
-        } satisfies FtpServerEvent);
+        publish(
+          ftpChannels.server,
+          () => ({ sessionId: this.id, host, port, fact: 'listingDialect', value: name, how: 'listing' }) satisfies FtpServerEvent,
+        );
       },
     };
   }
@@ -205,7 +207,7 @@ export class FtpClient implements FtpSession {
     while (greeting.code >= 100 && greeting.code < 200) greeting = await this.#control.nextReply(connectWait);
     if (greeting.code !== 220) throw replyError('connect', greeting.code, greeting.message);
     this.#server.reached();
-    publish(ftpChannels.session, { sessionId: this.id, host: this.#options.host, port: this.#options.port, event: 'open' });
+    publish(ftpChannels.session, () => ({ sessionId: this.id, host: this.#options.host, port: this.#options.port, event: 'open' }));
 
     const tlsMode = this.#options.tls?.mode ?? 'none';
     if (tlsMode === 'explicit') {

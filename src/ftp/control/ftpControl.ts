@@ -203,7 +203,7 @@ export class FtpControl {
   #learnPipelining(supported: boolean, how: Extract<FtpServerEvent, { fact: 'pipelining' }>['how']): void {
     if (!this.#options.server.learnPipelining(supported)) return;
     const { host, port, sessionId } = this.#options;
-    publish(ftpChannels.server, { sessionId, host, port, fact: 'pipelining', value: supported, how } satisfies FtpServerEvent);
+    publish(ftpChannels.server, () => ({ sessionId, host, port, fact: 'pipelining', value: supported, how }) satisfies FtpServerEvent);
   }
 
   #check([verb, argument]: Command): void {
@@ -219,12 +219,12 @@ export class FtpControl {
     for (const [verb, argument] of commands) {
       const text = argument === undefined ? verb : `${verb} ${argument}`;
       this.#lastVerb = verb;
-      publish(ftpChannels.command, {
+      publish(ftpChannels.command, () => ({
         sessionId: this.#options.sessionId,
         host: this.#options.host,
         verb,
         text: verb === 'PASS' || verb === 'ACCT' ? `${verb} ****` : text,
-      });
+      }));
       lines += `${text}\r\n`;
       this.#due++;
     }
@@ -319,13 +319,13 @@ export class FtpControl {
       return;
     }
     for (const reply of replies) {
-      publish(ftpChannels.reply, {
+      publish(ftpChannels.reply, () => ({
         sessionId: this.#options.sessionId,
         host: this.#options.host,
         verb: this.#lastVerb,
         code: reply.code,
         message: reply.message,
-      });
+      }));
       if (reply.code >= 200 && this.#due > 0) this.#due--;
       if (this.#waiter) this.#waiter.resolve(reply);
       else this.#queue.push(reply);

@@ -82,7 +82,7 @@ export async function settle(
   }
   opened.socket.destroy();
   opened.tcp.destroy();
-  publish(ftpChannels.transfer, {
+  publish(ftpChannels.transfer, () => ({
     sessionId: session.sessionId,
     host: session.host,
     direction: options.direction,
@@ -92,7 +92,7 @@ export async function settle(
     durationMs: Date.now() - opened.startedAt,
     ok: error === null,
     kernelRelay: result.relayed,
-  });
+  }));
   if (error !== null) throw error;
   return { bytes: result.wireBytes, localBytes: result.localBytes, method: opened.method };
 }
