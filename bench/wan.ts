@@ -80,9 +80,9 @@ export async function wanPhase(build: GatewayBuild, quick: boolean, notes: strin
     proxy = await LatencyProxy.start({ listenHost: '127.0.0.2', upstreamHost: server.host, ports, delayMs: WAN_DELAY_MS });
     const far = { host: proxy.host, port: server.port, user: server.user, password: server.password };
     // Quick (CI): the clear variants only, few samples: it checks that the phase works.
-    const count = quick ? 6 : 40;
+    const count = quick ? 5 : 40;
     const warm = quick ? 2 : 5;
-    const curlCount = quick ? 3 : 15;
+    const curlCount = quick ? 2 : 15;
     const rows: WanRow[] = [];
     const add = (op: string, client: string, tls: boolean, times: number[]): void => {
       rows.push({ op, client, tls, samples: times.length, p50Ms: percentile(times, 50), p99Ms: percentile(times, 99) });

@@ -41,9 +41,11 @@ describe('round trips per operation, where the server takes pipelined commands',
       password: ftp.password,
       serverKnowledge: createServerKnowledge(),
     });
-    // Once per session: SIZE of "/" (does this server size directories?) and a first data connection.
+    // Once per session: SIZE of "/" (does this server size directories?) and a first data connection;
+    // once per server: SYST before its first LIST.
     await client.stat('/f.bin');
     await client.download('/f.bin', collect(), { mode: 'passive' });
+    await client.list('/', { mode: 'passive' });
   });
   after(async () => {
     await client.quit();
@@ -57,14 +59,14 @@ describe('round trips per operation, where the server takes pipelined commands',
     return ftp.reads.slice(from);
   }
 
-  test('GET: stat and EPSV in one write, then RETR (two round trips)', async () => {
+  test('GET: the stat and EPSV in one write (with TYPE I, the session being in TYPE A after a listing), then RETR: two round trips', async () => {
     const sink = collect();
     const seen = await writes(() =>
       client.statAndDownload('/f.bin', (stat) => ({ destination: sink, options: { mode: 'passive', expectedBytes: stat?.size ?? 0 } }), {
         mode: 'passive',
       }),
     );
-    assert.deepEqual(seen, ['SIZE /f.bin\r\nMDTM /f.bin\r\nEPSV\r\n', 'RETR /f.bin\r\n']);
+    assert.deepEqual(seen, ['TYPE I\r\nSIZE /f.bin\r\nMDTM /f.bin\r\nEPSV\r\n', 'RETR /f.bin\r\n']);
     assert.deepEqual(sink.data(), FILE);
   });
 
