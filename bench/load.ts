@@ -139,12 +139,22 @@ export interface Rclone {
   stop(): Promise<void>;
 }
 
+export interface RcloneOptions {
+  /** FTP connections rclone may open (--ftp-concurrency; 0: rclone's default, unlimited). */
+  concurrency?: number;
+  /** Explicit FTPS (AUTH TLS), the certificate not checked (a self-signed one on loopback). */
+  explicitTls?: boolean;
+}
+
 /**
  * `rclone serve http` on an on-the-fly FTP remote (RCLONE_CONFIG_X_* in the
  * environment, the password through `rclone obscure`), or undefined when
  * rclone is not installed.
  */
-export async function startRclone(server: { host: string; port: number; user: string; password: string }): Promise<Rclone | undefined> {
+export async function startRclone(
+  server: { host: string; port: number; user: string; password: string },
+  options: RcloneOptions = {},
+): Promise<Rclone | undefined> {
   if (!(await commandExists('rclone'))) return undefined;
   const version = (await runCommand('rclone', ['version'])).stdout.split('\n')[0]?.trim() ?? 'rclone';
   const obscured = await runCommand('rclone', ['obscure', '-'], { input: server.password });
@@ -158,6 +168,8 @@ export async function startRclone(server: { host: string; port: number; user: st
     RCLONE_CONFIG_BENCHFTP_PORT: String(server.port),
     RCLONE_CONFIG_BENCHFTP_USER: server.user,
     RCLONE_CONFIG_BENCHFTP_PASS: obscured.stdout.trim(),
+    ...(options.concurrency ? { RCLONE_CONFIG_BENCHFTP_CONCURRENCY: String(options.concurrency) } : {}),
+    ...(options.explicitTls ? { RCLONE_CONFIG_BENCHFTP_EXPLICIT_TLS: 'true', RCLONE_CONFIG_BENCHFTP_NO_CHECK_CERTIFICATE: 'true' } : {}),
   };
   const child = track(
     spawn('rclone', ['serve', 'http', 'benchftp:', '--addr', `127.0.0.1:${port}`, '--log-level', 'ERROR'], {

@@ -21,7 +21,7 @@ export interface BenchOptions {
   sequentialGets: number;
   /** Pool max of the gateway (the FTP_URL poolMax). */
   poolMax: number;
-  /** Only these phases (all when empty): download, upload, ascii, small, conditional, list, memory, logins. */
+  /** Only these phases (all when empty): see PHASES. */
   phases: Set<string>;
   /** Where RESULTS.md / results.json go (undefined: bench/ for a full run, nowhere for --quick unless asked). */
   outDir: string | undefined;
@@ -31,7 +31,7 @@ export interface BenchOptions {
   cpuProfDir: string | undefined;
 }
 
-export const PHASES = ['download', 'upload', 'ascii', 'small', 'conditional', 'list', 'memory', 'logins'] as const;
+export const PHASES = ['download', 'upload', 'ascii', 'small', 'conditional', 'list', 'memory', 'logins', 'wan'] as const;
 
 const MiB = 1024 * 1024;
 

@@ -4,6 +4,7 @@
  */
 import type { ConditionalResult } from './conditional.js';
 import type { CeilingResult, LoadResult } from './load.js';
+import type { WanResults } from './wan.js';
 import { fmt } from './stats.js';
 
 export interface Throughput {
@@ -53,6 +54,7 @@ export interface Results {
   conditional?: ConditionalResult;
   memory?: { transfers: number; bytesEach: number; baselineRssMiB: number; peakRssMiB: number; hwmMiB: number; seconds: number };
   logins?: { requests: number; logins: number; poolMax: number };
+  wan?: WanResults;
   targets: Target[];
   notes: string[];
 }
@@ -192,6 +194,10 @@ export function renderMarkdown(results: Results, quick: boolean): string {
       `${l.requests} sequential 1 KiB GETs on a fresh gateway: ${l.logins} FTP logins seen by vsftpd (USER commands in its log); pool max ${l.poolMax}.`,
     );
   }
+  if (results.wan) {
+    out.push('', `## 8. WAN (RTT ${results.wan.rttMs} ms through a latency proxy)`, '');
+    out.push(wanTable(results.wan));
+  }
   if (results.notes.length > 0) {
     out.push('', '## Notes', '');
     for (const note of results.notes) out.push(`- ${note}`);
@@ -204,6 +210,22 @@ export function printTargets(targets: readonly Target[]): string {
   for (const t of targets) {
     const verdict = t.pass === null ? 'SKIP' : t.pass ? 'PASS' : 'FAIL';
     lines.push(`${verdict.padEnd(4)}  ${t.name}: ${t.measured} (goal ${t.goal})${t.note ? ` — ${t.note}` : ''}`);
+  }
+  return lines.join('\n');
+}
+
+/** Sequential latencies, in ms and in round trips, the gateway beside curl and rclone. */
+export function wanTable(wan: WanResults): string {
+  const lines = ['| request | client | p50 ms | p50 RTT | p99 ms |', '| --- | --- | ---: | ---: | ---: |'];
+  const names: Record<string, string> = { get: '1 KiB GET', head: 'HEAD', list: 'listing, 20 entries', put: '1 KiB PUT (gateway: atomic)' };
+  for (const tls of [false, true]) {
+    for (const op of ['get', 'head', 'list', 'put']) {
+      for (const r of wan.rows.filter((x) => x.op === op && x.tls === tls)) {
+        lines.push(
+          `| ${names[op] ?? op}${tls ? ', FTPS' : ''} | ${r.client} | ${fmt(r.p50Ms, 1)} | ${fmt(r.p50Ms / wan.rttMs, 2)} | ${fmt(r.p99Ms, 1)} |`,
+        );
+      }
+    }
   }
   return lines.join('\n');
 }

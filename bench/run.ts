@@ -21,8 +21,10 @@ import { GatewayProcess, prepareGateway, type GatewayBuild } from './gateway.js'
 import { directCeiling, loadTest, startRclone, warmUp, type CeilingResult, type LoadResult, type Rclone } from './load.js';
 import { parseOptions, type BenchOptions } from './options.js';
 import { killAll, runCommand, sleep } from './processes.js';
+import { startBareRelay, type BareRelay } from './bareRelayProcess.js';
 import { printTargets, renderMarkdown, type Results, type Target, type Throughput } from './report.js';
 import { fmt, median, MiB } from './stats.js';
+import { WAN_GOALS, wanMedianOf, wanPhase } from './wan.js';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const projectDir = resolve(benchDir, '..');
@@ -36,6 +38,8 @@ interface Context {
   build: GatewayBuild;
   files: { big: string; text: string; small: string; smallData: Buffer };
   notes: string[];
+  /** The bare relay (splice, no HTTP) in front of the server, when python3 is there. */
+  relay: BareRelay | undefined;
 }
 
 // ---------------------------------------------------------------- throughput
@@ -102,7 +106,21 @@ async function downloadPhase(ctx: Context): Promise<Throughput[]> {
         'down',
       ),
   });
-  return alternate('download', [gw('passive'), direct('passive'), gw('active'), direct('active')], options.repeats);
+  const relayed: Variant[] = ctx.relay
+    ? [
+        {
+          label: 'curl ftp:// through the bare relay, passive',
+          run: async () =>
+            expectBytes(
+              await curlTransfer([ftpUrl({ ...server, host: ctx.relay!.host }, 'big.bin')], [226], 'bare relay download'),
+              size,
+              'bare relay download',
+              'down',
+            ),
+        },
+      ]
+    : [];
+  return alternate('download', [gw('passive'), direct('passive'), ...relayed, gw('active'), direct('active')], options.repeats);
 }
 
 async function uploadPhase(ctx: Context): Promise<Throughput[]> {
@@ -150,7 +168,26 @@ async function uploadPhase(ctx: Context): Promise<Throughput[]> {
       ),
     after: remove('up-mp.bin'),
   };
-  return alternate('upload', [put('passive'), direct('passive'), put('active'), direct('active'), multipart], options.repeats);
+  const relayed: Variant[] = ctx.relay
+    ? [
+        {
+          label: 'curl -T ftp:// through the bare relay, passive',
+          run: async () =>
+            expectBytes(
+              await curlTransfer(
+                ['-T', files.big, ftpUrl({ ...server, host: ctx.relay!.host }, 'up-relay.bin')],
+                [226],
+                'bare relay upload',
+              ),
+              size,
+              'bare relay upload',
+              'up',
+            ),
+          after: remove('up-relay.bin'),
+        },
+      ]
+    : [];
+  return alternate('upload', [put('passive'), direct('passive'), ...relayed, put('active'), direct('active'), multipart], options.repeats);
 }
 
 async function asciiPhase(ctx: Context): Promise<Throughput[]> {
@@ -218,7 +255,7 @@ async function smallPhase(ctx: Context): Promise<NonNullable<Results['small']>> 
 
   let rclone: Rclone | undefined;
   try {
-    rclone = await startRclone(server);
+    rclone = await startRclone(server, { concurrency: options.poolMax });
   } catch (error) {
     ctx.notes.push(`rclone serve http did not start: ${(error as Error).message.split('\n')[0]}`);
   }
@@ -426,10 +463,24 @@ function judge(results: Results, options: BenchOptions): Target[] {
     });
   };
   if (results.download) {
+    if (results.download.some((r) => r.label === 'curl ftp:// through the bare relay, passive'))
+      ratioTarget(
+        'download, passive, vs the bare relay',
+        ratio(results.download, 'gateway, passive', 'curl ftp:// through the bare relay, passive'),
+        0.9,
+        'bare relay (splice, no HTTP)',
+      );
     ratioTarget('download, passive', ratio(results.download, 'gateway, passive', 'curl ftp://, passive'), 0.9, 'direct curl');
     ratioTarget('download, active', ratio(results.download, 'gateway, active', 'curl ftp://, active'), 0.9, 'direct curl');
   }
   if (results.upload) {
+    if (results.upload.some((r) => r.label === 'curl -T ftp:// through the bare relay, passive'))
+      ratioTarget(
+        'upload PUT, passive, vs the bare relay',
+        ratio(results.upload, 'gateway PUT, passive', 'curl -T ftp:// through the bare relay, passive'),
+        0.8,
+        'bare relay (splice, no HTTP)',
+      );
     ratioTarget('upload PUT, passive', ratio(results.upload, 'gateway PUT, passive', 'curl -T ftp://, passive'), 0.9, 'direct curl -T');
     ratioTarget('upload PUT, active', ratio(results.upload, 'gateway PUT, active', 'curl -T ftp://, active'), 0.9, 'direct curl -T');
   }
@@ -452,10 +503,10 @@ function judge(results: Results, options: BenchOptions): Target[] {
     if (s.rclone && s.at32.rclone.length > 0) {
       const rcloneRate = median(s.at32.rclone.map((r) => r.requestsPerSecond));
       targets.push({
-        name: '1 KiB GET at 32 clients vs rclone serve http',
-        goal: `> rclone (${fmt(rcloneRate)} req/s)`,
+        name: `1 KiB GET at 32 clients vs rclone serve http, both ${options.poolMax} FTP connections`,
+        goal: `≥ 1.00× rclone (${fmt(rcloneRate)} req/s)`,
         measured: `${fmt(gwRate)} req/s (${fmt(gwRate / rcloneRate, 2)}×)`,
-        pass: gwRate > rcloneRate,
+        pass: gwRate >= rcloneRate,
       });
     } else {
       targets.push({
@@ -466,6 +517,14 @@ function judge(results: Results, options: BenchOptions): Target[] {
       });
     }
     targets.push({ name: '1 KiB GET at 32 clients, p99', goal: '< 50 ms', measured: `${fmt(gw.p99Ms, 1)} ms`, pass: gw.p99Ms < 50 });
+    const cpu = median(s.at32.gateway.flatMap((r) => (r.cpuMsPerRequest === null ? [] : [r.cpuMsPerRequest])));
+    const rcloneCpu = median(s.at32.rclone.flatMap((r) => (r.cpuMsPerRequest === null ? [] : [r.cpuMsPerRequest])));
+    targets.push({
+      name: 'gateway CPU per 1 KiB GET at 32 clients',
+      goal: '≤ 0.50 ms',
+      measured: `${fmt(cpu, 2)} ms${Number.isNaN(rcloneCpu) ? '' : ` (rclone ${fmt(rcloneCpu, 2)} ms)`}`,
+      pass: Number.isNaN(cpu) ? null : cpu <= 0.5,
+    });
   }
   if (results.conditional) targets.push(conditionalTarget(results.conditional));
   if (results.memory) {
@@ -503,10 +562,25 @@ function judge(results: Results, options: BenchOptions): Target[] {
       ...(l.streamed ? {} : { note: 'the /dirs route sorts the entries and sends one JSON body' }),
     });
   }
+  if (results.wan) {
+    const { rows, rttMs } = results.wan;
+    for (const [op, rtts] of Object.entries(WAN_GOALS)) {
+      const row = wanMedianOf(rows, op, 'gateway', false);
+      const goal = rtts * rttMs + 5;
+      targets.push({
+        name: `WAN ${WAN_NAMES[op] ?? op}, warm pool, p50`,
+        goal: `≤ ${rtts} RTT + 5 ms (${goal} ms)`,
+        measured: row ? `${fmt(row.p50Ms, 1)} ms (${fmt(row.p50Ms / rttMs, 2)} RTT)` : 'not measured',
+        pass: row ? row.p50Ms <= goal : null,
+      });
+    }
+  }
   if (options.quick)
     for (const t of targets) t.note = [t.note, 'quick run: small sizes, not the target conditions'].filter(Boolean).join('; ');
   return targets;
 }
+
+const WAN_NAMES: Record<string, string> = { get: '1 KiB GET', head: 'HEAD', list: 'listing 20 entries', put: '1 KiB atomic PUT' };
 
 // ---------------------------------------------------------------- main
 
@@ -584,7 +658,13 @@ async function main(): Promise<number> {
     );
     cleanups.push(() => gateway.stop());
     const notes: string[] = [];
-    const ctx: Context = { options, server, gateway, build, files: { big, text, small, smallData }, notes };
+    let relay: BareRelay | undefined;
+    if (wanted(options, 'download') || wanted(options, 'upload')) {
+      relay = await startBareRelay(server);
+      if (relay) cleanups.push(() => relay?.stop());
+      else notes.push('python3 is not installed: the bare relay comparison was skipped.');
+    }
+    const ctx: Context = { options, server, gateway, build, files: { big, text, small, smallData }, notes, relay };
     const results: Results = {
       date: new Date().toISOString(),
       machine: await machineInfo(),
@@ -638,6 +718,10 @@ async function main(): Promise<number> {
     if (wanted(options, 'memory')) {
       phase('6. memory (fresh gateway)');
       results.memory = await memoryPhase(ctx);
+    }
+    if (wanted(options, 'wan')) {
+      phase('8. WAN: RTT 20 ms through a latency proxy (own vsftpd, fresh gateways)');
+      results.wan = await wanPhase(build, options.quick, notes);
     }
     notes.push(
       'vsftpd runs with ascii_upload_enable/ascii_download_enable: in ASCII type it sends CRLF and the gateway turns it back into LF (eol=lf); uploads go out as CRLF and vsftpd stores LF.',

@@ -74,6 +74,7 @@ export const ftpChannels = {
   profile: diagnostics_channel.channel('ftp-gateway:ftp:profile'),
 } as const;
 
-export function publish<T extends object>(channel: diagnostics_channel.Channel, message: T): void {
-  if (channel.hasSubscribers) channel.publish(message);
+/** The event is built only when someone listens: with no subscriber, nothing on the hot path but this check. */
+export function publish<T extends object>(channel: diagnostics_channel.Channel, message: () => T): void {
+  if (channel.hasSubscribers) channel.publish(message());
 }

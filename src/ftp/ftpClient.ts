@@ -9,9 +9,11 @@ import { logIn, sendSiteCommands } from './control/login.js';
 import { createServerKnowledge } from './profile/serverProfile.js';
 import type { FtpReply } from './reply/ftpReply.js';
 import type { DataContext } from './data/dataConnection.js';
-import { download, planDownload } from './data/download.js';
+import { passiveAhead, renameTogether, statThenDownload, typeAndPassive, typeCommand } from './control/sendAhead.js';
+import { download, planDownload, type DownloadPlan } from './data/download.js';
 import { restarting } from './data/restMode.js';
 import type { TransferSession } from './data/settle.js';
+import type { AnsweredDataCommand } from './data/transfer.js';
 import { planUpload, upload } from './data/upload.js';
 import { listAll, nameList, streamList, type ListingSession } from './listing/listTransfer.js';
 import { connectTcp, connectTls, dataTlsOptions, tlsOptions } from './net.js';
@@ -22,6 +24,7 @@ import { StatProbe } from './stat.js';
 import type {
   FtpConnectOptions,
   FtpDataMethod,
+  FtpDownloadDecision,
   FtpDownloadOptions,
   FtpEntriesConsumer,
   FtpEntry,
@@ -30,6 +33,7 @@ import type {
   FtpServerKnowledge,
   FtpSession,
   FtpStat,
+  FtpStatAndDownloadOptions,
   FtpTimeouts,
   FtpTransferResult,
   FtpTransferType,
@@ -37,8 +41,6 @@ import type {
 } from './types.js';
 
 const DEFAULT_TIMEOUTS: FtpTimeouts = { connectMs: 10_000, commandMs: 30_000, dataMs: 60_000 };
-/** How long the pipelining probe waits for its two replies (at most commandMs): a server that takes both answers within a round trip. */
-const PIPELINING_PROBE_MS = 2_000;
 let nextSessionId = 1;
 
 /**
@@ -64,6 +66,7 @@ export class FtpClient implements FtpSession {
   readonly #transfers: TransferSession & { readonly kernelRelay: boolean };
   readonly #stat: StatProbe;
   readonly #listing: ListingSession;
+  readonly #channel: CommandChannel;
   #features: ReadonlyMap<string, string> = new Map();
   #type: FtpTransferType | null = null;
   #tlsSession: Buffer | undefined;
@@ -85,7 +88,13 @@ export class FtpClient implements FtpSession {
       server,
     });
     this.#control.onClose((err) =>
-      publish(ftpChannels.session, { sessionId: this.id, host: options.host, port: options.port, event: 'close', reason: err.code }),
+      publish(ftpChannels.session, () => ({
+        sessionId: this.id,
+        host: options.host,
+        port: options.port,
+        event: 'close',
+        reason: err.code,
+      })),
     );
     if (socket instanceof tls.TLSSocket) this.#watchTls(socket);
     this.#data = {
@@ -97,6 +106,7 @@ export class FtpClient implements FtpSession {
       modeMemory: options.modeMemory ?? server.modeMemory,
       refused: new Set<FtpDataMethod>(),
       server,
+      connected: new Set<FtpDataMethod>(),
     };
     this.#transfers = {
       data: this.#data,
@@ -105,7 +115,7 @@ export class FtpClient implements FtpSession {
       kernelRelay: options.kernelRelay !== false,
       countBytes: (n) => void (this.#bytes += n),
     };
-    const channel: CommandChannel = {
+    const channel: CommandChannel = (this.#channel = {
       features: () => this.#features,
       command: (verb, argument, signal) => this.#command(verb, argument, signal),
       exchange: async (commands, signal) => {
@@ -113,7 +123,13 @@ export class FtpClient implements FtpSession {
         return this.#control.exchange(commands, () => this.#completion(signal));
       },
       setType: (type, signal) => this.#setType(type, signal),
-    };
+      typeCommand: (type) => (this.#type === type ? null : typeCommand(type)),
+      typeAnswered: (type, reply) => {
+        this.#type = reply.code === 200 ? type : null;
+        if (reply.code !== 200) throw replyError('TYPE', reply.code, reply.message);
+      },
+      passiveAhead: (mode) => passiveAhead(this.#server, this.#data, mode),
+    });
     this.#stat = new StatProbe(channel, server);
     this.#listing = {
       channel,
@@ -123,14 +139,10 @@ export class FtpClient implements FtpSession {
       learnListingDialect: (name) => {
         if (!server.learnListingDialect(name)) return;
         const { host, port } = options;
-        publish(ftpChannels.server, {
-          sessionId: this.id,
-          host,
-          port,
-          fact: 'listingDialect',
-          value: name,
-          how: 'listing',
-        } satisfies FtpServerEvent);
+        publish(
+          ftpChannels.server,
+          () => ({ sessionId: this.id, host, port, fact: 'listingDialect', value: name, how: 'listing' }) satisfies FtpServerEvent,
+        );
       },
     };
   }
@@ -195,7 +207,7 @@ export class FtpClient implements FtpSession {
     while (greeting.code >= 100 && greeting.code < 200) greeting = await this.#control.nextReply(connectWait);
     if (greeting.code !== 220) throw replyError('connect', greeting.code, greeting.message);
     this.#server.reached();
-    publish(ftpChannels.session, { sessionId: this.id, host: this.#options.host, port: this.#options.port, event: 'open' });
+    publish(ftpChannels.session, () => ({ sessionId: this.id, host: this.#options.host, port: this.#options.port, event: 'open' }));
 
     const tlsMode = this.#options.tls?.mode ?? 'none';
     if (tlsMode === 'explicit') {
@@ -210,7 +222,7 @@ export class FtpClient implements FtpSession {
       this.#watchTls(secure);
     }
     await logIn((verb, argument) => this.#command(verb, argument), this.#options);
-    if (mayProbe && !(await this.#learnPipelining())) return false;
+    if (mayProbe && !(await this.#control.learnPipeliningOnce(this.#timeouts.commandMs, this.#options.signal))) return false;
     if (tlsMode !== 'none') {
       // RFC 4217 §9: PBSZ 0 then PROT P protects the data connections too.
       await this.#expect('PBSZ', '0', [200]);
@@ -226,22 +238,6 @@ export class FtpClient implements FtpSession {
     }
     await sendSiteCommands((verb, argument) => this.#command(verb, argument), this.#options.siteCommands ?? []);
     return true;
-  }
-
-  /**
-   * At the first login to a server (one session, while the others go one
-   * command at a time): does it answer two commands in one write? One round
-   * trip once per server. False when it does not: this session is then
-   * destroyed.
-   */
-  async #learnPipelining(): Promise<boolean> {
-    if (!this.#server.claimPipeliningProbe()) return true;
-    const boundMs = Math.min(this.#timeouts.commandMs, PIPELINING_PROBE_MS);
-    try {
-      return await this.#control.probePipelining(boundMs, this.#options.signal);
-    } finally {
-      this.#server.abandonPipeliningProbe();
-    }
   }
 
   #watchTls(socket: tls.TLSSocket): void {
@@ -346,11 +342,26 @@ export class FtpClient implements FtpSession {
   download(path: string, destination: Writable, options: FtpDownloadOptions = {}): Promise<FtpTransferResult> {
     return this.#op('download', async () => {
       const plan = planDownload(path, options);
-      await this.#setType(plan.type, options.signal);
-      if (plan.offset === 0) return download(this.#transfers, plan, destination, options);
-      const who = { sessionId: this.id, host: this.#options.host, port: this.#options.port };
-      return restarting(this.#server, who, plan.offset, () => download(this.#transfers, plan, destination, options));
+      const answered = await typeAndPassive(this.#channel, plan.type, options.mode, options.signal);
+      return this.#download(plan, destination, options, answered);
     });
+  }
+
+  statAndDownload(path: string, decide: FtpDownloadDecision, options: FtpStatAndDownloadOptions = {}): Promise<FtpTransferResult | null> {
+    const run = this.#download.bind(this);
+    return this.#op('statAndDownload', () => statThenDownload(this.#stat, this.#channel, run, path, decide, options));
+  }
+
+  /** RETR on the data command already answered (if any); from an offset, what it shows of REST is learned. */
+  #download(
+    plan: DownloadPlan,
+    destination: Writable,
+    options: FtpDownloadOptions,
+    answered?: AnsweredDataCommand,
+  ): Promise<FtpTransferResult> {
+    if (plan.offset === 0) return download(this.#transfers, plan, destination, options, answered);
+    const who = { sessionId: this.id, host: this.#options.host, port: this.#options.port };
+    return restarting(this.#server, who, plan.offset, () => download(this.#transfers, plan, destination, options, answered));
   }
 
   get restMode(): FtpRestMode | undefined {
@@ -360,8 +371,8 @@ export class FtpClient implements FtpSession {
   upload(path: string, source: Readable, options: FtpUploadOptions = {}): Promise<FtpTransferResult> {
     return this.#op('upload', async () => {
       const verb = planUpload(path, options);
-      await this.#setType(options.type ?? 'binary', options.signal);
-      return upload(this.#transfers, verb, path, source, options);
+      const answered = await typeAndPassive(this.#channel, options.type ?? 'binary', options.mode, options.signal);
+      return upload(this.#transfers, verb, path, source, options, answered);
     });
   }
 
@@ -377,11 +388,9 @@ export class FtpClient implements FtpSession {
     return this.#op('rmdir', async () => void (await this.#expect('RMD', path, [250, 200], signal)));
   }
 
+  /** RNFR and RNTO in one write where the server takes pipelined commands. */
   rename(from: string, to: string, signal?: AbortSignal): Promise<void> {
-    return this.#op('rename', async () => {
-      await this.#expect('RNFR', from, [350], signal);
-      await this.#expect('RNTO', to, [250, 200], signal);
-    });
+    return this.#op('rename', () => renameTogether(this.#channel, from, to, signal));
   }
 
   noop(signal?: AbortSignal): Promise<void> {

@@ -5,6 +5,8 @@ import type { FtpReply } from './reply/ftpReply.js';
 import { replyText } from './reply/ftpReplyParser.js';
 import type { FtpServerKnowledge, FtpStat } from './types.js';
 
+type Command = readonly [verb: string, argument?: string];
+
 /**
  * What a path is, with the fewest round trips each server allows: MLST
  * when FEAT lists it (RFC 3659 §7, one round trip); else SIZE and MDTM
@@ -34,44 +36,60 @@ export class StatProbe {
   }
 
   async stat(path: string, signal?: AbortSignal): Promise<FtpStat | null> {
+    return (await this.statWith(path, [], signal)).stat;
+  }
+
+  /**
+   * stat(), with `ahead` (commands that do not depend on its answer, e.g.
+   * the EPSV of the download that follows) sent in the same write as its
+   * MLST or SIZE+MDTM. `aheadReplies` are their replies, or null where they
+   * were not sent (the path was found to be a directory first).
+   */
+  async statWith(
+    path: string,
+    ahead: readonly Command[],
+    signal?: AbortSignal,
+  ): Promise<{ stat: FtpStat | null; aheadReplies: FtpReply[] | null }> {
     const channel = this.#channel;
+    let aheadReplies: FtpReply[] | null = null;
+    const found = (stat: FtpStat | null) => ({ stat, aheadReplies });
     if (channel.features().has('MLST')) {
-      const reply = await channel.command('MLST', path, signal);
+      const replies = await channel.exchange([['MLST', path], ...ahead], signal);
+      const reply = replies[0] as FtpReply;
+      aheadReplies = replies.slice(1);
       if (reply.code === 250) {
         const entry = parseMlstReply(reply.message);
-        if (entry) return { type: entry.type, size: entry.size, modifiedAt: entry.modifiedAt };
+        if (entry) return found({ type: entry.type, size: entry.size, modifiedAt: entry.modifiedAt });
       } else if (reply.code === 550 || reply.code === 450) {
-        return null;
+        return found(null);
       } else if (reply.code < 500 || reply.code > 502) {
         throw replyError('MLST', reply.code, reply.message);
       }
     }
     const directory = { type: 'directory', size: null, modifiedAt: null } as const;
-    if ((await this.#sizeAnswersDirectories(signal)) && (await this.#isDirectory(path, signal))) return directory;
-    await channel.setType('binary', signal);
-    // MDTM goes out with SIZE and is only wasted when the path is no file.
-    const [sizeReply, mdtmReply] = (await channel.exchange(
-      [
-        ['SIZE', path],
-        ['MDTM', path],
-      ],
-      signal,
-    )) as [FtpReply, FtpReply];
+    if ((await this.#sizeAnswersDirectories(signal)) && (await this.#isDirectory(path, signal))) return found(directory);
+    // MDTM goes out with SIZE (in TYPE I, RFC 3659 §4) and is only wasted when the path is no file.
+    const type = channel.typeCommand('binary');
+    const batch: Command[] = [...(type ? [type] : []), ['SIZE', path], ['MDTM', path], ...(aheadReplies === null ? ahead : [])];
+    const replies = await channel.exchange(batch, signal);
+    if (type) channel.typeAnswered('binary', replies.shift() as FtpReply);
+    const [sizeReply, mdtmReply] = replies as [FtpReply, FtpReply];
+    aheadReplies ??= replies.slice(2);
     let size: number | null;
     try {
       size = sizeFromReply(sizeReply);
     } catch {
-      return (await this.#isDirectory(path, signal)) ? directory : null;
+      return found((await this.#isDirectory(path, signal)) ? directory : null);
     }
     // No SIZE at all: a folder looks like a file of unknown size; only CWD tells.
-    if (sizeReply.code !== 213 && (await this.#isDirectory(path, signal))) return directory;
+    if (sizeReply.code !== 213 && (await this.#isDirectory(path, signal))) return found(directory);
     let modifiedAt: Date | null;
     try {
       modifiedAt = mdtmFromReply(mdtmReply);
     } catch {
       modifiedAt = null;
     }
-    return { type: 'file', size, modifiedAt };
+    return found({ type: 'file', size, modifiedAt });
   }
 
   /** CWD as a probe: true for a directory, false when the path is no directory (550/450). */

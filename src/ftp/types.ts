@@ -234,6 +234,31 @@ export interface FtpDownloadOptions extends FtpTransferOptions {
   offset?: number;
   /** Stop after this many bytes (then ABOR), a positive integer. Binary only. */
   length?: number;
+  /**
+   * Binary only: the bytes this download must bring (the size the server
+   * told, less a range's start). Stream mode ends a file with the data
+   * connection's end, which a connection cut cleanly imitates, and vsftpd
+   * then may still answer 226: fewer bytes is FTP_TRANSFER_INCOMPLETE.
+   */
+  expectedBytes?: number;
+}
+
+/** What statAndDownload does once the stat is known: this download, or (null) nothing more. */
+export interface FtpDownloadRequest {
+  destination: Writable;
+  options: FtpDownloadOptions;
+}
+
+/** Given the stat (null: no such path), the download to make, or null for none; may throw. */
+export type FtpDownloadDecision = (stat: FtpStat | null) => FtpDownloadRequest | null;
+
+export interface FtpStatAndDownloadOptions {
+  /** The data mode and type the download will most likely use: its data command is sent ahead with the stat. */
+  mode?: FtpDataMode;
+  type?: FtpTransferType;
+  /** false when a download is unlikely (HEAD): nothing is sent ahead. */
+  transfer?: boolean;
+  signal?: AbortSignal;
 }
 
 export interface FtpUploadOptions extends FtpTransferOptions {
@@ -321,6 +346,13 @@ export interface FtpSession {
   streamList(path: string, onEntries: FtpEntriesConsumer, options?: FtpListOptions): Promise<void>;
   nlst(path: string, options?: FtpListOptions): Promise<string[]>;
   download(path: string, destination: Writable, options?: FtpDownloadOptions): Promise<FtpTransferResult>;
+  /**
+   * stat(), then the download `decide` asks for (null when it asks for none),
+   * in one operation: where the server takes pipelined commands, the data
+   * connection's EPSV/PASV goes out with the stat's commands (one round trip
+   * for both). `decide` may throw; nothing more is sent then.
+   */
+  statAndDownload(path: string, decide: FtpDownloadDecision, options?: FtpStatAndDownloadOptions): Promise<FtpTransferResult | null>;
   upload(path: string, source: Readable, options?: FtpUploadOptions): Promise<FtpTransferResult>;
   delete(path: string, signal?: AbortSignal): Promise<void>;
   mkdir(path: string, signal?: AbortSignal): Promise<void>;

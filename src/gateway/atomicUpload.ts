@@ -33,6 +33,8 @@ export interface StagedUpload {
   /** Wire bytes sent. */
   bytes: number;
   method: FtpDataMethod;
+  /** The temporary file's size as the server told it, when it was checked against `bytes` (binary): the target's after the rename. */
+  verifiedSize: number | null;
 }
 
 export interface StageOptions {
@@ -81,13 +83,15 @@ export async function stageUpload(session: FtpSession, source: Readable, plan: U
       ...(options.onProgress ? { onProgress: (p: { bytes: number }) => options.onProgress?.(p.bytes) } : {}),
     });
     options.signal.throwIfAborted();
+    let verifiedSize: number | null = null;
     if (temporary && plan.type === 'binary') {
       const stored = await session.size(written, options.signal);
       if (stored !== null && stored !== result.bytes) {
         throw new GatewayError('UPLOAD_INCOMPLETE', `the server stored ${stored} of ${result.bytes} bytes`);
       }
+      verifiedSize = stored;
     }
-    return { target: plan.target, written, temporary, bytes: result.bytes, method: result.method };
+    return { target: plan.target, written, temporary, bytes: result.bytes, method: result.method, verifiedSize };
   } catch (err) {
     const failure = options.explain ? options.explain(err) : { cause: err, brokeLimit: false };
     // A temporary file never outlives a failure. An in-place write is only
@@ -114,6 +118,8 @@ export async function commitUpload(
       throw err;
     }
   }
+  // A rename keeps the size the server told for the temporary file: no round trip to ask again.
+  if (staged.temporary && staged.verifiedSize !== null) return staged.verifiedSize;
   const size = await session.size(staged.target, signal);
   return size ?? staged.bytes;
 }

@@ -230,11 +230,14 @@ export function subscribeFtpLogging(logger: Logger): () => void {
       },
     ],
   ];
-  for (const [channel, handler] of handlers) diagnostics_channel.subscribe(channel.name, handler);
+  // Below debug only the info line of learned facts is wanted: the other
+  // channels then keep no subscriber, so the FTP layer builds no event for them.
+  const subscribed = ftp.isLevelEnabled('debug') ? handlers : handlers.filter(([channel]) => channel === ftpChannels.server);
+  for (const [channel, handler] of subscribed) diagnostics_channel.subscribe(channel.name, handler);
   let active = true;
   return () => {
     if (!active) return;
     active = false;
-    for (const [channel, handler] of handlers) diagnostics_channel.unsubscribe(channel.name, handler);
+    for (const [channel, handler] of subscribed) diagnostics_channel.unsubscribe(channel.name, handler);
   };
 }

@@ -222,13 +222,17 @@ export class FaultProxy {
     let fromClient = '';
     // Commands go out in order, each after the hook (if any) let it pass.
     let commandChain: Promise<void> = Promise.resolve();
+    // Completion replies the server owes (the greeting's first): a reply the
+    // proxy makes itself waits for them, so that pipelined commands are
+    // answered in order, as by a server.
+    const owed = { count: 1, settled: [] as Array<() => void> };
     client.on('data', (chunk: Buffer) => {
       fromClient += chunk.toString('latin1');
       let nl: number;
       while ((nl = fromClient.indexOf('\n')) >= 0) {
         const line = fromClient.slice(0, nl + 1);
         fromClient = fromClient.slice(nl + 1);
-        commandChain = commandChain.then(() => this.#forwardCommand(line, client, server)).catch(() => destroyPair(pair));
+        commandChain = commandChain.then(() => this.#forwardCommand(line, client, server, owed)).catch(() => destroyPair(pair));
       }
     });
 
@@ -240,26 +244,30 @@ export class FaultProxy {
       while ((nl = fromServer.indexOf('\n')) >= 0) {
         const line = fromServer.slice(0, nl + 1);
         fromServer = fromServer.slice(nl + 1);
+        if (/^[2-5]\d\d /.test(line) && owed.count > 0 && --owed.count === 0) for (const resolve of owed.settled.splice(0)) resolve();
         void this.#forwardReply(line, client);
       }
     });
   }
 
-  async #forwardCommand(line: string, client: net.Socket, server: net.Socket): Promise<void> {
+  async #forwardCommand(
+    line: string,
+    client: net.Socket,
+    server: net.Socket,
+    owed: { count: number; settled: Array<() => void> },
+  ): Promise<void> {
     const text = line.replace(/\r?\n$/, '');
     const verb = text.split(' ')[0]?.toUpperCase() ?? '';
     if (this.#commandHook) await this.#commandHook(text);
-    if (this.#refusedVerbs.has(verb)) {
-      void this.#forwardReply('502 Command not implemented.\r\n', client);
-      return;
-    }
-    const answer = this.#answers.get(verb);
+    const answer = this.#refusedVerbs.has(verb) ? '502 Command not implemented.' : this.#answers.get(verb);
     if (answer !== undefined) {
       this.#answers.delete(verb);
-      void this.#forwardReply(`${answer}\r\n`, client);
+      const answered = owed.count === 0 ? Promise.resolve() : new Promise<void>((resolve) => owed.settled.push(resolve));
+      void answered.then(() => this.#forwardReply(`${answer}\r\n`, client));
       return;
     }
     this.commands.push(verb === 'PASS' ? 'PASS ****' : text);
+    owed.count++;
     if (!server.destroyed) server.write(Buffer.from(line, 'latin1'));
   }
 

@@ -20,6 +20,9 @@ export interface FtpControlOptions {
 
 type Command = readonly [verb: string, argument?: string | undefined];
 
+/** How long the pipelining probe waits for its two replies (at most commandMs): a server that takes both answers within a round trip. */
+const PIPELINING_PROBE_MS = 2_000;
+
 export interface WaitOptions {
   /** null: no timeout (the data timeout guards the transfer instead). */
   timeoutMs: number | null;
@@ -154,6 +157,22 @@ export class FtpControl {
   }
 
   /**
+   * At the first login to a server (one session, while the others go one
+   * command at a time): does it answer two commands in one write? One round
+   * trip once per server. False when it does not: this session is then
+   * destroyed.
+   */
+  async learnPipeliningOnce(commandMs: number, signal?: AbortSignal): Promise<boolean> {
+    const server = this.#options.server;
+    if (!server.claimPipeliningProbe()) return true;
+    try {
+      return await this.probePipelining(Math.min(commandMs, PIPELINING_PROBE_MS), signal);
+    } finally {
+      server.abandonPipeliningProbe();
+    }
+  }
+
+  /**
    * Finds out once whether the server answers two commands sent in one
    * write: NOOP twice must bring two completion replies within `boundMs`.
    * A server that reads one command per read answers once; the session is
@@ -184,7 +203,7 @@ export class FtpControl {
   #learnPipelining(supported: boolean, how: Extract<FtpServerEvent, { fact: 'pipelining' }>['how']): void {
     if (!this.#options.server.learnPipelining(supported)) return;
     const { host, port, sessionId } = this.#options;
-    publish(ftpChannels.server, { sessionId, host, port, fact: 'pipelining', value: supported, how } satisfies FtpServerEvent);
+    publish(ftpChannels.server, () => ({ sessionId, host, port, fact: 'pipelining', value: supported, how }) satisfies FtpServerEvent);
   }
 
   #check([verb, argument]: Command): void {
@@ -200,12 +219,12 @@ export class FtpControl {
     for (const [verb, argument] of commands) {
       const text = argument === undefined ? verb : `${verb} ${argument}`;
       this.#lastVerb = verb;
-      publish(ftpChannels.command, {
+      publish(ftpChannels.command, () => ({
         sessionId: this.#options.sessionId,
         host: this.#options.host,
         verb,
         text: verb === 'PASS' || verb === 'ACCT' ? `${verb} ****` : text,
-      });
+      }));
       lines += `${text}\r\n`;
       this.#due++;
     }
@@ -300,13 +319,13 @@ export class FtpControl {
       return;
     }
     for (const reply of replies) {
-      publish(ftpChannels.reply, {
+      publish(ftpChannels.reply, () => ({
         sessionId: this.#options.sessionId,
         host: this.#options.host,
         verb: this.#lastVerb,
         code: reply.code,
         message: reply.message,
-      });
+      }));
       if (reply.code >= 200 && this.#due > 0) this.#due--;
       if (this.#waiter) this.#waiter.resolve(reply);
       else this.#queue.push(reply);

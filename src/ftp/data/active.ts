@@ -67,7 +67,7 @@ export class ActiveListener {
         if (err) {
           this.close();
           reject(err);
-        } else resolve(socket as net.Socket);
+        } else resolve((socket as net.Socket).setNoDelay(true));
       };
       this.#waiter = { resolve: (s) => done(null, s), reject: (e) => done(e) };
       if (signal?.aborted) onAbort();

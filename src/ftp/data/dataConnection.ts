@@ -6,6 +6,7 @@ import { connectTls } from '../net.js';
 import type { FtpActiveOptions, FtpDataMethod, FtpDataMode, FtpModeMemory, FtpServerKnowledge, FtpTimeouts } from '../types.js';
 import { ActiveListener, formatEprt, formatPort, normaliseAddress } from './active.js';
 import { connectData, parseEpsvReply, parsePasvReply } from './passive.js';
+import type { FtpReply } from '../reply/ftpReply.js';
 
 export interface DataContext {
   control: FtpControl;
@@ -19,11 +20,24 @@ export interface DataContext {
   refused: Set<FtpDataMethod>;
   /** The server's profile: what each method did is recorded there, and methods it refused for good are skipped. */
   server: FtpServerKnowledge;
+  /**
+   * Passive methods whose data connection this session has opened before:
+   * their transfer command then goes out while the connection is still
+   * being made (one round trip less), because a server that accepted our
+   * connections once will again; a failure then costs the session.
+   */
+  connected: Set<FtpDataMethod>;
 }
 
 /** A data connection being set up: the passive socket, or the active listener. */
 export interface PreparedData {
   readonly method: FtpDataMethod;
+  /**
+   * A passive connection still being made while the transfer command goes
+   * out: rejects (FTP_DATA_CONNECTION) when it cannot be made; never
+   * resolves otherwise. Undefined when the connection was made first.
+   */
+  readonly failed?: Promise<never>;
   /** After the transfer command's 1xx: the connected (and, with PROT P, TLS) socket, plus the TCP socket under it. */
   open(signal?: AbortSignal): Promise<{ socket: net.Socket; tcp: net.Socket }>;
   /** Releases whatever was not used. */
@@ -56,11 +70,17 @@ export function methodsFor(mode: FtpDataMode | FtpDataMethod, ctx: DataContext):
  * refusal and FTP_DATA_CONNECTION when the connection cannot be made: both
  * let `auto` move on to the next method.
  */
-export async function prepareData(ctx: DataContext, method: FtpDataMethod, signal?: AbortSignal): Promise<PreparedData> {
+export async function prepareData(
+  ctx: DataContext,
+  method: FtpDataMethod,
+  signal?: AbortSignal,
+  answered?: FtpReply,
+): Promise<PreparedData> {
   const peer = normaliseAddress(ctx.control.socket.remoteAddress ?? '');
   const wait = { timeoutMs: ctx.timeouts.commandMs, signal };
   if (method === 'EPSV' || method === 'PASV') {
-    const reply = await ctx.control.request(method, undefined, wait);
+    // `answered`: the command went out earlier, with other commands (see FtpClient.statAndDownload).
+    const reply = answered ?? (await ctx.control.request(method, undefined, wait));
     if (reply.code !== 229 && reply.code !== 227) {
       if (reply.code >= 400) refuse(ctx, method, reply.code);
       throw modeRefused(method, reply.code, reply.message);
@@ -81,11 +101,31 @@ export async function prepareData(ctx: DataContext, method: FtpDataMethod, signa
       }
       host = ctx.ignorePasvAddress ? peer : named.host;
     }
-    const tcp = await connectData(host, port, ctx.timeouts.connectMs, signal);
+    const connecting = connectData(host, port, ctx.timeouts.connectMs, signal);
+    if (!ctx.connected.has(method)) {
+      const tcp = await connecting;
+      ctx.connected.add(method);
+      return {
+        method,
+        open: async () => ({ socket: await secure(ctx, tcp), tcp }),
+        close: () => tcp.destroy(),
+      };
+    }
+    const failed = connecting.then(() => new Promise<never>(() => undefined));
+    failed.catch(() => undefined);
     return {
       method,
-      open: async () => ({ socket: await secure(ctx, tcp), tcp }),
-      close: () => tcp.destroy(),
+      failed,
+      open: async () => {
+        const tcp = await connecting;
+        return { socket: await secure(ctx, tcp), tcp };
+      },
+      close: () => {
+        void connecting.then(
+          (tcp) => tcp.destroy(),
+          () => undefined,
+        );
+      },
     };
   }
 

@@ -8,7 +8,7 @@ import { createAsciiDecoder } from './ascii.js';
 import { checkByteRange } from './byteRange.js';
 import { DataSource } from './dataSource.js';
 import { completion, countingStream, settle, wireCounter, type EngineResult, type TransferSession } from './settle.js';
-import { openTransfer, type OpenTransfer } from './transfer.js';
+import { openTransfer, type AnsweredDataCommand, type OpenTransfer } from './transfer.js';
 
 export interface DownloadPlan {
   path: string;
@@ -38,9 +38,10 @@ export async function download(
   plan: DownloadPlan,
   destination: Writable,
   options: FtpDownloadOptions,
+  answered?: AnsweredDataCommand,
 ): Promise<FtpTransferResult> {
   const { signal } = options;
-  const opened = await openTransfer(session.data, options.mode ?? 'auto', 'RETR', plan.path, signal, plan.offset);
+  const opened = await openTransfer(session.data, options.mode ?? 'auto', 'RETR', plan.path, signal, plan.offset, answered);
   const wire = wireCounter(session, options.onProgress);
   const idleMs = session.data.timeouts.dataMs;
   let result: EngineResult | null = null;
@@ -55,7 +56,14 @@ export async function download(
     signal,
     onWire: wire.report,
   });
-  return settle(session, opened, result, { direction: 'download', verb: 'RETR', type: plan.type, signal });
+  const expectedBytes = plan.type === 'binary' ? options.expectedBytes : undefined;
+  return settle(session, opened, result, {
+    direction: 'download',
+    verb: 'RETR',
+    type: plan.type,
+    signal,
+    ...(expectedBytes === undefined ? {} : { expectedBytes }),
+  });
 }
 
 interface EngineOptions {

@@ -35,7 +35,9 @@ function parseError(verb: string, reply: FtpReply): FtpError {
 /** Opens the passive data connection; a refusal or timeout is FTP_DATA_CONNECTION (the `auto` mode moves on). */
 export function connectData(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
+    // No Nagle: a TLS handshake's records (and an upload's last small write)
+    // would otherwise wait for the peer's delayed ACK, a round trip or more each.
+    const socket = net.connect({ host, port, noDelay: true });
     // Paused before it connects, so Node never starts reading it by itself:
     // nothing is taken from the kernel until a consumer asks (the kernel
     // relay needs every byte still queued in the socket).

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import type { FtpListOptions } from '../types.js';
 import { settle, wireCounter, type TransferSession } from './settle.js';
 import { streamEngine } from './download.js';
-import { openTransfer } from './transfer.js';
+import { openTransfer, type AnsweredDataCommand } from './transfer.js';
 
 /**
  * A listing-style transfer (TYPE already A), read chunk by chunk by the
@@ -19,9 +19,10 @@ export async function receive(
   argument: string | undefined,
   options: FtpListOptions,
   consume: (chunk: Buffer) => void | Promise<void>,
+  answered?: AnsweredDataCommand,
 ): Promise<void> {
   const { signal } = options;
-  const opened = await openTransfer(session.data, options.method ?? options.mode ?? 'auto', verb, argument, signal);
+  const opened = await openTransfer(session.data, options.method ?? options.mode ?? 'auto', verb, argument, signal, 0, answered);
   const consumer = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       let pending: void | Promise<void>;

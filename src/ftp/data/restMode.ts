@@ -28,5 +28,5 @@ export async function restarting<T>(server: FtpServerKnowledge, who: Who, offset
 
 function learn(server: FtpServerKnowledge, who: Who, mode: FtpRestMode): void {
   if (!server.learnRestMode(mode)) return;
-  publish(ftpChannels.server, { ...who, fact: 'restMode', value: mode, how: 'reply' } satisfies FtpServerEvent);
+  publish(ftpChannels.server, () => ({ ...who, fact: 'restMode', value: mode, how: 'reply' }) satisfies FtpServerEvent);
 }

@@ -1,5 +1,5 @@
 import { Transform } from 'node:stream';
-import { abortedError, dataConnectionError, dataIdleError, isFtpError, replyError, transferError } from '../errors.js';
+import { abortedError, dataConnectionError, dataIdleError, incompleteError, isFtpError, replyError, transferError } from '../errors.js';
 import { ftpChannels, publish } from '../diagnostics.js';
 import type { FtpTransferResult, FtpTransferType } from '../types.js';
 import type { DataContext } from './dataConnection.js';
@@ -48,6 +48,8 @@ export interface SettleOptions {
   signal?: AbortSignal | undefined;
   /** A failure of the caller's own consumer stays as it is (a listing's consumer), instead of FTP_TRANSFER_INCOMPLETE. */
   keepCallerErrors?: boolean;
+  /** The bytes the data connection must have brought by its end (a download of known size); fewer is incomplete, whatever the reply. */
+  expectedBytes?: number;
 }
 
 /** The final reply as the rule wants it: a 2xx, or the refusal as an FtpError. */
@@ -68,6 +70,10 @@ export async function settle(
     } catch (err) {
       error = err;
     }
+    // A data connection cut cleanly looks like the end of the file, and vsftpd may still say 226.
+    if (error === null && options.expectedBytes !== undefined && result.wireBytes < options.expectedBytes) {
+      error = incompleteError(`the data connection ended after ${result.wireBytes} of ${options.expectedBytes} bytes`);
+    }
   } else if (result.status === 'limit') {
     opened.tcp.destroy();
     await abortTransfer(session.data, opened.final);
@@ -76,7 +82,7 @@ export async function settle(
   }
   opened.socket.destroy();
   opened.tcp.destroy();
-  publish(ftpChannels.transfer, {
+  publish(ftpChannels.transfer, () => ({
     sessionId: session.sessionId,
     host: session.host,
     direction: options.direction,
@@ -86,7 +92,7 @@ export async function settle(
     durationMs: Date.now() - opened.startedAt,
     ok: error === null,
     kernelRelay: result.relayed,
-  });
+  }));
   if (error !== null) throw error;
   return { bytes: result.wireBytes, localBytes: result.localBytes, method: opened.method };
 }

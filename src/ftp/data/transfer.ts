@@ -72,6 +72,12 @@ export class FinalReply {
   }
 }
 
+/** The data method's command, sent ahead with other commands, and its reply. */
+export interface AnsweredDataCommand {
+  method: FtpDataMethod;
+  reply: FtpReply;
+}
+
 export interface OpenTransfer {
   method: FtpDataMethod;
   /** The data connection: the TLS socket with PROT P, else `tcp`. */
@@ -100,6 +106,7 @@ export async function openTransfer(
   argument: string | undefined,
   signal?: AbortSignal,
   restartAt = 0,
+  answered?: AnsweredDataCommand,
 ): Promise<OpenTransfer> {
   // Refused before the data method's command: a refusal at the verb would come after EPSV and REST.
   if (argument !== undefined) assertSafeArgument(argument, `${verb} argument`);
@@ -113,7 +120,7 @@ export async function openTransfer(
     if (signal?.aborted) throw abortedError(signal.reason);
     let prepared;
     try {
-      prepared = await prepareData(ctx, method, signal);
+      prepared = await prepareData(ctx, method, signal, i === 0 && answered?.method === method ? answered.reply : undefined);
     } catch (err) {
       lastError = err;
       // A refusal of the method's own command is recorded where it is read (prepareData).
@@ -124,7 +131,7 @@ export async function openTransfer(
     let preliminary: FtpReply;
     try {
       if (restartAt > 0) await restart(ctx, restartAt, signal);
-      preliminary = await ctx.control.request(verb, argument, { timeoutMs: ctx.timeouts.commandMs, signal });
+      preliminary = await commandWhileConnecting(ctx, prepared.failed, verb, argument, signal);
     } catch (err) {
       prepared.close();
       throw err;
@@ -180,6 +187,36 @@ function learnFromRefusedVerb(ctx: DataContext, method: FtpDataMethod, reply: Ft
   if (reply.code !== 425 && reply.code !== 522) return;
   ctx.server.learnDataMethod(method, 'failed');
   if (ctx.dataTls && /reuse/i.test(reply.message)) ctx.server.learn('tlsSessionReuse', true);
+}
+
+/**
+ * The transfer command, and its first reply. With the data connection still
+ * being made (`failed`), a connection that cannot be made leaves the command
+ * waiting at the server for a connection that never comes: the session is
+ * then given up, not waited on.
+ */
+async function commandWhileConnecting(
+  ctx: DataContext,
+  failed: Promise<never> | undefined,
+  verb: TransferVerb,
+  argument: string | undefined,
+  signal?: AbortSignal,
+): Promise<FtpReply> {
+  const asked = ctx.control.request(verb, argument, { timeoutMs: ctx.timeouts.commandMs, signal });
+  if (!failed) return asked;
+  let answered = false;
+  asked.then(
+    () => void (answered = true),
+    () => undefined,
+  );
+  return Promise.race([
+    asked,
+    failed.catch((err: unknown) => {
+      // After the reply (a 550 that closed the server's listener), the reply decides; the session is in step.
+      if (!answered) ctx.control.destroy(closedError(`the data connection failed while ${verb} was on its way`, err));
+      throw err;
+    }),
+  ]);
 }
 
 /** REST (RFC 3659 §5.3). Anything but 350 leaves no marker set: one command, one reply, the session stays in step. */

@@ -6,7 +6,7 @@ import { assertSafeArgument } from '../control/safeArgument.js';
 import { createAsciiEncoder } from './ascii.js';
 import { corkPerTurn } from './corkPerTurn.js';
 import { countingStream, settle, wireCounter, type EngineResult, type EngineStatus, type TransferSession } from './settle.js';
-import { openTransfer, type OpenTransfer } from './transfer.js';
+import { openTransfer, type AnsweredDataCommand, type OpenTransfer } from './transfer.js';
 
 /** The verb of an upload, its argument checked before the first command. */
 export function planUpload(path: string, options: FtpUploadOptions): 'STOR' | 'APPE' {
@@ -22,9 +22,10 @@ export async function upload(
   path: string,
   source: Readable,
   options: FtpUploadOptions,
+  answered?: AnsweredDataCommand,
 ): Promise<FtpTransferResult> {
   const type = options.type ?? 'binary';
-  const opened = await openTransfer(session.data, options.mode ?? 'auto', verb, path, options.signal);
+  const opened = await openTransfer(session.data, options.mode ?? 'auto', verb, path, options.signal, 0, answered);
   const wire = wireCounter(session, options.onProgress);
   const result = await streamUpload(opened, source, {
     ascii: type === 'ascii',

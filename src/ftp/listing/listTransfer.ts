@@ -3,6 +3,8 @@ import type { CommandChannel } from '../control/commandChannel.js';
 import { parseError, replyError } from '../errors.js';
 import { receive } from '../data/receive.js';
 import type { TransferSession } from '../data/settle.js';
+import type { AnsweredDataCommand } from '../data/transfer.js';
+import type { FtpReply } from '../reply/ftpReply.js';
 import type { FtpEntriesConsumer, FtpEntry, FtpListOptions, FtpServerKnowledge } from '../types.js';
 import { createListingParser } from './parseListing.js';
 
@@ -31,19 +33,21 @@ export async function streamList(
   options: FtpListOptions,
 ): Promise<void> {
   const mlsd = session.channel.features().has('MLST');
-  await enter(session.channel, path, options.signal);
   const { server } = session;
+  // SYST before the batch that ends in EPSV: nothing goes between EPSV and LIST.
   if (!mlsd) await askSystem(session, options.signal);
+  const answered = await enter(session.channel, path, options);
   const parser = createListingParser({
     format: mlsd ? 'mlsd' : 'list',
     ...(server.system ? { system: server.system } : {}),
     ...(server.listingDialect === undefined ? {} : { dialect: server.listingDialect }),
   });
   const decoder = iconv.getDecoder(session.encoding);
-  await receive(session.transfers, mlsd ? 'MLSD' : 'LIST', undefined, options, (chunk) => {
+  const consume = (chunk: Buffer): void | Promise<void> => {
     const entries = parser.push(decoder.write(chunk));
     return entries.length > 0 ? onEntries(entries) : undefined;
-  });
+  };
+  await receive(session.transfers, mlsd ? 'MLSD' : 'LIST', undefined, options, consume, answered);
   const last = [...parser.push(decoder.end() ?? ''), ...parser.end()];
   session.server.learn('listing', mlsd ? 'MLSD' : 'LIST');
   if (parser.dialect !== undefined) session.learnListingDialect(parser.dialect);
@@ -81,21 +85,42 @@ export async function listAll(session: ListingSession, path: string, options: Ft
 
 /** NLST: the names alone, at most 64 MiB of them. */
 export async function nameList(session: ListingSession, path: string, options: FtpListOptions): Promise<string[]> {
-  await enter(session.channel, path, options.signal);
+  const answered = await enter(session.channel, path, options);
   const decoder = iconv.getDecoder(session.encoding);
   let text = '';
-  await receive(session.transfers, 'NLST', undefined, options, (chunk) => {
+  const consume = (chunk: Buffer): void => {
     text += decoder.write(chunk);
     if (text.length > 64 * 1024 * 1024) throw parseError('NLST too long');
-  });
+  };
+  await receive(session.transfers, 'NLST', undefined, options, consume, answered);
   text += decoder.end() ?? '';
   // pure-ftpd lists "." and ".." here too.
   return text.split(/\r?\n/).filter((n) => n !== '' && n !== '.' && n !== '..');
 }
 
-/** CWD first, so names with glob characters or a leading "-" are never read as LIST options; then TYPE A. */
-async function enter(channel: CommandChannel, path: string, signal?: AbortSignal): Promise<void> {
-  const cwd = await channel.command('CWD', path, signal);
+/**
+ * CWD first, so names with glob characters or a leading "-" are never read
+ * as LIST options; then TYPE A. Where the server takes pipelined commands,
+ * the data connection's EPSV/PASV goes with them, all in one round trip:
+ * its reply is returned for the transfer. (Wasted only when the CWD fails:
+ * the server then has a passive port open until the next command.)
+ */
+async function enter(channel: CommandChannel, path: string, options: FtpListOptions): Promise<AnsweredDataCommand | undefined> {
+  const { signal } = options;
+  const ahead = channel.passiveAhead(options.mode);
+  if (ahead === undefined) {
+    checkCwd(await channel.command('CWD', path, signal));
+    await channel.setType('ascii', signal);
+    return undefined;
+  }
+  const type = channel.typeCommand('ascii');
+  const replies = await channel.exchange([['CWD', path], ...(type ? [type] : []), [ahead]], signal);
+  // The TYPE took effect whatever the CWD said: recorded first, so the next binary transfer switches back.
+  if (type) channel.typeAnswered('ascii', replies[1] as FtpReply);
+  checkCwd(replies[0] as FtpReply);
+  return { method: ahead, reply: replies.at(-1) as FtpReply };
+}
+
+function checkCwd(cwd: FtpReply): void {
   if (cwd.code !== 250 && cwd.code !== 200) throw replyError('CWD', cwd.code, cwd.message);
-  await channel.setType('ascii', signal);
 }

@@ -197,7 +197,7 @@ export class ServerProfile implements FtpServerKnowledge {
   #changed(fact: string, value: unknown): void {
     this.#learnedAt = new Date();
     const { name, host, port } = this.#label;
-    publish(ftpChannels.profile, { name, host, port, fact, value } satisfies FtpProfileEvent);
+    publish(ftpChannels.profile, () => ({ name, host, port, fact, value }) satisfies FtpProfileEvent);
   }
 }
 

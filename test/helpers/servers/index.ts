@@ -86,6 +86,7 @@ class StartedFtpServer implements RunningFtpServer {
   readonly password: string;
   readonly root: string;
   readonly ftpRoot: string;
+  readonly passivePorts: readonly [number, number];
   readonly caPem?: string;
   readonly features: FtpServerFeatures;
   readonly #context: ServerContext;
@@ -95,6 +96,7 @@ class StartedFtpServer implements RunningFtpServer {
   constructor(kind: FtpServerKind, context: ServerContext, instance: ServerInstance, features: FtpServerFeatures, chrooted: boolean) {
     this.kind = kind;
     this.port = context.ports.port;
+    this.passivePorts = [context.ports.passiveMin, context.ports.passiveMax];
     this.user = context.user.name;
     this.password = context.user.password;
     this.root = context.root;

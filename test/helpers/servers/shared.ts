@@ -62,6 +62,9 @@ class Loan implements RunningFtpServer {
   get port() {
     return this.#server.port;
   }
+  get passivePorts() {
+    return this.#server.passivePorts;
+  }
   get user() {
     return this.#server.user;
   }

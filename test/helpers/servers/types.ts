@@ -45,6 +45,8 @@ export interface RunningFtpServer {
   readonly kind: FtpServerKind;
   readonly host: '127.0.0.1';
   readonly port: number;
+  /** First and last port of the passive range (inclusive). */
+  readonly passivePorts: readonly [number, number];
   readonly user: string;
   readonly password: string;
   /** The local folder served: the user's "/" on a chrooted server, the login directory on one that is not. */

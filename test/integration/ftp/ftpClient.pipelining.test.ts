@@ -83,7 +83,8 @@ describe('learning whether a server takes pipelined commands', () => {
     });
     assert.equal(probes(ftp), 1, 'one round trip per server, not per session');
     assert.equal(ftp.connections, 4, 'no session lost');
-    assert.equal(ftp.reads.filter((r) => r === 'SIZE /f.bin\r\nMDTM /f.bin\r\n').length, 4);
+    // TYPE I rides in the same write on a session that has not set it yet.
+    assert.equal(ftp.reads.filter((r) => /^(TYPE I\r\n)?SIZE \/f\.bin\r\nMDTM \/f\.bin\r\n$/.test(r)).length, 4);
     assert.deepEqual(
       events.map((e) => [e.fact, e.value, e.how]),
       [['pipelining', true, 'probe']],

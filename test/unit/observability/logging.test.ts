@@ -185,6 +185,18 @@ describe('subscribeFtpLogging', () => {
     assert.equal(lines[0]?.value, 'refused (500)');
   });
 
+  it('leaves the conversation channels without a subscriber above debug level, so the FTP layer builds no event for them', () => {
+    const info = subscribeFtpLogging(createLogger('info', capture().stream));
+    assert.equal(ftpChannels.command.hasSubscribers, false);
+    assert.equal(ftpChannels.transfer.hasSubscribers, false);
+    assert.equal(ftpChannels.server.hasSubscribers, true, 'learned facts are logged at info');
+    info();
+    const debug = subscribeFtpLogging(createLogger('debug', capture().stream));
+    assert.equal(ftpChannels.command.hasSubscribers, true);
+    debug();
+    assert.equal(ftpChannels.command.hasSubscribers, false);
+  });
+
   it('writes nothing above debug level', () => {
     const out = capture();
     const unsubscribe = subscribeFtpLogging(createLogger('info', out.stream));

@@ -1,6 +1,13 @@
 import type { Request, RequestHandler, Response } from 'express';
 import mime from 'mime-types';
-import { incompleteError, isRestRefused, type FtpDataMethod, type FtpSession, type FtpStat } from '../../../ftp/index.js';
+import {
+  incompleteError,
+  isRestRefused,
+  type FtpDataMethod,
+  type FtpDownloadRequest,
+  type FtpSession,
+  type FtpStat,
+} from '../../../ftp/index.js';
 import { context } from '../../context.js';
 import { HttpError } from '../../httpError.js';
 import { serverAccess, withSession } from '../../middleware/serverAccess.js';
@@ -69,105 +76,130 @@ async function send(
   inline: boolean,
 ): Promise<void> {
   const { signal, controller } = context(res);
-  const stat = await session.stat(resource.absolute, signal);
-  if (stat === null) throw new HttpError(404, 'NOT_FOUND', 'no such file');
-  if (stat.type === 'directory') throw new HttpError(409, 'IS_A_DIRECTORY', 'this is a directory: use /dirs/');
-
-  const binary = choice.type === 'binary';
-  const validators = validatorsOf(stat, binary ? 'binary' : choice.eol);
-  if (evaluateRead(req.headers, validators) === 'not-modified') {
-    notModified(res, stat, validators);
-    return;
-  }
-  const size = binary ? stat.size : null;
-  // A server known to have no REST serves a range as the whole file (200), never as wrong bytes.
-  const ranges = binary && session.restMode !== 'none' && rangeApplies(req.headers, validators);
-  const range = decideRange(ranges ? req.headers.range : undefined, size);
-  if (range.kind === 'unsatisfiable') {
-    throw new HttpError(416, 'RANGE_NOT_SATISFIABLE', 'range starts past the end of the file', {
-      headers: { 'Content-Range': `bytes */${size ?? 0}` },
-    });
-  }
-  setHeaders(res, resource, stat, inline);
-  if (validators.etag !== null) res.setHeader('ETag', validators.etag);
-  let offset = 0;
-  let length: number | undefined;
-  if (range.kind === 'partial' && size !== null) {
-    offset = range.start;
-    length = range.end - range.start + 1;
-    res.status(206);
-    res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
-    res.setHeader('Content-Length', String(length));
-  } else {
-    res.status(200);
-    if (size !== null) res.setHeader('Content-Length', String(size));
-  }
-  if (req.method === 'HEAD' || length === 0 || (size === 0 && range.kind !== 'partial')) {
-    res.end();
-    return;
-  }
-
   const { handle } = serverAccess(res);
-  const totalBytes = size === null ? null : (length ?? size);
-  const transfer = deps.transfers.start({ server: handle.name, path: resource.relative, direction: 'download', totalBytes }, (reason) =>
-    controller.abort(reason),
-  );
-  // The relay carries binary bodies of a declared length only (no framing to add).
-  const sink = new ResponseSink(res, { direct: binary && totalBytes !== null && totalBytes >= DIRECT_MIN_BYTES });
-  // A client that has the whole Content-Length body may hang up before the
-  // 226 arrives; the transfer then still ends as it would have, and the
-  // request is logged when it has.
-  const expected = totalBytes;
+  const binary = choice.type === 'binary';
   const ctx = context(res);
-  if (binary && expected !== null) ctx.bodyComplete = () => sink.mayHaveAll(expected);
-  ctx.bodyBytesDirect = () => sink.bytesDirect;
-  // Relayed, the bytes read from the FTP server and not yet written to the
-  // client sit in the relay's pipe: it waits on the client.
+  let sink: ResponseSink | undefined;
+  let stat: FtpStat | null = null;
+  let expected: number | null = null;
+  let transfer: ReturnType<RouteDeps['transfers']['start']> | undefined;
+  let started = 0n;
   let wire = 0;
-  ctx.bodyPendingDirect = () => sink.relaying && wire > sink.bytesDirect;
-  const started = process.hrtime.bigint();
+  // One FTP operation: the stat (SIZE+MDTM or MLST) with, where the server
+  // takes pipelined commands, the download's EPSV in the same round trip;
+  // then the download decided here, or none (HEAD, 304, an empty body).
+  const decide = (found: FtpStat | null): FtpDownloadRequest | null => {
+    stat = found;
+    if (found === null) throw new HttpError(404, 'NOT_FOUND', 'no such file');
+    if (found.type === 'directory') throw new HttpError(409, 'IS_A_DIRECTORY', 'this is a directory: use /dirs/');
+    const validators = validatorsOf(found, binary ? 'binary' : choice.eol);
+    if (evaluateRead(req.headers, validators) === 'not-modified') {
+      notModified(res, found, validators);
+      return null;
+    }
+    const size = binary ? found.size : null;
+    // A server known to have no REST serves a range as the whole file (200), never as wrong bytes.
+    const ranges = binary && session.restMode !== 'none' && rangeApplies(req.headers, validators);
+    const range = decideRange(ranges ? req.headers.range : undefined, size);
+    if (range.kind === 'unsatisfiable') {
+      throw new HttpError(416, 'RANGE_NOT_SATISFIABLE', 'range starts past the end of the file', {
+        headers: { 'Content-Range': `bytes */${size ?? 0}` },
+      });
+    }
+    setHeaders(res, resource, found, inline);
+    if (validators.etag !== null) res.setHeader('ETag', validators.etag);
+    let offset = 0;
+    let length: number | undefined;
+    if (range.kind === 'partial' && size !== null) {
+      offset = range.start;
+      length = range.end - range.start + 1;
+      res.status(206);
+      res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
+      res.setHeader('Content-Length', String(length));
+    } else {
+      res.status(200);
+      if (size !== null) res.setHeader('Content-Length', String(size));
+    }
+    if (req.method === 'HEAD' || length === 0 || (size === 0 && range.kind !== 'partial')) {
+      res.end();
+      return null;
+    }
+
+    const totalBytes = size === null ? null : (length ?? size);
+    expected = totalBytes;
+    transfer = deps.transfers.start({ server: handle.name, path: resource.relative, direction: 'download', totalBytes }, (reason) =>
+      controller.abort(reason),
+    );
+    // The relay carries binary bodies of a declared length only (no framing to add).
+    const out = new ResponseSink(res, { direct: binary && totalBytes !== null && totalBytes >= DIRECT_MIN_BYTES });
+    sink = out;
+    // A client that has the whole Content-Length body may hang up before the
+    // 226 arrives; the transfer then still ends as it would have, and the
+    // request is logged when it has.
+    if (binary && totalBytes !== null) ctx.bodyComplete = () => out.mayHaveAll(totalBytes);
+    ctx.bodyBytesDirect = () => out.bytesDirect;
+    // Relayed, the bytes read from the FTP server and not yet written to the
+    // client sit in the relay's pipe: it waits on the client.
+    ctx.bodyPendingDirect = () => out.relaying && wire > out.bytesDirect;
+    started = process.hrtime.bigint();
+    return {
+      destination: out,
+      options: {
+        mode: choice.mode,
+        type: choice.type,
+        eol: choice.eol,
+        signal,
+        ...(offset > 0 ? { offset } : {}),
+        // Only cap when the range ends before EOF: capping costs an ABOR.
+        ...(length !== undefined && size !== null && offset + length < size ? { length } : {}),
+        // Stream mode ends a file with the data connection's FIN, which a clean cut imitates: the FTP layer counts.
+        ...(binary && totalBytes !== null ? { expectedBytes: totalBytes } : {}),
+        onProgress: (p) => {
+          wire = p.bytes;
+          transfer?.progress(p.bytes);
+        },
+      },
+    };
+  };
   let method: FtpDataMethod | undefined;
   let ok = false;
   try {
-    const downloading = session.download(resource.absolute, sink, {
+    const downloading = session.statAndDownload(resource.absolute, decide, {
       mode: choice.mode,
       type: choice.type,
-      eol: choice.eol,
+      // HEAD and conditional reads most likely need no data connection: nothing is sent ahead for them.
+      transfer: req.method !== 'HEAD' && req.headers['if-none-match'] === undefined && req.headers['if-modified-since'] === undefined,
       signal,
-      ...(offset > 0 ? { offset } : {}),
-      // Only cap when the range ends before EOF: capping costs an ABOR.
-      ...(length !== undefined && size !== null && offset + length < size ? { length } : {}),
-      onProgress: (p) => {
-        wire = p.bytes;
-        transfer.progress(p.bytes);
-      },
     });
     ctx.bodySettled = downloading.catch(() => undefined);
     const result = await downloading;
+    if (result === null || sink === undefined) return;
+    const out: ResponseSink = sink;
     method = result.method;
-    // Stream mode ends a file with the data connection's FIN, so a connection
-    // closed early (by a middlebox) can still get 226. Binary: fewer bytes
-    // than the Content-Length promised is a cut (the client sees it; the log
-    // and the metrics must say it too). ASCII has no Content-Length, but
-    // TYPE A only ever adds bytes on the wire (LF → CRLF), so fewer than SIZE
-    // (TYPE I) is a cut.
-    if (binary && expected !== null && sink.bytes < expected) {
-      throw incompleteError(`download ended after ${sink.bytes} of ${expected} bytes`);
+    // Binary: fewer bytes than the Content-Length promised is a cut (the
+    // client sees it; the log and the metrics must say it too). ASCII has no
+    // Content-Length, but TYPE A only ever adds bytes on the wire (LF →
+    // CRLF), so fewer than SIZE (TYPE I) is a cut.
+    if (binary && expected !== null && out.bytes < expected) {
+      throw incompleteError(`download ended after ${out.bytes} of ${expected} bytes`);
     }
-    if (!binary && stat.size !== null && result.bytes < stat.size) {
-      throw incompleteError(`ASCII download ended after ${result.bytes} of at least ${stat.size} bytes`);
+    const known = stat as FtpStat | null;
+    if (!binary && known?.size != null && result.bytes < known.size) {
+      throw incompleteError(`ASCII download ended after ${result.bytes} of at least ${known.size} bytes`);
     }
     ok = true;
     res.end();
   } catch (err) {
     // Nothing sent yet: the error handler answers, without our file headers.
-    if (!sink.started && !res.headersSent) for (const h of DOWNLOAD_HEADERS) res.removeHeader(h);
+    if (!sink?.started && !res.headersSent) for (const h of DOWNLOAD_HEADERS) res.removeHeader(h);
     throw err;
   } finally {
-    transfer.finish();
-    const mode = modeOf(method, choice);
-    deps.metrics.transferBytes(handle.name, 'download', mode, choice.type, sink.bytes);
-    deps.metrics.transferDuration(handle.name, 'download', mode, choice.type, ok, seconds(started));
+    if (transfer !== undefined) {
+      transfer.finish();
+      const mode = modeOf(method, choice);
+      deps.metrics.transferBytes(handle.name, 'download', mode, choice.type, sink?.bytes ?? 0);
+      deps.metrics.transferDuration(handle.name, 'download', mode, choice.type, ok, seconds(started));
+    }
   }
 }
 

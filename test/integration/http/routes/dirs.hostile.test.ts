@@ -31,6 +31,8 @@ async function listingServer(listing: 'endless' | string, data: DataSide): Promi
     if (verb === 'TYPE' || verb === 'NOOP') reply('200 OK');
     else if (verb === 'CWD') reply('250 OK');
     else if (verb === 'EPSV') {
+      // A LIST may arrive before this connection does (the gateway sends it while connecting): it waits for this one, not the last.
+      delete data.socket;
       const listener = net.createServer((sock) => {
         listener.close();
         data.socket = sock;

@@ -95,6 +95,9 @@ class FakeSession implements FtpSession {
   download(): Promise<FtpTransferResult> {
     return unused();
   }
+  statAndDownload(): Promise<FtpTransferResult | null> {
+    return unused();
+  }
   upload(): Promise<FtpTransferResult> {
     return unused();
   }
