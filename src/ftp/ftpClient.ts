@@ -1,11 +1,10 @@
 import type net from 'node:net';
 import tls from 'node:tls';
 import type { Readable, Writable } from 'node:stream';
-import { abortedError, closedError, connectFailedError, FtpError, parseError, replyError, tlsError } from './errors.js';
-import { ftpChannels, publish, type FtpServerEvent } from './diagnostics.js';
+import { abortedError, closedError, connectFailedError, FtpError, replyError } from './errors.js';
+import { ftpChannels, publish } from './diagnostics.js';
 import { FtpControl } from './control/ftpControl.js';
-import { learnFromFeat, parseFeatures } from './control/features.js';
-import { logIn, sendSiteCommands } from './control/login.js';
+import { setUpSession } from './control/sessionSetup.js';
 import { createServerKnowledge } from './profile/serverProfile.js';
 import type { FtpReply } from './reply/ftpReply.js';
 import type { DataContext } from './data/dataConnection.js';
@@ -15,7 +14,8 @@ import { restarting } from './data/restMode.js';
 import type { TransferSession } from './data/settle.js';
 import type { AnsweredDataCommand } from './data/transfer.js';
 import { planUpload, upload } from './data/upload.js';
-import { listAll, nameList, streamList, type ListingSession } from './listing/listTransfer.js';
+import { learnListingDialect, listAll, nameList, streamList, type ListingSession } from './listing/listTransfer.js';
+import { directoryFromPwd } from './control/login.js';
 import { connectTcp, connectTls, dataTlsOptions, tlsOptions } from './net.js';
 import { SerialQueue } from './serialQueue.js';
 import type { CommandChannel } from './control/commandChannel.js';
@@ -136,14 +136,7 @@ export class FtpClient implements FtpSession {
       transfers: this.#transfers,
       encoding: this.#encoding,
       server,
-      learnListingDialect: (name) => {
-        if (!server.learnListingDialect(name)) return;
-        const { host, port } = options;
-        publish(
-          ftpChannels.server,
-          () => ({ sessionId: this.id, host, port, fact: 'listingDialect', value: name, how: 'listing' }) satisfies FtpServerEvent,
-        );
-      },
+      learnListingDialect: (name) => learnListingDialect(server, { sessionId: this.id, host: options.host, port: options.port }, name),
     };
   }
 
@@ -201,42 +194,25 @@ export class FtpClient implements FtpSession {
 
   /** False when the pipelining probe cost this session. */
   async #open(mayProbe: boolean): Promise<boolean> {
-    const { signal } = this.#options;
-    const connectWait = { timeoutMs: this.#timeouts.connectMs, signal };
-    let greeting = await this.#control.nextReply(connectWait);
-    while (greeting.code >= 100 && greeting.code < 200) greeting = await this.#control.nextReply(connectWait);
-    if (greeting.code !== 220) throw replyError('connect', greeting.code, greeting.message);
-    this.#server.reached();
-    publish(ftpChannels.session, () => ({ sessionId: this.id, host: this.#options.host, port: this.#options.port, event: 'open' }));
-
-    const tlsMode = this.#options.tls?.mode ?? 'none';
-    if (tlsMode === 'explicit') {
-      // RFC 4217 §4: AUTH TLS, then the handshake on the same connection.
-      await this.#expect('AUTH', 'TLS', [234]);
-      let secure: tls.TLSSocket;
-      try {
-        secure = await this.#control.upgradeToTls(tlsOptions(this.#options), this.#timeouts.connectMs);
-      } catch (err) {
-        throw err instanceof FtpError ? err : tlsError(err as Error);
-      }
-      this.#watchTls(secure);
-    }
-    await logIn((verb, argument) => this.#command(verb, argument), this.#options);
-    if (mayProbe && !(await this.#control.learnPipeliningOnce(this.#timeouts.commandMs, this.#options.signal))) return false;
-    if (tlsMode !== 'none') {
-      // RFC 4217 §9: PBSZ 0 then PROT P protects the data connections too.
-      await this.#expect('PBSZ', '0', [200]);
-      await this.#expect('PROT', 'P', [200]);
-      this.#data.dataTls = () => dataTlsOptions(this.#options, this.#tlsSession);
-    }
-    const feat = await this.#command('FEAT');
-    this.#features = feat.code === 211 ? parseFeatures(feat.message) : new Map();
-    learnFromFeat(this.#server, feat.code, this.#features);
-    if (this.#encoding.toLowerCase().replace('-', '') === 'utf8' && this.#options.utf8 !== false && this.#features.has('UTF8')) {
-      // pure-ftpd answers 504 here although it lists UTF8; names are UTF-8 either way.
-      await this.#command('OPTS', 'UTF8 ON');
-    }
-    await sendSiteCommands((verb, argument) => this.#command(verb, argument), this.#options.siteCommands ?? []);
+    const features = await setUpSession(
+      {
+        sessionId: this.id,
+        control: this.#control,
+        options: this.#options,
+        server: this.#server,
+        timeouts: this.#timeouts,
+        encoding: this.#encoding,
+        command: (verb, argument) => this.#command(verb, argument),
+        expect: (verb, argument, codes) => this.#expect(verb, argument, codes),
+        secured: (socket) => this.#watchTls(socket),
+        protectData: () => {
+          this.#data.dataTls = () => dataTlsOptions(this.#options, this.#tlsSession);
+        },
+      },
+      mayProbe,
+    );
+    if (features === null) return false;
+    this.#features = features;
     return true;
   }
 
@@ -293,11 +269,7 @@ export class FtpClient implements FtpSession {
 
   pwd(signal?: AbortSignal): Promise<string> {
     return this.#op('pwd', async () => {
-      const reply = await this.#expect('PWD', undefined, [257], signal);
-      // RFC 959 §7: 257 "/dir/with ""quotes""" is current directory.
-      const m = /"((?:[^"]|"")*)"/.exec(reply.message);
-      if (!m) throw parseError('unparseable PWD reply', { code: 257, message: reply.message, command: 'PWD' });
-      return (m[1] as string).replace(/""/g, '"');
+      return directoryFromPwd(await this.#expect('PWD', undefined, [257], signal));
     });
   }
 

@@ -1,4 +1,4 @@
-import { replyError } from '../errors.js';
+import { parseError, replyError } from '../errors.js';
 import type { FtpReply } from '../reply/ftpReply.js';
 import type { FtpConnectOptions } from '../types.js';
 
@@ -40,4 +40,11 @@ export async function sendSiteCommands(run: Run, commands: readonly string[]): P
     const reply = await run('SITE', command);
     if (reply.code < 200 || reply.code >= 300) throw replyError('SITE', reply.code, reply.message);
   }
+}
+
+/** RFC 959 §7: `257 "/dir/with ""quotes""" is current directory`; the z/OS form `"'USER.'"` keeps its single quotes. */
+export function directoryFromPwd(reply: FtpReply): string {
+  const m = /"((?:[^"]|"")*)"/.exec(reply.message);
+  if (!m) throw parseError('unparseable PWD reply', { code: 257, message: reply.message, command: 'PWD' });
+  return (m[1] as string).replace(/""/g, '"');
 }

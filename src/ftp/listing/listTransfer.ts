@@ -1,4 +1,5 @@
 import iconv from 'iconv-lite';
+import { ftpChannels, publish, type FtpServerEvent } from '../diagnostics.js';
 import type { CommandChannel } from '../control/commandChannel.js';
 import { parseError, replyError } from '../errors.js';
 import { receive } from '../data/receive.js';
@@ -123,4 +124,14 @@ async function enter(channel: CommandChannel, path: string, options: FtpListOpti
 
 function checkCwd(cwd: FtpReply): void {
   if (cwd.code !== 250 && cwd.code !== 200) throw replyError('CWD', cwd.code, cwd.message);
+}
+
+/** Remembers the dialect a listing was in; the change is published once, for the log and the profile. */
+export function learnListingDialect(
+  server: FtpServerKnowledge,
+  who: { sessionId: number; host: string; port: number },
+  name: string,
+): void {
+  if (!server.learnListingDialect(name)) return;
+  publish(ftpChannels.server, () => ({ ...who, fact: 'listingDialect', value: name, how: 'listing' }) satisfies FtpServerEvent);
 }
