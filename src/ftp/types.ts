@@ -241,6 +241,12 @@ export interface FtpDownloadOptions extends FtpTransferOptions {
    * then may still answer 226: fewer bytes is FTP_TRANSFER_INCOMPLETE.
    */
   expectedBytes?: number;
+  /**
+   * The data connection is open and RETR accepted, before any byte reaches
+   * `destination`: the method used, and the size the 150 named, if any
+   * (what a caller without SIZE can still declare).
+   */
+  onOpened?: (opened: { method: FtpDataMethod; announcedBytes: number | null }) => void;
 }
 
 /** What statAndDownload does once the stat is known: this download, or (null) nothing more. */

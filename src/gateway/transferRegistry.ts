@@ -18,6 +18,8 @@ export interface TransferInfo {
 export interface TransferHandle {
   readonly id: string;
   progress(bytes: number): void;
+  /** The size became known after the start (a download's 150 named it). */
+  total(bytes: number): void;
   finish(): void;
 }
 
@@ -40,6 +42,9 @@ export class TransferRegistry {
       id,
       progress: (bytes) => {
         entry.info.bytes = bytes;
+      },
+      total: (bytes) => {
+        entry.info.totalBytes = bytes;
       },
       finish: () => {
         if (done) return;

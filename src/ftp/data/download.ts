@@ -42,6 +42,7 @@ export async function download(
 ): Promise<FtpTransferResult> {
   const { signal } = options;
   const opened = await openTransfer(session.data, options.mode ?? 'auto', 'RETR', plan.path, signal, plan.offset, answered);
+  options.onOpened?.({ method: opened.method, announcedBytes: opened.announcedBytes });
   const wire = wireCounter(session, options.onProgress);
   const idleMs = session.data.timeouts.dataMs;
   let result: EngineResult | null = null;
@@ -56,7 +57,9 @@ export async function download(
     signal,
     onWire: wire.report,
   });
-  const expectedBytes = plan.type === 'binary' ? options.expectedBytes : undefined;
+  // Without a size from SIZE, the 150's own (a whole file only: the 150 names the file's size, not what REST leaves).
+  const announced = plan.offset === 0 && plan.limit === null ? (opened.announcedBytes ?? undefined) : undefined;
+  const expectedBytes = plan.type === 'binary' ? (options.expectedBytes ?? announced) : undefined;
   return settle(session, opened, result, {
     direction: 'download',
     verb: 'RETR',

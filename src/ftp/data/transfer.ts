@@ -86,6 +86,18 @@ export interface OpenTransfer {
   final: FinalReply;
   /** ms timestamp once the transfer command was accepted. */
   startedAt: number;
+  /** The size the 1xx named (`150 … (1234 bytes)`), where the server names one; null otherwise. */
+  announcedBytes: number | null;
+}
+
+/**
+ * The size many servers put in the 150 to RETR (vsftpd, netkit and
+ * inetutils ftpd, wu-ftpd, proftpd: `… (1234 bytes)`). RFC 959 sets no form:
+ * only this one is read, anything else is no size.
+ */
+export function announcedBytes(message: string): number | null {
+  const m = /\((\d{1,15}) bytes?\)/i.exec(message);
+  return m ? Number(m[1]) : null;
 }
 
 /**
@@ -172,7 +184,14 @@ export async function openTransfer(
     }
     ctx.server.learnDataMethod(method, 'works');
     if (mode === 'auto') ctx.modeMemory?.set(method);
-    return { method, socket: opened.socket, tcp: opened.tcp, final, startedAt: Date.now() };
+    return {
+      method,
+      socket: opened.socket,
+      tcp: opened.tcp,
+      final,
+      startedAt: Date.now(),
+      announcedBytes: announcedBytes(preliminary.message),
+    };
   }
   throw lastError ?? dataConnectionError('no data method to try');
 }

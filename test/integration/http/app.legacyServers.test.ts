@@ -8,6 +8,7 @@
 // commands after login; ACCT on 332; control channels in latin1, cp1252, cp437.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -131,6 +132,41 @@ describe('legacy servers: what the transcripts add', () => {
     assert.equal(get.status, 502);
     assert.equal(get.json<{ ftpCode?: number }>().ftpCode, 257);
     assert.ok(!get.text().includes('USER.'), 'the server text stays out of the body');
+  });
+
+  test('no SIZE, but a 150 that names the size: Content-Length from it; a 150 naming more than comes is a cut, never a success', async (t) => {
+    const ftp = await startLegacyFtpServer('vms', { opening: '150 Opening data connection for {path} ({size} bytes)' });
+    const liar = await startLegacyFtpServer('vms', { opening: '150 Opening data connection for {path} (999999 bytes)' });
+    const config = (s: MiniFtpServer, name: string) =>
+      serverConfig({ name, host: s.host, port: s.port, user: s.user, password: s.password, encoding: 'latin1' });
+    const gw = await startGateway(gatewayConfig([config(ftp, 'told'), config(liar, 'liar')]));
+    t.after(async () => {
+      await gw.close();
+      await ftp.close();
+      await liar.close();
+    });
+    const payload = randomBytes(70_000);
+    writeFileSync(join(ftp.root, 'v.bin'), payload);
+    const get = await gw.request('GET', '/api/v1/servers/told/files/v.bin');
+    assert.equal(get.status, 200);
+    assert.equal(get.headers['content-length'], String(payload.length), 'the size the 150 named');
+    assert.equal(get.headers['transfer-encoding'], undefined);
+    assert.equal(sha256(get.body), sha256(payload));
+
+    writeFileSync(join(liar.root, 'v.bin'), payload);
+    const cut = await new Promise<{ status: number; complete: boolean; bytes: number }>((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port: gw.port, path: '/api/v1/servers/liar/files/v.bin', agent: false }, (res) => {
+          let bytes = 0;
+          res.on('data', (c: Buffer) => (bytes += c.length));
+          res.on('error', () => undefined);
+          res.on('close', () => resolve({ status: res.statusCode ?? 0, complete: res.complete, bytes }));
+        })
+        .on('error', reject);
+    });
+    assert.equal(cut.status, 200);
+    assert.equal(cut.complete, false, 'fewer bytes than the 150 named: the response is cut, not ended');
+    assert.equal(cut.bytes, payload.length);
   });
 
   test('SIZE but no REST: a Range gets the whole file (200), the first time and after, and REST is not tried again', async (t) => {

@@ -154,6 +154,17 @@ async function send(
         ...(length !== undefined && size !== null && offset + length < size ? { length } : {}),
         // Stream mode ends a file with the data connection's FIN, which a clean cut imitates: the FTP layer counts.
         ...(binary && totalBytes !== null ? { expectedBytes: totalBytes } : {}),
+        // No SIZE: the 150's size, if it names one, is still a Content-Length (the FTP layer then checks it).
+        ...(binary && totalBytes === null
+          ? {
+              onOpened: ({ announcedBytes }: { announcedBytes: number | null }) => {
+                if (announcedBytes === null || res.headersSent) return;
+                res.setHeader('Content-Length', String(announcedBytes));
+                expected = announcedBytes;
+                transfer?.total(announcedBytes);
+              },
+            }
+          : {}),
         onProgress: (p) => {
           wire = p.bytes;
           transfer?.progress(p.bytes);

@@ -56,6 +56,7 @@ function transfer(script: FtpReply[]): { session: TransferSession; opened: OpenT
   const session: TransferSession = { data, sessionId: 1, host: 'h', countBytes: () => undefined };
   const opened: OpenTransfer = {
     method: 'EPSV',
+    announcedBytes: null,
     socket: tcp as unknown as net.Socket,
     tcp: tcp as unknown as net.Socket,
     final: new FinalReply(data, 'RETR'),
