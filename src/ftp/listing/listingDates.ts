@@ -1,4 +1,5 @@
 import { utcTime } from './utcDate.js';
+import type { FtpEntry } from '../types.js';
 
 /**
  * Date pieces shared by the `ls`-like dialects (Unix, Netware, MacOS Peter,
@@ -69,4 +70,24 @@ export function hour24(hour: number, meridiem: string | undefined): number {
   if (hour < 1 || hour > 12) return 99;
   if (meridiem.toUpperCase() === 'AM') return hour === 12 ? 0 : hour;
   return hour === 12 ? 12 : hour + 12;
+}
+
+/**
+ * The `ls -l` date as Netware and MacOS Peter print it (the groups of one
+ * match: month name, day, then hour and minute or a year): within the last
+ * year to the minute, older to the day. An unknown month sets nothing.
+ */
+export function setLsDate(
+  entry: FtpEntry,
+  [monthText, dayText, hourText, minuteText, yearText]: ReadonlyArray<string | undefined>,
+  now: Date,
+): void {
+  const month = monthNumber(monthText as string);
+  if (month === undefined) return;
+  const day = Number(dayText);
+  const time =
+    yearText !== undefined ? utcTime(Number(yearText), month, day) : recentTime(month, day, Number(hourText), Number(minuteText), 0, now);
+  if (time === null) return;
+  entry.modifiedAt = new Date(time);
+  entry.modifiedAtPrecision = yearText !== undefined ? 'day' : 'minute';
 }

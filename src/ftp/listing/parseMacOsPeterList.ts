@@ -1,7 +1,6 @@
 import type { FtpEntry, FtpEntryType } from '../types.js';
 import type { FtpListingDialect, FtpListingLineResult } from './ftpListingDialect.js';
-import { monthNumber, recentTime } from './listingDates.js';
-import { utcTime } from './utcDate.js';
+import { setLsDate } from './listingDates.js';
 
 /**
  * Peter's FTP server for classic MacOS (SYST `MACOS Peter's Server`; samples
@@ -33,15 +32,7 @@ export function parseMacOsPeterListLine(line: string, now: Date = new Date()): F
     name = name.slice(0, arrow);
   }
   const entry: FtpEntry = { name, type, size: type === 'file' ? Number(m[4]) : null, modifiedAt: null };
-  const month = monthNumber(m[5] as string);
-  const day = Number(m[6]);
-  if (month !== undefined) {
-    const time = m[9] !== undefined ? utcTime(Number(m[9]), month, day) : recentTime(month, day, Number(m[7]), Number(m[8]), 0, now);
-    if (time !== null) {
-      entry.modifiedAt = new Date(time);
-      entry.modifiedAtPrecision = m[9] !== undefined ? 'day' : 'minute';
-    }
-  }
+  setLsDate(entry, m.slice(5, 10), now);
   if (target !== undefined) entry.target = target;
   return entry;
 }

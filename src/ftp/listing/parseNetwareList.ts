@@ -1,7 +1,6 @@
 import type { FtpEntry } from '../types.js';
 import type { FtpListingDialect, FtpListingLineResult } from './ftpListingDialect.js';
-import { monthNumber, recentTime } from './listingDates.js';
-import { utcTime } from './utcDate.js';
+import { setLsDate } from './listingDates.js';
 
 /**
  * Novell NetWare LIST lines (samples from Apache Commons Net's
@@ -25,15 +24,7 @@ export function parseNetwareListLine(line: string, now: Date = new Date()): FtpL
     m[1] === 'd'
       ? { name: m[10] as string, type: 'directory', size: null, modifiedAt: null }
       : { name: m[10] as string, type: 'file', size: Number(m[4]), modifiedAt: null };
-  const month = monthNumber(m[5] as string);
-  const day = Number(m[6]);
-  if (month !== undefined) {
-    const time = m[9] !== undefined ? utcTime(Number(m[9]), month, day) : recentTime(month, day, Number(m[7]), Number(m[8]), 0, now);
-    if (time !== null) {
-      entry.modifiedAt = new Date(time);
-      entry.modifiedAtPrecision = m[9] !== undefined ? 'day' : 'minute';
-    }
-  }
+  setLsDate(entry, m.slice(5, 10), now);
   return entry;
 }
 
