@@ -9,6 +9,8 @@ import type { RootConfig } from '../config/index.js';
 
 /** Normalise a configured root: absolute, no trailing slash (except "/"). */
 export function normaliseRoot(root: string): string {
+  // Already normal (every configured root once checked, every login directory): no split and join per request.
+  if (root === '/' || (root.startsWith('/') && !root.endsWith('/') && !root.includes('//'))) return root;
   const parts = root.split('/').filter((p) => p !== '');
   return parts.length === 0 ? '/' : `/${parts.join('/')}`;
 }

@@ -1,4 +1,4 @@
-import net from 'node:net';
+import type net from 'node:net';
 import type tls from 'node:tls';
 import { dataConnectionError, FtpError, replyError, tlsError } from '../errors.js';
 import type { FtpControl } from '../control/ftpControl.js';
@@ -58,7 +58,8 @@ export function methodsFor(mode: FtpDataMode | FtpDataMethod, ctx: DataContext):
   const base = mode === 'passive' ? PASSIVE : mode === 'active' ? ACTIVE : [...PASSIVE, ...ACTIVE];
   const remembered = mode === 'auto' ? ctx.modeMemory?.get() : undefined;
   const ordered = remembered ? [remembered, ...base.filter((m) => m !== remembered)] : [...base];
-  const ipv6 = net.isIPv6(normaliseAddress(ctx.control.socket.remoteAddress ?? ''));
+  // The kernel's peer address is a valid IP: only IPv6 has a colon (cheaper than net.isIPv6 on every transfer).
+  const ipv6 = normaliseAddress(ctx.control.socket.remoteAddress ?? '').includes(':');
   const usable = ordered.filter((m) => !(ipv6 && (m === 'PASV' || m === 'PORT')));
   const fresh = usable.filter((m) => !ctx.refused.has(m) && !ctx.server.refusedForGood(m));
   // Never leave nothing to try: a method refused once may work for another command.
