@@ -27,6 +27,17 @@ describe('joinRoot', () => {
     assert.equal(joinRoot('/outbox', []), '/outbox');
     assert.equal(joinRoot('/outbox/', ['a']), '/outbox/a');
     assert.equal(normaliseRoot('//x//y/'), '/x/y');
+    // An already normal root comes back as it is; anything else is normalised.
+    for (const [root, normal] of [
+      ['/', '/'],
+      ['/a/b', '/a/b'],
+      ['a/b', '/a/b'],
+      ['/a/', '/a'],
+      ['/a//b', '/a/b'],
+      ['', '/'],
+      ['//', '/'],
+    ])
+      assert.equal(normaliseRoot(root as string), normal);
     assert.equal(relativePath(['a', 'b']), 'a/b');
   });
 
