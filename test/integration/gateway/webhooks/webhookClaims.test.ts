@@ -69,8 +69,11 @@ describe('webhook watches with claim: true on two replicas (vsftpd)', serverSkip
     const names = Array.from({ length: 12 }, (_, i) => `job-${i}.xml`);
     for (const name of [...names, 'refused-1.xml']) writeFileSync(join(ftp.root, 'jobs', name), name);
     chownTree(ftp.root);
+    // Gone from the folder means claimed, not yet posted: wait for the posts themselves.
     await eventually(
-      () => names.every((n) => !existsSync(join(ftp.root, 'jobs', n))) && posted.some((p) => p.name === 'refused-1.xml'),
+      () =>
+        names.every((n) => !existsSync(join(ftp.root, 'jobs', n)) && posted.some((p) => p.name === n)) &&
+        posted.some((p) => p.name === 'refused-1.xml'),
       30_000,
     );
     for (const name of names) {
@@ -85,13 +88,21 @@ describe('webhook watches with claim: true on two replicas (vsftpd)', serverSkip
       () => readdirSync(join(ftp.root, 'jobs', '.claims')).length === 0 || posted.filter((p) => p.name === 'refused-1.xml').length > 1,
       10_000,
     );
-    const metrics = await Promise.all(replicas.map(async (gw) => (await gw.request('GET', '/metrics')).text()));
-    const total = (outcome: string): number =>
-      metrics.reduce(
-        (n, text) =>
-          n + Number(new RegExp(`^gateway_claims_total\\{server="default",outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0),
-        0,
-      );
+    // An ack (or release) is counted once its FTP commands are done, after the receiver had the POST.
+    const totals = async (): Promise<(outcome: string) => number> => {
+      const metrics = await Promise.all(replicas.map(async (gw) => (await gw.request('GET', '/metrics')).text()));
+      return (outcome: string): number =>
+        metrics.reduce(
+          (n, text) =>
+            n + Number(new RegExp(`^gateway_claims_total\\{server="default",outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0),
+          0,
+        );
+    };
+    let total = await totals();
+    for (let i = 0; i < 100 && (total('acked') < names.length || total('released') < 1); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      total = await totals();
+    }
     assert.equal(total('acked'), names.length);
     assert.ok(total('released') >= 1);
   });
