@@ -92,3 +92,34 @@ export function answerEpsv(reply: (text: string) => void): Promise<net.Socket> {
     );
   });
 }
+
+/** Gets a verb, the line and the reply function first; true when it answered. */
+export type PeerHandler = (verb: string, line: string, reply: (text: string) => void) => boolean;
+
+/**
+ * A scripted peer that takes transfers: TYPE and NOOP (200), EPSV (a data
+ * listener per command), ABOR (225); every line goes to `on` first, and
+ * what no one answers gets 502. `data()` gives the server's end of the
+ * data connections, in the order of the EPSVs.
+ */
+export async function startTransferPeer(
+  on: PeerHandler,
+  options: Parameters<typeof startScriptedServer>[1] = {},
+): Promise<{ server: ScriptedServer; data(): Promise<net.Socket> }> {
+  const dataSockets: Array<Promise<net.Socket>> = [];
+  const server = await startScriptedServer((line, reply) => {
+    const verb = line.split(' ')[0]?.toUpperCase() ?? '';
+    if (on(verb, line, reply)) return;
+    if (verb === 'TYPE' || verb === 'NOOP') reply('200 OK');
+    else if (verb === 'EPSV') dataSockets.push(answerEpsv(reply));
+    else if (verb === 'ABOR') reply('225 No transfer to ABOR.');
+    else reply('502 Command not implemented.');
+  }, options);
+  return {
+    server,
+    async data() {
+      while (dataSockets.length === 0) await new Promise((resolve) => setImmediate(resolve));
+      return dataSockets.shift() as Promise<net.Socket>;
+    },
+  };
+}

@@ -8,7 +8,6 @@ import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type net from 'node:net';
 import { Writable } from 'node:stream';
-import { setImmediate as turn } from 'node:timers/promises';
 import {
   connectFtp,
   createServerKnowledge,
@@ -18,13 +17,11 @@ import {
   type FtpConnectOptions,
   type FtpServerEvent,
 } from '../../../src/ftp/index.js';
-import { answerEpsv, startScriptedServer, type ScriptedServer } from '../../helpers/scriptedFtpServer.js';
+import { startTransferPeer, type PeerHandler, type ScriptedServer } from '../../helpers/scriptedFtpServer.js';
 import { isFtpError, tracked } from '../../helpers/settling.js';
 
 const COMMAND_MS = 5_000;
 const ACCOUNT = 'acct-S3cret';
-
-type Handler = (verb: string, line: string, reply: (text: string) => void) => boolean;
 
 interface Peer {
   server: ScriptedServer;
@@ -34,16 +31,12 @@ interface Peer {
 }
 
 /** A peer answering NOOP, TYPE, EPSV and ABOR (and USER/PASS unless `ownLogin`), the rest through `on`, else 502. */
-async function peer(t: TestContext, on: Handler, options: { features?: readonly string[] | null; ownLogin?: boolean } = {}): Promise<Peer> {
-  const dataSockets: Array<Promise<net.Socket>> = [];
-  const server = await startScriptedServer((line, reply) => {
-    const verb = line.split(' ')[0]?.toUpperCase() ?? '';
-    if (on(verb, line, reply)) return;
-    if (verb === 'TYPE' || verb === 'NOOP') reply('200 OK');
-    else if (verb === 'EPSV') dataSockets.push(answerEpsv(reply));
-    else if (verb === 'ABOR') reply('225 No transfer to ABOR.');
-    else reply('502 Command not implemented.');
-  }, options);
+async function peer(
+  t: TestContext,
+  on: PeerHandler,
+  options: { features?: readonly string[] | null; ownLogin?: boolean } = {},
+): Promise<Peer> {
+  const { server, data } = await startTransferPeer(on, options);
   const clients: FtpClient[] = [];
   t.after(async () => {
     for (const c of clients) c.destroy();
@@ -63,10 +56,7 @@ async function peer(t: TestContext, on: Handler, options: { features?: readonly 
       clients.push(client);
       return client;
     },
-    async data() {
-      while (dataSockets.length === 0) await turn();
-      return dataSockets.shift() as Promise<net.Socket>;
-    },
+    data,
   };
 }
 
@@ -94,7 +84,7 @@ function sink(): { stream: Writable; bytes(): Buffer } {
 
 /** A handler that answers one verb with one reply. */
 const answer =
-  (only: string, text: string): Handler =>
+  (only: string, text: string): PeerHandler =>
   (verb, _line, reply) => {
     if (verb !== only) return false;
     reply(text);
@@ -102,7 +92,7 @@ const answer =
   };
 
 const accountLogin =
-  (after: 'USER' | 'PASS'): Handler =>
+  (after: 'USER' | 'PASS'): PeerHandler =>
   (verb, line, reply) => {
     if (verb === 'USER') reply(after === 'USER' ? '332 Need account for login.' : '331 Password required.');
     else if (verb === 'PASS') reply('332 Need account for login.');

@@ -11,12 +11,10 @@ import type net from 'node:net';
 import { Writable } from 'node:stream';
 import { setImmediate as turn } from 'node:timers/promises';
 import { connectFtp, FtpError, ftpChannels, type FtpClient, type FtpReplyEvent, type FtpSessionEvent } from '../../../src/ftp/index.js';
-import { answerEpsv, startScriptedServer } from '../../helpers/scriptedFtpServer.js';
+import { startTransferPeer, type PeerHandler } from '../../helpers/scriptedFtpServer.js';
 import { isFtpError, tracked } from '../../helpers/settling.js';
 
 const COMMAND_MS = 5_000;
-
-type Handler = (verb: string, line: string, reply: (text: string) => void) => boolean;
 
 interface Session {
   client: FtpClient;
@@ -27,16 +25,8 @@ interface Session {
 }
 
 /** A logged-in session to a peer that answers TYPE, NOOP, EPSV and ABOR, and hands every other line to `on`. */
-async function session(t: TestContext, on: Handler): Promise<Session> {
-  const dataSockets: Array<Promise<net.Socket>> = [];
-  const server = await startScriptedServer((line, reply) => {
-    const verb = line.split(' ')[0]?.toUpperCase() ?? '';
-    if (on(verb, line, reply)) return;
-    if (verb === 'TYPE' || verb === 'NOOP') reply('200 OK');
-    else if (verb === 'EPSV') dataSockets.push(answerEpsv(reply));
-    else if (verb === 'ABOR') reply('225 No transfer to ABOR.');
-    else reply('502 Command not implemented.');
-  });
+async function session(t: TestContext, on: PeerHandler): Promise<Session> {
+  const { server, data } = await startTransferPeer(on);
   const client = await connectFtp({ host: '127.0.0.1', port: server.port, user: 'u', password: 'p', timeouts: { commandMs: COMMAND_MS } });
   t.after(async () => {
     client.destroy();
@@ -47,10 +37,7 @@ async function session(t: TestContext, on: Handler): Promise<Session> {
   return {
     client,
     control,
-    async data() {
-      while (dataSockets.length === 0) await turn();
-      return dataSockets.shift() as Promise<net.Socket>;
-    },
+    data,
   };
 }
 
