@@ -42,27 +42,23 @@ if [ ! -x "$dest/pure-ftpd/usr/sbin/pure-ftpd" ] || [ ! -x "$dest/proftpd/usr/sb
   rm -rf "$tmp"
 fi
 
-if [ ! -x "$dest/inetutils-ftpd/usr/sbin/ftpd" ]; then
+# One Debian package unpacked into $dest/NAME, unless BINARY is there already.
+unpack() {
+  local package="$1" name="$2" binary="$3"
+  [ -x "$dest/$name/$binary" ] && return 0
   apt_update
-  tmp="$(mktemp -d)"; chmod 755 "$tmp"
-  (cd "$tmp" && apt-get download -qq -o APT::Sandbox::User=root inetutils-ftpd >/dev/null)
+  local tmp; tmp="$(mktemp -d)"; chmod 755 "$tmp"
+  (cd "$tmp" && apt-get download -qq -o APT::Sandbox::User=root "$package" >/dev/null)
   mkdir -p "$dest"
-  rm -rf "$dest/inetutils-ftpd"
-  dpkg -x "$tmp"/inetutils-ftpd_*.deb "$dest/inetutils-ftpd"
+  rm -rf "${dest:?}/$name"
+  dpkg -x "$tmp"/"$package"_*.deb "$dest/$name"
   rm -rf "$tmp"
-fi
+}
 
+unpack inetutils-ftpd inetutils-ftpd usr/sbin/ftpd
 # Debian's `ftpd` is a transitional package for ftpd-ssl (linux-ftpd-ssl):
 # its in.ftpd is netkit's port of OpenBSD ftpd, run with `-z nossl`.
-if [ ! -x "$dest/netkit-ftpd/usr/sbin/in.ftpd" ]; then
-  apt_update
-  tmp="$(mktemp -d)"; chmod 755 "$tmp"
-  (cd "$tmp" && apt-get download -qq -o APT::Sandbox::User=root ftpd-ssl >/dev/null)
-  mkdir -p "$dest"
-  rm -rf "$dest/netkit-ftpd"
-  dpkg -x "$tmp"/ftpd-ssl_*.deb "$dest/netkit-ftpd"
-  rm -rf "$tmp"
-fi
+unpack ftpd-ssl netkit-ftpd usr/sbin/in.ftpd
 
 # Libraries the unpacked binaries link against (apt knows them; dpkg -x does not).
 if ! dpkg -s $libs >/dev/null 2>&1; then apt_update; apt-get install -y -qq $libs >/dev/null; fi
