@@ -5,7 +5,6 @@
 // read, so "in one write" is observable.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import diagnostics_channel from 'node:diagnostics_channel';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -23,6 +22,7 @@ import type { FtpServerKind } from '../../helpers/servers/index.js';
 import { borrowFtpServer } from '../../helpers/servers/shared.js';
 import { serverSkip } from '../../helpers/requireServers.js';
 import { eventually } from '../../helpers/httpHarness.js';
+import { publishedDuring } from '../../helpers/publishedDuring.js';
 
 const PROBE = 'NOOP\r\nNOOP\r\n';
 const probes = (ftp: MiniFtpServer): number => ftp.reads.filter((r) => r === PROBE).length;
@@ -32,16 +32,8 @@ function loginOf(ftp: MiniFtpServer, serverKnowledge: FtpServerKnowledge): FtpCo
 }
 
 /** FtpServerEvents published while `fn` runs. */
-async function learned(fn: () => Promise<void>): Promise<FtpServerEvent[]> {
-  const events: FtpServerEvent[] = [];
-  const on = (m: unknown): void => void events.push(m as FtpServerEvent);
-  diagnostics_channel.subscribe(ftpChannels.server.name, on);
-  try {
-    await fn();
-  } finally {
-    diagnostics_channel.unsubscribe(ftpChannels.server.name, on);
-  }
-  return events;
+function learned(fn: () => Promise<void>): Promise<FtpServerEvent[]> {
+  return publishedDuring<FtpServerEvent>(ftpChannels.server, fn);
 }
 
 /** A peer that answers SIZE but never MDTM, as a server that read a pipelined SIZE and MDTM as one command. */

@@ -5,7 +5,6 @@
 // the scripted peer stands in for a VMS server, which no installable server is.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import diagnostics_channel from 'node:diagnostics_channel';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -17,23 +16,15 @@ import {
   type FtpServerKnowledge,
 } from '../../../../src/ftp/index.js';
 import { eventually } from '../../../helpers/httpHarness.js';
+import { publishedDuring } from '../../../helpers/publishedDuring.js';
 import { serverSkip } from '../../../helpers/requireServers.js';
 import { answerEpsv, startScriptedServer } from '../../../helpers/scriptedFtpServer.js';
 import { borrowFtpServer } from '../../../helpers/servers/shared.js';
 
 /** Dialect facts published while `fn` runs. */
 async function learnedDialects(fn: () => Promise<void>): Promise<FtpServerEvent[]> {
-  const events: FtpServerEvent[] = [];
-  const on = (m: unknown): void => {
-    if ((m as FtpServerEvent).fact === 'listingDialect') events.push(m as FtpServerEvent);
-  };
-  diagnostics_channel.subscribe(ftpChannels.server.name, on);
-  try {
-    await fn();
-  } finally {
-    diagnostics_channel.unsubscribe(ftpChannels.server.name, on);
-  }
-  return events;
+  const events = await publishedDuring<FtpServerEvent>(ftpChannels.server, fn);
+  return events.filter((e) => e.fact === 'listingDialect');
 }
 
 /** Lists `path` in `sessions` sessions one after the other, all sharing `knowledge`. */
