@@ -193,11 +193,15 @@ async function uploadPhase(ctx: Context): Promise<Throughput[]> {
 async function asciiPhase(ctx: Context): Promise<Throughput[]> {
   const { gateway, server, options, files } = ctx;
   const size = options.textBytes;
-  const down = (type: string): Variant => ({
-    label: `gateway download, ${type}`,
+  // ASCII can only pass through JavaScript (the kernel relay carries binary
+  // downloads only), so binary is measured both ways: through the relay, and
+  // through the same stream path as ASCII on a gateway with the relay off.
+  const streamed = await GatewayProcess.start(ctx.build, `${server.url()}?poolMax=${options.poolMax}&kernelRelay=false`);
+  const down = (type: string, through = gateway, suffix = ''): Variant => ({
+    label: `gateway download, ${type}${suffix}`,
     run: async () =>
       expectBytes(
-        await curlTransfer([gateway.fileUrl('text.txt', `type=${type}&mode=passive`)], [200], `gateway ${type} download`),
+        await curlTransfer([through.fileUrl('text.txt', `type=${type}&mode=passive`)], [200], `gateway ${type} download`),
         size,
         `${type} download`,
         'down',
@@ -229,7 +233,15 @@ async function asciiPhase(ctx: Context): Promise<Throughput[]> {
         'text-down',
       ),
   };
-  return alternate('ascii', [down('ascii'), down('binary'), up('ascii'), up('binary'), direct], options.repeats);
+  try {
+    return await alternate(
+      'ascii',
+      [down('ascii'), down('binary'), down('binary', streamed, ' (stream path, relay off)'), up('ascii'), up('binary'), direct],
+      options.repeats,
+    );
+  } finally {
+    await streamed.stop();
+  }
 }
 
 // ---------------------------------------------------------------- small files
@@ -490,6 +502,12 @@ function judge(results: Results, options: BenchOptions): Target[] {
       ratio(results.ascii, 'gateway download, ascii', 'gateway download, binary'),
       0.5,
       'binary through the gateway',
+    );
+    ratioTarget(
+      'ASCII download, vs binary on the same stream path',
+      ratio(results.ascii, 'gateway download, ascii', 'gateway download, binary (stream path, relay off)'),
+      0.5,
+      'binary through the gateway with the kernel relay off',
     );
     ratioTarget('ASCII upload', ratio(results.ascii, 'gateway upload, ascii', 'gateway upload, binary'), 0.5, 'binary through the gateway');
   }
