@@ -79,7 +79,7 @@ export class LatencyProxy {
     client.on('data', (chunk: Buffer) => toServer.push(chunk));
     client.on('end', () => toServer.end());
     // The SYN takes delayMs to arrive.
-    setTimeout(() => {
+    atTime(performance.now() + options.delayMs, () => {
       if (client.destroyed) return;
       const server = net.connect({ host: options.upstreamHost, port, allowHalfOpen: true });
       upstream = server;
@@ -91,8 +91,20 @@ export class LatencyProxy {
       server.on('data', (chunk: Buffer) => toClient.push(chunk));
       server.on('end', () => toClient.end());
       server.once('connect', () => toServer.attach(server));
-    }, options.delayMs);
+    });
   }
+}
+
+/**
+ * Runs `fn` at `at` (performance.now() time). A timer fires up to a few ms
+ * late: it wakes 2 ms early, and setImmediate turns finish the wait, so a
+ * leg costs delayMs, not delayMs + the lateness.
+ */
+function atTime(at: number, fn: () => void): void {
+  const wait = at - performance.now();
+  if (wait > 2) setTimeout(() => atTime(at, fn), wait - 2);
+  else if (wait > 0) setImmediate(() => atTime(at, fn));
+  else fn();
 }
 
 /**
@@ -102,7 +114,7 @@ export class LatencyProxy {
 function delayedPipe(delayMs: number): { push(chunk: Buffer): void; end(): void; attach(to: net.Socket): void } {
   const due: Array<{ at: number; chunk: Buffer | null }> = [];
   let to: net.Socket | null = null;
-  let timer: NodeJS.Timeout | null = null;
+  let timer = false;
   const flush = (): void => {
     if (to === null) return;
     const now = performance.now();
@@ -114,18 +126,13 @@ function delayedPipe(delayMs: number): { push(chunk: Buffer): void; end(): void;
     }
     schedule();
   };
-  // A timer fires up to a few ms late: it wakes 2 ms early, and setImmediate
-  // turns finish the wait, so each leg costs delayMs, not delayMs + the lateness.
   const schedule = (): void => {
-    if (timer !== null || to === null || due.length === 0) return;
-    const wait = (due[0]?.at ?? 0) - performance.now();
-    const again = (): void => {
-      timer = null;
-      schedule();
-    };
-    if (wait > 2) timer = setTimeout(again, wait - 2);
-    else if (wait > 0) timer = setImmediate(again) as unknown as NodeJS.Timeout;
-    else flush();
+    if (timer || to === null || due.length === 0) return;
+    timer = true;
+    atTime(due[0]?.at ?? 0, () => {
+      timer = false;
+      flush();
+    });
   };
   return {
     push(chunk) {
