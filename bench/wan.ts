@@ -9,7 +9,7 @@
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { startFtpServer } from '../test/helpers/servers/index.js';
+import { ftpServerAvailability, ftpServerUnsupported, startFtpServer } from '../test/helpers/servers/index.js';
 import { curlTransfer, ftpUrl } from './curl.js';
 import { writeListFolder, writeSmallFile } from './fixtures.js';
 import { GatewayProcess, type GatewayBuild } from './gateway.js';
@@ -196,6 +196,7 @@ export async function wanPhase(build: GatewayBuild, quick: boolean, notes: strin
         }
       }
     }
+    if (!quick) await otherServer(rows, count, warm, build, notes, stops);
     notes.push(
       `WAN: vsftpd behind a latency proxy (bench/latencyProxy.ts) delaying every chunk ${WAN_DELAY_MS} ms each way (RTT ${WAN_RTT_MS} ms), control and passive data connections alike; ${count} sequential requests after ${warm} of warm-up. The proxy cannot delay a client's own connect event (the kernel completes it at once): a client that waits for its data connection before sending RETR loses a round trip on a real link that it does not lose here. rclone serve http answers listings and HEAD from its directory cache once warm; it has no PUT.`,
     );
@@ -205,6 +206,63 @@ export async function wanPhase(build: GatewayBuild, quick: boolean, notes: strin
     await proxy?.close();
     await server.stop();
   }
+}
+
+/**
+ * vsftpd and proftpd send a listing's 226 only after a lingering close of
+ * the data connection, one round trip after the data; pure-ftpd does not.
+ * The same listing and GET against pure-ftpd (its own proxy on 127.0.0.3)
+ * show what the gateway takes where the server adds nothing.
+ */
+async function otherServer(
+  rows: WanRow[],
+  count: number,
+  warm: number,
+  build: GatewayBuild,
+  notes: string[],
+  stops: Array<() => Promise<void>>,
+): Promise<void> {
+  const availability = ftpServerAvailability('pure-ftpd');
+  const why = availability.available ? ftpServerUnsupported('pure-ftpd', { passivePorts: 16 }) : availability.reason;
+  if (why !== undefined) {
+    notes.push(`WAN: pure-ftpd not measured: ${why}`);
+    return;
+  }
+  const server = await startFtpServer('pure-ftpd', { passivePorts: 16 });
+  stops.push(() => server.stop());
+  writeSmallFile(join(server.root, 'small.bin'));
+  writeListFolder(join(server.root, 'list'), LIST_ENTRIES);
+  const [low, high] = server.passivePorts;
+  const ports = [server.port, ...Array.from({ length: high - low + 1 }, (_, i) => low + i)];
+  const proxy = await LatencyProxy.start({ listenHost: '127.0.0.3', upstreamHost: server.host, ports, delayMs: WAN_DELAY_MS });
+  stops.push(() => proxy.close());
+  const gateway = await GatewayProcess.start(
+    build,
+    `ftp://${encodeURIComponent(server.user)}:${encodeURIComponent(server.password)}@${proxy.host}:${server.port}/?poolMax=8`,
+  );
+  stops.push(() => gateway.stop());
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const client = 'gateway, pure-ftpd';
+    rows.push(
+      row(
+        'get',
+        client,
+        await series(`GET 1 KiB, ${client}`, count, warm, () => timedRequest(agent, gateway.fileUrl('small.bin'), 'GET', 200)),
+      ),
+      row(
+        'list',
+        client,
+        await series(`list ${LIST_ENTRIES}, ${client}`, count, warm, () => timedRequest(agent, gateway.dirUrl('list'), 'GET', 200)),
+      ),
+    );
+  } finally {
+    agent.destroy();
+  }
+}
+
+function row(op: string, client: string, times: number[]): WanRow {
+  return { op, client, tls: false, samples: times.length, p50Ms: percentile(times, 50), p99Ms: percentile(times, 99) };
 }
 
 /** The WAN targets: p50 of the gateway in clear, in round trips + a 5 ms allowance. */
