@@ -31,6 +31,20 @@ interface Frame {
 const WIDTH = 1200;
 const ROW = 16;
 
+/** Frames of one caller with the same name and file as one, their callees merged the same way, largest first. */
+function mergeSiblings(frames: Frame[]): Frame[] {
+  const merged = new Map<string, Frame>();
+  for (const frame of frames) {
+    const key = `${frame.name}\u0000${frame.file}`;
+    const same = merged.get(key);
+    if (same) {
+      same.total += frame.total;
+      same.children = mergeSiblings([...same.children, ...frame.children]);
+    } else merged.set(key, frame);
+  }
+  return [...merged.values()].sort((a, b) => b.total - a.total);
+}
+
 /** The call tree with each frame's total time, siblings of the same name merged. */
 function callTree(profile: CpuProfile): Frame {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -39,19 +53,12 @@ function callTree(profile: CpuProfile): Frame {
     self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
   });
   const build = (node: ProfileNode): Frame => {
-    const merged = new Map<string, Frame>();
-    for (const childId of node.children ?? []) {
-      const child = byId.get(childId);
-      if (!child) continue;
-      const frame = build(child);
-      const key = `${frame.name}\u0000${frame.file}`;
-      const same = merged.get(key);
-      if (same) {
-        same.total += frame.total;
-        same.children.push(...frame.children);
-      } else merged.set(key, frame);
-    }
-    const children = [...merged.values()].sort((a, b) => b.total - a.total);
+    const children = mergeSiblings(
+      (node.children ?? []).flatMap((id) => {
+        const child = byId.get(id);
+        return child ? [build(child)] : [];
+      }),
+    );
     const { functionName, url, lineNumber } = node.callFrame;
     const file = url
       .replace(/^file:\/\//, '')
