@@ -18,7 +18,7 @@
 // all finished the figures are printed, one line per section, and checked
 // (no bytes lost, no secret found): a failed check fails the run.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -114,6 +114,11 @@ export async function runTests(run: TestRun, output?: (text: string) => void): P
   const { folders, nodeOptions, summary } = run;
   const print = output ?? ((text: string) => void process.stdout.write(text));
   const printError = output ?? ((text: string) => void process.stderr.write(text));
+  const missing = folders.filter((f) => !existsSync(join(testDir, f)));
+  if (missing.length > 0) {
+    printError(`no such folder or file under test/: ${missing.join(', ')}\n`);
+    return 2;
+  }
   const files = folders.flatMap((f) => testFiles(join(testDir, f)));
   if (files.length === 0) {
     printError(`no test files under ${folders.map((f) => `test/${f}`).join(', ')}\n`);

@@ -41,4 +41,11 @@ describe('scripts/test.ts', () => {
     });
     assert.equal((parseArgs(['--isolation=process', 'unit']) as TestRun).isolated, true);
   });
+
+  it('names a folder that does not exist under test/ instead of failing with a stack trace', async () => {
+    let out = '';
+    const code = await runTests(parseArgs(['unit', 'no-such-folder']) as TestRun, (text) => (out += text));
+    assert.equal(code, 2);
+    assert.equal(out, 'no such folder or file under test/: no-such-folder\n');
+  });
 });
