@@ -46,7 +46,8 @@ const USAGE = `npm run bench -- [options]
   --gets N             sequential GETs for the login count (default 1000, quick 200)
   --pool-max N         gateway pool max (default 8)
   --only a,b           phases: ${PHASES.join(', ')}
-  --out DIR            write RESULTS.md and results.json there (full run default: bench/)
+  --out DIR            write RESULTS.md and results.json there (a full run's default: bench/;
+                       --quick and --only write nothing without it)
   --runtime build|tsx  run the gateway from a fresh tsc build (default) or from src via tsx
   --cpu-prof DIR       start the gateway with node --cpu-prof, profiles into DIR`;
 
@@ -113,7 +114,8 @@ export function parseOptions(argv: readonly string[], benchDir: string): BenchOp
     sequentialGets: Math.round(num('gets', quick ? 200 : 1000)),
     poolMax: Math.round(num('pool-max', 8)),
     phases,
-    outDir: values.get('out') ?? (quick ? undefined : benchDir),
+    // Only a full run replaces bench/RESULTS.md by default: a quick or partial (--only) run writes only where --out says.
+    outDir: values.get('out') ?? (quick || phases.size > 0 ? undefined : benchDir),
     runtime,
     cpuProfDir: values.get('cpu-prof'),
   };

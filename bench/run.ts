@@ -755,7 +755,7 @@ async function main(): Promise<number> {
       writeFileSync(join(options.outDir, 'RESULTS.md'), renderMarkdown(results, options.quick));
       writeFileSync(join(options.outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
       log(`wrote ${join(options.outDir, 'RESULTS.md')} and results.json`);
-    }
+    } else if (!options.quick) log('results not written (a partial run leaves bench/RESULTS.md alone): --out DIR keeps them');
     log(`bench finished in ${fmt((performance.now() - started) / 1000, 1)} s`);
     const failed = results.targets.some((t) => t.pass === false);
     return failed && !options.quick ? 2 : 0;

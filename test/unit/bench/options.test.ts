@@ -29,6 +29,8 @@ describe('bench options', () => {
     assert.equal(o.bigBytes, 64 * 1024 * 1024);
     assert.deepEqual([...o.phases], ['download', 'small']);
     assert.deepEqual(o.concurrency, [2, 4]);
+    assert.equal(o.outDir, undefined, 'a partial run never replaces the full results in bench/');
+    assert.equal(parseOptions(['--only', 'wan', '--out', '/x'], '/b').outDir, '/x');
   });
 
   it('refuses unknown options, phases and bad numbers', () => {
