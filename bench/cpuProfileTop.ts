@@ -5,36 +5,18 @@
  * Run: npx tsx bench/cpuProfileTop.ts FILE.cpuprofile [N]
  */
 import { readFileSync } from 'node:fs';
+import { frameName, selfTimes, type CpuProfile } from './cpuProfile.js';
 
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount?: number;
-}
-
-interface Profile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-  startTime: number;
-  endTime: number;
-}
-
-export function topSelfTime(profile: Profile, count: number): string[] {
+export function topSelfTime(profile: CpuProfile, count: number): string[] {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const hits = new Map<string, number>();
-  // Weigh each sample by its time delta (samples are not evenly spaced).
-  profile.samples.forEach((id, i) => {
+  for (const [id, us] of selfTimes(profile)) {
     const node = byId.get(id);
-    if (!node) return;
-    const { functionName, url, lineNumber } = node.callFrame;
-    const file = url
-      .replace(/^file:\/\//, '')
-      .replace(/^.*\/node_modules\//, 'node_modules/')
-      .replace(/^.*\/(src|dist)\//, '$1/');
-    const key = `${functionName || '(anonymous)'}  ${file}${file ? `:${lineNumber + 1}` : ''}`;
-    hits.set(key, (hits.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
-  });
+    if (!node) continue;
+    const { name, file } = frameName(node);
+    const key = `${name}  ${file}`;
+    hits.set(key, (hits.get(key) ?? 0) + us);
+  }
   const total = [...hits.values()].reduce((a, b) => a + b, 0);
   return [...hits.entries()]
     .sort((a, b) => b[1] - a[1])
@@ -48,7 +30,7 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
     process.stderr.write('usage: tsx bench/cpuProfileTop.ts FILE.cpuprofile [N]\n');
     process.exit(1);
   }
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   process.stdout.write(`${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s profiled\n`);
   process.stdout.write(topSelfTime(profile, Number(process.argv[3] ?? 25)).join('\n') + '\n');
 }

@@ -2,23 +2,12 @@
  * A flame graph (SVG) of a V8 .cpuprofile (from `node --cpu-prof`, e.g.
  * `npm run bench -- --only small --cpu-prof DIR`): each frame as wide as
  * the time spent in it and what it called, callers below callees; hover a
- * frame for its name, file and share. Samples are weighed by their time
- * deltas, as in cpuProfileTop.ts.
+ * frame for its name, file and share (sample times and frame names as in
+ * cpuProfile.ts, shared with cpuProfileTop.ts).
  * Run: npx tsx bench/flameGraph.ts FILE.cpuprofile > FILE.svg
  */
 import { readFileSync } from 'node:fs';
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-
-export interface CpuProfile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
+import { frameName, selfTimes, type CpuProfile, type CpuProfileNode } from './cpuProfile.js';
 
 interface Frame {
   name: string;
@@ -48,25 +37,16 @@ function mergeSiblings(frames: Frame[]): Frame[] {
 /** The call tree with each frame's total time, siblings of the same name merged. */
 function callTree(profile: CpuProfile): Frame {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => {
-    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
-  });
-  const build = (node: ProfileNode): Frame => {
+  const self = selfTimes(profile);
+  const build = (node: CpuProfileNode): Frame => {
     const children = mergeSiblings(
       (node.children ?? []).flatMap((id) => {
         const child = byId.get(id);
         return child ? [build(child)] : [];
       }),
     );
-    const { functionName, url, lineNumber } = node.callFrame;
-    const file = url
-      .replace(/^file:\/\//, '')
-      .replace(/^.*\/node_modules\//, 'node_modules/')
-      .replace(/^.*\/(src|dist)\//, '$1/');
     return {
-      name: functionName || '(anonymous)',
-      file: file ? `${file}:${lineNumber + 1}` : '',
+      ...frameName(node),
       total: (self.get(node.id) ?? 0) + children.reduce((sum, c) => sum + c.total, 0),
       children,
     };

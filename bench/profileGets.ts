@@ -13,7 +13,8 @@ import { parseArgs } from 'node:util';
 import { startFtpServer } from '../test/helpers/servers/index.js';
 import { topSelfTime } from './cpuProfileTop.js';
 import { writeSmallFile } from './fixtures.js';
-import { flameGraphSvg, type CpuProfile } from './flameGraph.js';
+import type { CpuProfile } from './cpuProfile.js';
+import { flameGraphSvg } from './flameGraph.js';
 import { GatewayProcess, prepareGateway } from './gateway.js';
 import { loadTest, warmUp } from './load.js';
 
@@ -39,7 +40,7 @@ try {
     await gateway.stop();
   }
   for (const name of readdirSync(out).filter((f) => f.endsWith('.cpuprofile'))) {
-    const profile = JSON.parse(readFileSync(join(out, name), 'utf8')) as CpuProfile & Parameters<typeof topSelfTime>[0];
+    const profile = JSON.parse(readFileSync(join(out, name), 'utf8')) as CpuProfile;
     const svg = join(out, name.replace(/\.cpuprofile$/, '.svg'));
     writeFileSync(svg, flameGraphSvg(profile, `gateway, 1 KiB GETs at 32 clients (warm-up included)`));
     process.stdout.write(`${svg}\n${topSelfTime(profile, 25).join('\n')}\n`);

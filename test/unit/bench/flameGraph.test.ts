@@ -2,7 +2,8 @@
 // sit below their callees, calls of one function from one caller are one frame.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { flameGraphSvg, type CpuProfile } from '../../../bench/flameGraph.js';
+import type { CpuProfile } from '../../../bench/cpuProfile.js';
+import { flameGraphSvg } from '../../../bench/flameGraph.js';
 
 const frame = (id: number, functionName: string, children: number[] = [], url = 'file:///x/dist/a.js') => ({
   id,
@@ -22,6 +23,8 @@ const profile: CpuProfile = {
   ],
   samples: [3, 3, 3, 4, 6, 1, 1, 1, 1, 1],
   timeDeltas: [20, 20, 20, 20, 20, 20, 20, 20, 20, 20],
+  startTime: 0,
+  endTime: 200,
 };
 
 function rects(svg: string): Array<{ title: string; x: number; y: number; width: number }> {
