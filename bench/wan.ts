@@ -9,7 +9,7 @@
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { ftpServerAvailability, ftpServerUnsupported, startFtpServer } from '../test/helpers/servers/index.js';
+import { ftpServerAvailability, ftpServerUnsupported, startFtpServer, type RunningFtpServer } from '../test/helpers/servers/index.js';
 import { curlTransfer, ftpUrl } from './curl.js';
 import { writeListFolder, writeSmallFile } from './fixtures.js';
 import { GatewayProcess, type GatewayBuild } from './gateway.js';
@@ -73,11 +73,7 @@ export async function wanPhase(build: GatewayBuild, quick: boolean, notes: strin
   let proxy: LatencyProxy | undefined;
   const stops: Array<() => Promise<void>> = [];
   try {
-    writeSmallFile(join(server.root, 'small.bin'));
-    writeListFolder(join(server.root, 'list'), LIST_ENTRIES);
-    const [low, high] = server.passivePorts;
-    const ports = [server.port, ...Array.from({ length: high - low + 1 }, (_, i) => low + i)];
-    proxy = await LatencyProxy.start({ listenHost: '127.0.0.2', upstreamHost: server.host, ports, delayMs: WAN_DELAY_MS });
+    proxy = await behindProxy(server, '127.0.0.2');
     const far = { host: proxy.host, port: server.port, user: server.user, password: server.password };
     // Quick (CI): the clear variants only, few samples: it checks that the phase works.
     const count = quick ? 5 : 40;
@@ -85,16 +81,13 @@ export async function wanPhase(build: GatewayBuild, quick: boolean, notes: strin
     const curlCount = quick ? 2 : 15;
     const rows: WanRow[] = [];
     const add = (op: string, client: string, tls: boolean, times: number[]): void => {
-      rows.push({ op, client, tls, samples: times.length, p50Ms: percentile(times, 50), p99Ms: percentile(times, 99) });
+      rows.push(row(op, client, tls, times));
     };
     for (const tls of quick ? [false] : [false, true]) {
       const suffix = tls ? ', FTPS' : '';
       // The gateway: a warm pool of 8, requests one after another on one kept-alive HTTP connection.
       const query = tls ? '?poolMax=8&tls=explicit&tlsRejectUnauthorized=false' : '?poolMax=8';
-      const gateway = await GatewayProcess.start(
-        build,
-        `ftp://${encodeURIComponent(far.user)}:${encodeURIComponent(far.password)}@${far.host}:${far.port}/${query}`,
-      );
+      const gateway = await farGateway(build, far, query);
       stops.push(() => gateway.stop());
       const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
       try {
@@ -230,15 +223,12 @@ async function otherServer(
   }
   const server = await startFtpServer('pure-ftpd', { passivePorts: 16 });
   stops.push(() => server.stop());
-  writeSmallFile(join(server.root, 'small.bin'));
-  writeListFolder(join(server.root, 'list'), LIST_ENTRIES);
-  const [low, high] = server.passivePorts;
-  const ports = [server.port, ...Array.from({ length: high - low + 1 }, (_, i) => low + i)];
-  const proxy = await LatencyProxy.start({ listenHost: '127.0.0.3', upstreamHost: server.host, ports, delayMs: WAN_DELAY_MS });
+  const proxy = await behindProxy(server, '127.0.0.3');
   stops.push(() => proxy.close());
-  const gateway = await GatewayProcess.start(
+  const gateway = await farGateway(
     build,
-    `ftp://${encodeURIComponent(server.user)}:${encodeURIComponent(server.password)}@${proxy.host}:${server.port}/?poolMax=8`,
+    { host: proxy.host, port: server.port, user: server.user, password: server.password },
+    '?poolMax=8',
   );
   stops.push(() => gateway.stop());
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -248,11 +238,13 @@ async function otherServer(
       row(
         'get',
         client,
+        false,
         await series(`GET 1 KiB, ${client}`, count, warm, () => timedRequest(agent, gateway.fileUrl('small.bin'), 'GET', 200)),
       ),
       row(
         'list',
         client,
+        false,
         await series(`list ${LIST_ENTRIES}, ${client}`, count, warm, () => timedRequest(agent, gateway.dirUrl('list'), 'GET', 200)),
       ),
     );
@@ -261,8 +253,29 @@ async function otherServer(
   }
 }
 
-function row(op: string, client: string, times: number[]): WanRow {
-  return { op, client, tls: false, samples: times.length, p50Ms: percentile(times, 50), p99Ms: percentile(times, 99) };
+function row(op: string, client: string, tls: boolean, times: number[]): WanRow {
+  return { op, client, tls, samples: times.length, p50Ms: percentile(times, 50), p99Ms: percentile(times, 99) };
+}
+
+/** The WAN fixtures on `server`, and a latency proxy on `listenHost` in front of its control port and passive range. */
+async function behindProxy(server: RunningFtpServer, listenHost: string): Promise<LatencyProxy> {
+  writeSmallFile(join(server.root, 'small.bin'));
+  writeListFolder(join(server.root, 'list'), LIST_ENTRIES);
+  const [low, high] = server.passivePorts;
+  const ports = [server.port, ...Array.from({ length: high - low + 1 }, (_, i) => low + i)];
+  return LatencyProxy.start({ listenHost, upstreamHost: server.host, ports, delayMs: WAN_DELAY_MS });
+}
+
+/** A gateway whose one server is `far` (the proxy's address), with `query` options. */
+function farGateway(
+  build: GatewayBuild,
+  far: { host: string; port: number; user: string; password: string },
+  query: string,
+): Promise<GatewayProcess> {
+  return GatewayProcess.start(
+    build,
+    `ftp://${encodeURIComponent(far.user)}:${encodeURIComponent(far.password)}@${far.host}:${far.port}/${query}`,
+  );
 }
 
 /** The WAN targets: p50 of the gateway in clear, in round trips + a 5 ms allowance. */
