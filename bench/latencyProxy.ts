@@ -114,7 +114,8 @@ function atTime(at: number, fn: () => void): void {
 function delayedPipe(delayMs: number): { push(chunk: Buffer): void; end(): void; attach(to: net.Socket): void } {
   const due: Array<{ at: number; chunk: Buffer | null }> = [];
   let to: net.Socket | null = null;
-  let timer = false;
+  /** A wait for the first due chunk is running. */
+  let waiting = false;
   const flush = (): void => {
     if (to === null) return;
     const now = performance.now();
@@ -127,10 +128,10 @@ function delayedPipe(delayMs: number): { push(chunk: Buffer): void; end(): void;
     schedule();
   };
   const schedule = (): void => {
-    if (timer || to === null || due.length === 0) return;
-    timer = true;
+    if (waiting || to === null || due.length === 0) return;
+    waiting = true;
     atTime(due[0]?.at ?? 0, () => {
-      timer = false;
+      waiting = false;
       flush();
     });
   };
