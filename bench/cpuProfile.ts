@@ -3,6 +3,8 @@
  * V8 .cpuprofile (`node --cpu-prof`): its call-tree nodes, each sample's
  * node and time delta, and how a frame is named.
  */
+import { readFileSync } from 'node:fs';
+
 export interface CpuProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -34,4 +36,24 @@ export function frameName(node: CpuProfileNode): { name: string; file: string } 
     .replace(/^.*\/node_modules\//, 'node_modules/')
     .replace(/^.*\/(src|dist)\//, '$1/');
   return { name: functionName || '(anonymous)', file: file ? `${file}:${lineNumber + 1}` : '' };
+}
+
+export function readCpuProfile(path: string): CpuProfile {
+  return JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+}
+
+/**
+ * For a tool run as a script (`moduleUrl` is the file node was started
+ * with): the profile its first argument names, or the usage and exit 1
+ * without one. Null when the module was only imported.
+ */
+export function profileFromCommandLine(moduleUrl: string, usage: string): { file: string; profile: CpuProfile } | null {
+  const script = process.argv[1];
+  if (!script || !moduleUrl.endsWith(script.split('/').pop() ?? '')) return null;
+  const file = process.argv[2];
+  if (!file) {
+    process.stderr.write(`usage: ${usage}\n`);
+    process.exit(1);
+  }
+  return { file, profile: readCpuProfile(file) };
 }

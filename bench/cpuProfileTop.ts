@@ -4,8 +4,7 @@
  * all samples, grouped by function and file.
  * Run: npx tsx bench/cpuProfileTop.ts FILE.cpuprofile [N]
  */
-import { readFileSync } from 'node:fs';
-import { frameName, selfTimes, type CpuProfile } from './cpuProfile.js';
+import { frameName, profileFromCommandLine, selfTimes, type CpuProfile } from './cpuProfile.js';
 
 export function topSelfTime(profile: CpuProfile, count: number): string[] {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -24,13 +23,9 @@ export function topSelfTime(profile: CpuProfile, count: number): string[] {
     .map(([key, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(7)} ms  ${key}`);
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) {
-  const file = process.argv[2];
-  if (!file) {
-    process.stderr.write('usage: tsx bench/cpuProfileTop.ts FILE.cpuprofile [N]\n');
-    process.exit(1);
-  }
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+const run = profileFromCommandLine(import.meta.url, 'tsx bench/cpuProfileTop.ts FILE.cpuprofile [N]');
+if (run) {
+  const { profile } = run;
   process.stdout.write(`${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s profiled\n`);
   process.stdout.write(topSelfTime(profile, Number(process.argv[3] ?? 25)).join('\n') + '\n');
 }

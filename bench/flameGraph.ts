@@ -6,8 +6,7 @@
  * cpuProfile.ts, shared with cpuProfileTop.ts).
  * Run: npx tsx bench/flameGraph.ts FILE.cpuprofile > FILE.svg
  */
-import { readFileSync } from 'node:fs';
-import { frameName, selfTimes, type CpuProfile, type CpuProfileNode } from './cpuProfile.js';
+import { frameName, profileFromCommandLine, selfTimes, type CpuProfile, type CpuProfileNode } from './cpuProfile.js';
 
 interface Frame {
   name: string;
@@ -108,12 +107,5 @@ export function flameGraphSvg(profile: CpuProfile, title: string): string {
   ].join('\n');
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) {
-  const file = process.argv[2];
-  if (!file) {
-    process.stderr.write('usage: tsx bench/flameGraph.ts FILE.cpuprofile > FILE.svg\n');
-    process.exit(1);
-  }
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  process.stdout.write(flameGraphSvg(profile, file.split('/').pop() ?? file));
-}
+const run = profileFromCommandLine(import.meta.url, 'tsx bench/flameGraph.ts FILE.cpuprofile > FILE.svg');
+if (run) process.stdout.write(flameGraphSvg(run.profile, run.file.split('/').pop() ?? run.file));

@@ -5,7 +5,7 @@
  * top self-time functions into `--out` (default a temp folder).
  * Run: npx tsx bench/profileGets.ts [--out DIR] [--seconds N]
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { startFtpServer } from '../test/helpers/servers/index.js';
 import { topSelfTime } from './cpuProfileTop.js';
 import { writeSmallFile } from './fixtures.js';
-import type { CpuProfile } from './cpuProfile.js';
+import { readCpuProfile } from './cpuProfile.js';
 import { flameGraphSvg } from './flameGraph.js';
 import { GatewayProcess, prepareGateway } from './gateway.js';
 import { loadTest, warmUp } from './load.js';
@@ -40,7 +40,7 @@ try {
     await gateway.stop();
   }
   for (const name of readdirSync(out).filter((f) => f.endsWith('.cpuprofile'))) {
-    const profile = JSON.parse(readFileSync(join(out, name), 'utf8')) as CpuProfile;
+    const profile = readCpuProfile(join(out, name));
     const svg = join(out, name.replace(/\.cpuprofile$/, '.svg'));
     writeFileSync(svg, flameGraphSvg(profile, `gateway, 1 KiB GETs at 32 clients (warm-up included)`));
     process.stdout.write(`${svg}\n${topSelfTime(profile, 25).join('\n')}\n`);
